@@ -1,0 +1,53 @@
+# The two commands that matter: `make run` and `make test` (README.md).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+STAGE ?= prod
+
+.PHONY: run test lint format bench chat schedule package deploy clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: $(STAMP)
+
+run: $(STAMP)  ## start the whole system locally (moto, API, workers, schedules, stand-ins)
+	$(BIN)/python -m local.run
+
+test: $(STAMP)  ## linters and the whole test suite
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -n 2 --timeout 300 -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(STAMP)  ## every script under bench/, one table of figures
+	$(BIN)/python bench/run.py
+
+chat: $(STAMP)  ## a terminal Zalo user talking to the system started by `make run`
+	$(BIN)/python -m local.chat
+
+schedule: $(STAMP)  ## fire a schedule now on the running local system: make schedule NAME=refresh_zalo_token
+	$(BIN)/python -m local.fire $(NAME)
+
+package: $(STAMP)  ## the deployable SAM template in build/$(STAGE)
+	rm -rf build/$(STAGE)
+	$(BIN)/chalice package --stage $(STAGE) --merge-template infra/resources.json build/$(STAGE)
+
+deploy: package  ## package and deploy one stage with CloudFormation (docs/deployment.md)
+	$(BIN)/python -m local.deploy $(STAGE)
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache

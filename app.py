@@ -1,0 +1,69 @@
+"""Cà Mau one-stop e-government: the Zalo Official Account channel.
+
+This file is the table of contents of the system: every HTTP route, queue consumer and schedule,
+each body one line delegating into ``chalicelib/``. Controllers are loaded lazily so that every
+Lambda function pays at cold start only for what it uses (docs/architecture.md).
+"""
+
+from chalice import Chalice, Rate
+
+from chalicelib.platform.lazy import module
+
+app = Chalice(app_name="camau-zalo")
+
+health = module("chalicelib.api.health")
+public = module("chalicelib.api.public")
+webhook = module("chalicelib.zalo.webhook")
+verifier = module("chalicelib.zalo.verifier")
+oauth = module("chalicelib.zalo.oauth")
+tokens = module("chalicelib.zalo.tokens")
+inbound = module("chalicelib.inbound.processor")
+
+
+# --- HTTP: operations ---------------------------------------------------------------------------
+@app.route("/health", methods=["GET"])
+def get_health():
+    return health.get(app.current_request)
+
+
+# --- HTTP: Zalo ---------------------------------------------------------------------------------
+@app.route("/zalo/webhook", methods=["POST"], content_types=["application/json", "text/plain"])
+def zalo_webhook():
+    return webhook.handle(app.current_request)
+
+
+@app.route("/{filename}", methods=["GET"])
+def zalo_domain_verifier(filename):
+    return verifier.serve(filename)
+
+
+@app.route("/zalo/oauth/start", methods=["GET"])
+def zalo_oauth_start():
+    return oauth.start(app.current_request)
+
+
+@app.route("/zalo/oauth/callback", methods=["GET"])
+def zalo_oauth_callback():
+    return oauth.callback(app.current_request)
+
+
+# --- HTTP: public lookups -----------------------------------------------------------------------
+@app.route("/public/dossiers/{code}", methods=["GET"])
+def public_dossier(code):
+    return public.get_dossier(code)
+
+
+# --- Queue consumers ----------------------------------------------------------------------------
+# Batch size 10 (the FIFO maximum); the function's 60 s timeout x 6 = the queue's 360 s
+# visibility timeout in infra/resources.json.
+@app.on_sqs_message(queue="camau-zalo-inbound.fifo", batch_size=10)
+def consume_inbound(event):
+    return inbound.consume(event)
+
+
+# --- Schedules (UTC) ----------------------------------------------------------------------------
+# Every 30 minutes; the token is refreshed once it has less than TOKEN_REFRESH_MARGIN_MINUTES
+# left (the token lives 25 hours), under a lease so two runs never refresh twice.
+@app.schedule(Rate(30, unit=Rate.MINUTES))
+def refresh_zalo_token(event):
+    return tokens.refresh_if_due()

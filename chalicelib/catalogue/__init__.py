@@ -1,0 +1,1 @@
+"""The procedure catalogue: import from the national JSON shape, sample data, search."""

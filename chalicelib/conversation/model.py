@@ -1,0 +1,250 @@
+"""The engine's vocabulary: what comes in (a turn, a session), what goes out (an outcome).
+
+Everything here is a pydantic model, so the processing layer can persist a session with
+``model_dump(mode="json")`` and restore it with ``Session.model_validate``. The lookups the
+engine needs (procedure catalogue, dossiers) are a :class:`Lookups` protocol with small
+result models of our own; the domain adapter maps its records into them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any, Literal, Protocol
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+MAX_TEXT_CHARS = 2000  # Zalo's limit for one text message
+MAX_BUTTONS = 5  # Zalo's limit for buttons on one message
+MAX_PAYLOAD_CHARS = 1000  # Zalo's limit for an oa.query payload
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --- What the engine sends -------------------------------------------------------------------
+
+
+class Button(_Frozen):
+    """A quick-reply button. Tapping it sends ``payload`` back as an ordinary text message
+    (Zalo ``oa.query.hide``). Titles are kept short (about 20 characters) by the engine."""
+
+    title: str = Field(min_length=1)
+    payload: str = Field(min_length=1, max_length=MAX_PAYLOAD_CHARS)
+
+
+class Reply(_Frozen):
+    """One Zalo message. Guaranteed to fit Zalo's limits: at most 2,000 characters of text
+    and at most 5 buttons (the engine splits and pages before building one)."""
+
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+    buttons: list[Button] = Field(default_factory=list, max_length=MAX_BUTTONS)
+
+
+# --- What the engine remembers between turns ---------------------------------------------------
+
+
+class Session(BaseModel):
+    """Where a citizen is in a multi-step flow. Only exists while a flow waits for input.
+
+    ``version`` is carried through unchanged (0 for a new session): the store uses it for an
+    optimistic-locking conditional write and increments it itself.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    flow: str | None = None
+    step: str | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+    started_at: AwareDatetime
+    updated_at: AwareDatetime
+    version: int = 0
+
+
+# --- What comes in -----------------------------------------------------------------------------
+
+TurnKind = Literal[
+    "text", "image", "file", "location", "follow", "unfollow", "chatnow", "submit_info", "other"
+]
+
+
+class Attachment(_Frozen):
+    type: str
+    url: str | None = None
+    name: str | None = None
+    size: int | None = None
+
+
+class Turn(_Frozen):
+    """One incoming event, already parsed from the Zalo webhook by the processing layer.
+
+    ``now`` is the time the engine reasons with (event time); the engine never reads a clock.
+    ``consented`` / ``first_interaction`` come from the citizen's stored profile.
+    """
+
+    user_id: str = Field(min_length=1)
+    now: AwareDatetime
+    kind: TurnKind
+    text: str | None = None
+    attachments: list[Attachment] = Field(default_factory=list)
+    consented: bool = False
+    first_interaction: bool = False
+
+
+# --- Side effects the processing layer performs --------------------------------------------------
+
+
+class GrantConsent(_Frozen):
+    """Record that the citizen agreed to the personal-data notice ``notice_version`` at ``at``."""
+
+    kind: Literal["grant_consent"] = "grant_consent"
+    at: AwareDatetime
+    notice_version: str
+
+
+class WithdrawConsent(_Frozen):
+    """Record that the citizen withdrew consent: collect nothing personal from now on."""
+
+    kind: Literal["withdraw_consent"] = "withdraw_consent"
+    at: AwareDatetime
+
+
+class DeleteMyData(_Frozen):
+    """A data-subject erasure request (Luật 91/2025/QH15): answer within 2 working days.
+    Dossiers themselves stay archived as the records law requires."""
+
+    kind: Literal["delete_my_data"] = "delete_my_data"
+    at: AwareDatetime
+
+
+class RecordUnfollow(_Frozen):
+    """The citizen unfollowed the OA: stop free-form messages, keep what the law requires."""
+
+    kind: Literal["record_unfollow"] = "record_unfollow"
+    at: AwareDatetime
+
+
+class LinkDossier(_Frozen):
+    """The citizen proved to be the applicant of dossier ``code`` (phone or ID number matched):
+    attach the dossier to this Zalo user so it shows under "Hồ sơ của tôi"."""
+
+    kind: Literal["link_dossier"] = "link_dossier"
+    at: AwareDatetime
+    code: str
+
+
+# Later issues add members here (CreateDossier, SubmitFeedback, RegisterPostal, ...).
+Action = Annotated[
+    GrantConsent | WithdrawConsent | DeleteMyData | RecordUnfollow | LinkDossier,
+    Field(discriminator="kind"),
+]
+
+
+class Outcome(_Frozen):
+    """What to do after a turn: persist ``session`` (``None`` = delete it), send ``replies``
+    in order, perform ``actions``. Actions should be performed before replies are sent."""
+
+    session: Session | None
+    replies: list[Reply] = Field(default_factory=list)
+    actions: list[Action] = Field(default_factory=list)
+
+
+# --- Settings ------------------------------------------------------------------------------------
+
+
+class EngineSettings(_Frozen):
+    hotline: str = Field(min_length=1)
+    portal_url: str = "https://dichvucong.gov.vn"
+    centre_name: str = "Trung tâm Phục vụ hành chính công tỉnh Cà Mau"
+    session_timeout: timedelta = timedelta(minutes=30)
+    my_dossiers_limit: int = Field(default=5, ge=1, le=5)
+    max_applicant_attempts: int = Field(default=3, ge=1)
+
+    @classmethod
+    def from_app_settings(cls, settings: Any) -> EngineSettings:
+        """Build from :class:`chalicelib.settings.Settings` (duck-typed: no import here)."""
+        return cls(
+            hotline=settings.CENTRE_HOTLINE,
+            portal_url=settings.NATIONAL_PORTAL_URL,
+            session_timeout=timedelta(minutes=settings.SESSION_TIMEOUT_MINUTES),
+        )
+
+
+# --- Lookups: what the engine asks the domain ----------------------------------------------------
+
+
+class ProcedureHit(_Frozen):
+    code: str
+    name: str
+
+
+class ProcedurePage(_Frozen):
+    hits: list[ProcedureHit]
+    total: int = Field(ge=0)
+
+
+class DocumentLine(_Frozen):
+    """One required dossier component (thành phần hồ sơ)."""
+
+    name: str
+    originals: int | None = None
+    copies: int | None = None
+
+
+class ProcedureCard(_Frozen):
+    """Everything the details card shows. Free-text fields are already human-readable
+    Vietnamese (e.g. ``time_limit="15 ngày làm việc"``), so the adapter owns their wording."""
+
+    code: str
+    name: str
+    field: str | None = None
+    agency: str | None = None
+    agency_address: str | None = None
+    time_limit: str | None = None
+    fees: list[str] = Field(default_factory=list)
+    documents: list[DocumentLine] = Field(default_factory=list)
+    online_level: Literal["full", "partial"] | None = None  # toàn trình / một phần
+    submit_in_zalo: bool = False
+    portal_url: str | None = None  # deep link to this procedure on the national portal
+
+
+class DossierView(_Frozen):
+    """A dossier as this user may see it. For a non-owner the engine shows only
+    ``procedure_name`` and ``status_name`` whatever else is filled in."""
+
+    code: str
+    procedure_name: str
+    status_name: str
+    is_owner: bool = False
+    history: list[str] = Field(default_factory=list)  # ready-made lines, oldest first
+    received_at: datetime | None = None
+    due_date: date | None = None
+    overdue: bool = False
+    next_step: str | None = None
+    result_ready: bool = False
+
+
+class Lookups(Protocol):
+    """Read-only queries the engine needs. Implementations may raise; the engine lets the
+    exception through and the processing layer sends the apology message."""
+
+    def search_procedures(self, query: str, offset: int, limit: int) -> ProcedurePage:
+        """Ranked procedures matching ``query`` (already folded: lower-case, no diacritics)."""
+        ...
+
+    def procedure_card(self, code: str) -> ProcedureCard | None: ...
+
+    def dossier_by_code(self, code: str, user_id: str) -> DossierView | None:
+        """``is_owner`` tells whether ``user_id`` is linked to the dossier."""
+        ...
+
+    def confirm_applicant(
+        self, code: str, user_id: str, *, phone: str | None, id_number: str | None
+    ) -> DossierView | None:
+        """The owner view when ``phone`` (E.164, ``+84...``) or ``id_number`` (digits) matches
+        the dossier's applicant, else None. Must not reveal which of code/claim was wrong."""
+        ...
+
+    def dossiers_of(self, user_id: str, limit: int) -> list[DossierView]:
+        """Dossiers linked to ``user_id``, newest first, owner views."""
+        ...

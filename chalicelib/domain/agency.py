@@ -1,0 +1,74 @@
+"""Agencies that receive and process dossiers (cơ quan, đơn vị).
+
+Agency codes follow QCVN 102:2016 (``000.00.17.H12``). They are data, loaded from the
+catalogue, never constants in code: Cà Mau's level-1 code is itself an inference.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from chalicelib.domain.vietnamese import fold
+
+# V1V2V3.Z1Z2.Y1Y2.MX1X2: three digits, two, two, then a letter and two digits (H12, G15...).
+AGENCY_CODE_PATTERN = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
+
+
+class AgencyLevel(StrEnum):
+    """Administrative level. ``district`` exists only for records from before 1 July 2025."""
+
+    PROVINCE = "province"
+    DISTRICT = "district"
+    COMMUNE = "commune"
+
+    @classmethod
+    def from_vietnamese(cls, text: str) -> AgencyLevel | None:
+        """Map 'Cấp tỉnh' / 'Cấp huyện' / 'Cấp xã' (any case or accents) to a level, else None."""
+        folded = fold(text)
+        for marker, level in (("tinh", cls.PROVINCE), ("huyen", cls.DISTRICT), ("xa", cls.COMMUNE)):
+            if marker in folded.split():
+                return level
+        return None
+
+
+def normalize_agency_code(text: str) -> str | None:
+    """``text`` as a canonical QCVN 102 agency code (upper case, no spaces), or None."""
+    candidate = re.sub(r"\s+", "", text).upper()
+    return candidate if AGENCY_CODE_PATTERN.match(candidate) else None
+
+
+class Agency(BaseModel):
+    """One agency. Immutable; equality is by value."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    name: str
+    level: AgencyLevel
+    parent_code: str | None = None
+    address: str = ""
+    phone: str = ""
+    working_hours: str = ""
+    # 5-digit national administrative-unit code (Quyết định 19/2025/QĐ-TTg) for the People's
+    # Committee of a commune or ward; the postal provider needs it for addresses.
+    administrative_unit_code: str | None = None
+
+    @field_validator("code", "parent_code")
+    @classmethod
+    def _canonical_code(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        code = normalize_agency_code(value)
+        if code is None:
+            raise ValueError(f"not a QCVN 102 agency code: {value!r}")
+        return code
+
+    @field_validator("name")
+    @classmethod
+    def _non_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("name must not be blank")
+        return value.strip()

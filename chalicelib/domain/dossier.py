@@ -1,0 +1,593 @@
+"""Dossiers (hồ sơ): codes, statuses, the status life cycle and deadlines.
+
+Status codes are the ones used to synchronise with the national portal. "Overdue" is not a
+status: :meth:`Dossier.is_overdue` computes it from the due date.
+
+Transition table (``ALLOWED_TRANSITIONS``), from -> to:
+
+====================== ==========================================================
+1 new (online)         2 accepted, 3 refused, 5 supplement, 7 withdrawal, 8 stopped
+2 accepted             4 processing, 5, 6 fees, 7, 8, 9 result ready
+3 refused              (final)
+4 processing           5, 6, 7, 8, 9
+5 supplement requested 2 (complete dossier arrives before acceptance), 4 (after it), 3, 7, 8
+6 fees / taxes to pay  4, 9, 7, 8
+7 withdrawal requested 8 (the agency stops processing)
+8 stopped              (final)
+9 result ready         10 result handed over
+10 result handed over  (final)
+====================== ==========================================================
+
+A dossier opened at a counter starts at 2; one submitted online starts at 1.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from enum import IntEnum, StrEnum
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from chalicelib.domain.agency import normalize_agency_code
+from chalicelib.domain.calendar import WorkingCalendar, default_calendar, local_date
+from chalicelib.domain.identity import MobileNumber, PersonalIdNumber, TaxCode, mask
+
+# --------------------------------------------------------------------------- errors
+
+
+class DomainError(Exception):
+    """Base of the dossier domain errors. ``code`` is stable: callers and logs may match on it."""
+
+    code = "domain_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidTransition(DomainError):
+    code = "invalid_transition"
+
+
+class OutOfOrderEvent(DomainError):
+    code = "out_of_order_event"
+
+
+class SupplementAlreadyRequested(DomainError):
+    """The law allows one complete supplement request per dossier."""
+
+    code = "supplement_already_requested"
+
+
+class SupplementItemsRequired(DomainError):
+    code = "supplement_items_required"
+
+
+class DueDateAlreadyReset(DomainError):
+    """The appointment date may be re-set (apology slip) only once."""
+
+    code = "due_date_already_reset"
+
+
+class InvalidDueDateReset(DomainError):
+    code = "invalid_due_date_reset"
+
+
+class InvalidDossierCode(DomainError):
+    code = "invalid_dossier_code"
+
+
+# --------------------------------------------------------------------------- statuses
+
+
+class DossierStatus(IntEnum):
+    """Dossier status codes shared with the national portal."""
+
+    NEW = 1
+    ACCEPTED = 2
+    REFUSED = 3
+    PROCESSING = 4
+    SUPPLEMENT_REQUESTED = 5
+    FINANCIAL_OBLIGATION = 6
+    WITHDRAWAL_REQUESTED = 7
+    STOPPED = 8
+    RESULT_READY = 9
+    RESULT_DELIVERED = 10
+
+    @property
+    def official_name(self) -> str:
+        """The official Vietnamese name of the status."""
+        return STATUS_OFFICIAL_NAMES[self]
+
+
+# Reference data (the synchronisation code table), kept in this one place.
+STATUS_OFFICIAL_NAMES: dict[DossierStatus, str] = {
+    DossierStatus.NEW: "Mới đăng ký",
+    DossierStatus.ACCEPTED: "Được tiếp nhận",
+    DossierStatus.REFUSED: "Không được tiếp nhận",
+    DossierStatus.PROCESSING: "Đang xử lý",
+    DossierStatus.SUPPLEMENT_REQUESTED: "Yêu cầu bổ sung giấy tờ",
+    DossierStatus.FINANCIAL_OBLIGATION: "Yêu cầu thực hiện nghĩa vụ tài chính",
+    DossierStatus.WITHDRAWAL_REQUESTED: "Công dân yêu cầu rút hồ sơ",
+    DossierStatus.STOPPED: "Dừng xử lý",
+    DossierStatus.RESULT_READY: "Đã xử lý xong",
+    DossierStatus.RESULT_DELIVERED: "Đã trả kết quả",
+}
+
+_S = DossierStatus
+ALLOWED_TRANSITIONS: dict[DossierStatus, frozenset[DossierStatus]] = {
+    _S.NEW: frozenset(
+        {_S.ACCEPTED, _S.REFUSED, _S.SUPPLEMENT_REQUESTED, _S.WITHDRAWAL_REQUESTED, _S.STOPPED}
+    ),
+    _S.ACCEPTED: frozenset(
+        {
+            _S.PROCESSING,
+            _S.SUPPLEMENT_REQUESTED,
+            _S.FINANCIAL_OBLIGATION,
+            _S.WITHDRAWAL_REQUESTED,
+            _S.STOPPED,
+            _S.RESULT_READY,
+        }
+    ),
+    _S.REFUSED: frozenset(),
+    _S.PROCESSING: frozenset(
+        {
+            _S.SUPPLEMENT_REQUESTED,
+            _S.FINANCIAL_OBLIGATION,
+            _S.WITHDRAWAL_REQUESTED,
+            _S.STOPPED,
+            _S.RESULT_READY,
+        }
+    ),
+    _S.SUPPLEMENT_REQUESTED: frozenset(
+        {_S.ACCEPTED, _S.PROCESSING, _S.REFUSED, _S.WITHDRAWAL_REQUESTED, _S.STOPPED}
+    ),
+    _S.FINANCIAL_OBLIGATION: frozenset(
+        {_S.PROCESSING, _S.RESULT_READY, _S.WITHDRAWAL_REQUESTED, _S.STOPPED}
+    ),
+    _S.WITHDRAWAL_REQUESTED: frozenset({_S.STOPPED}),
+    _S.STOPPED: frozenset(),
+    _S.RESULT_READY: frozenset({_S.RESULT_DELIVERED}),
+    _S.RESULT_DELIVERED: frozenset(),
+}
+INITIAL_STATUSES = frozenset({_S.NEW, _S.ACCEPTED})
+# Statuses in which no result is owed any more, so a dossier cannot be late.
+_CLOSED_WITHOUT_RESULT = frozenset({_S.REFUSED, _S.WITHDRAWAL_REQUESTED, _S.STOPPED})
+_RESULT_STATUSES = frozenset({_S.RESULT_READY, _S.RESULT_DELIVERED})
+
+
+class Channel(IntEnum):
+    """How the dossier was submitted (national portal codes)."""
+
+    IN_PERSON = 1
+    ONLINE = 2
+    POSTAL = 3
+
+
+# --------------------------------------------------------------------------- codes
+
+DOSSIER_CODE_EXAMPLE = "000.00.17.H12-261126-0007"
+_CODE_PATTERN = re.compile(r"^(\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})-(\d{2})(\d{2})(\d{2})-(\d{4})$")
+# People copy codes from PDFs and chat apps: en/em dashes and minus signs stand in for '-'.
+_DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-"})
+
+
+def normalize_code(text: str) -> str | None:
+    """The canonical dossier code in ``text`` (any case, stray spaces), or None.
+
+    ``' 000.00.17.h12 - 261126-0007 '`` -> ``'000.00.17.H12-261126-0007'``. The date part must
+    be a real calendar date. Pure and idempotent.
+    """
+    candidate = re.sub(r"\s+", "", text.translate(_DASHES)).upper()
+    match = _CODE_PATTERN.match(candidate)
+    if match is None:
+        return None
+    _, yy, mm, dd, _ = match.groups()
+    try:
+        date(2000 + int(yy), int(mm), int(dd))
+    except ValueError:
+        return None
+    return candidate
+
+
+def format_code(agency_code: str, local_date: date, seq: int) -> str:
+    """The dossier code for the ``seq``-th dossier an agency received on ``local_date``.
+
+    ``local_date`` is the Asia/Ho_Chi_Minh receipt date; ``seq`` runs 1..9999 and resets each
+    local day (the counter itself lives in storage). Raises InvalidDossierCode for a bad agency
+    code or sequence.
+    """
+    canonical = normalize_agency_code(agency_code)
+    if canonical is None:
+        raise InvalidDossierCode(f"not a QCVN 102 agency code: {agency_code!r}")
+    if not 1 <= seq <= 9999:
+        raise InvalidDossierCode(f"sequence out of range 1..9999: {seq}")
+    return f"{canonical}-{local_date:%y%m%d}-{seq:04d}"
+
+
+def code_receipt_date(code: str) -> date | None:
+    """The receipt date a dossier code carries, or None when ``code`` is not a code."""
+    canonical = normalize_code(code)
+    if canonical is None:
+        return None
+    match = _CODE_PATTERN.match(canonical)
+    assert match is not None  # normalize_code only returns matching codes
+    _, yy, mm, dd, _ = match.groups()
+    return date(2000 + int(yy), int(mm), int(dd))
+
+
+# --------------------------------------------------------------------------- model
+
+
+def _require_aware(moment: datetime) -> datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("datetimes must be timezone-aware")
+    return moment
+
+
+class ApplicantKind(StrEnum):
+    PERSON = "person"
+    ORGANISATION = "organisation"
+
+
+class Applicant(BaseModel):
+    """The person or organisation the dossier is for. Immutable.
+
+    Identity fields are normalised on construction (``phone`` to E.164); invalid values raise
+    pydantic's ValidationError. ``tax_code`` is only accepted for organisations.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: ApplicantKind = ApplicantKind.PERSON
+    name: str
+    id_number: PersonalIdNumber | None = None
+    phone: MobileNumber | None = None
+    address: str = ""
+    tax_code: TaxCode | None = None
+
+    @model_validator(mode="after")
+    def _tax_code_is_for_organisations(self) -> Self:
+        if self.tax_code is not None and self.kind is not ApplicantKind.ORGANISATION:
+            raise ValueError("tax_code is only for organisations")
+        return self
+
+
+class StatusChange(BaseModel):
+    """One entry of the append-only status history. Immutable."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: DossierStatus
+    at: datetime
+    actor: str
+    note: str = ""
+
+    @field_validator("at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        return _require_aware(value)
+
+
+class DossierDocument(BaseModel):
+    """A file attached to the dossier: its S3 key and the name shown to people."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    name: str
+
+
+class AnonymousDossierView(BaseModel):
+    """What anyone holding the code may see: no personal data."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    procedure_name: str
+    status: DossierStatus
+    status_name: str
+
+
+class OwnerHistoryEntry(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    status: DossierStatus
+    status_name: str
+    at: datetime
+    note: str
+
+
+class OwnerDossierView(BaseModel):
+    """What the applicant sees. Officer names are left out; the ID number is masked."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    procedure_code: str
+    procedure_name: str
+    status: DossierStatus
+    status_name: str
+    channel: Channel
+    applicant_name: str
+    applicant_id_masked: str | None
+    received_at: datetime | None
+    due_date: date | None
+    due_date_was_reset: bool
+    is_overdue: bool
+    result_ready: bool
+    supplement_items: tuple[str, ...]
+    documents: tuple[str, ...]
+    history: tuple[OwnerHistoryEntry, ...]
+
+
+def _calendar_or_default(calendar: WorkingCalendar | None) -> WorkingCalendar:
+    return calendar if calendar is not None else default_calendar()
+
+
+class Dossier(BaseModel):
+    """A dossier and its life cycle. Mutated only through its methods.
+
+    ``history`` is append-only (a tuple replaced by a longer one). ``due_date`` is None until
+    the dossier is accepted, and when the procedure has no working-day time limit.
+    """
+
+    code: str
+    procedure_code: str
+    procedure_name: str
+    receiving_agency_code: str
+    applicant: Applicant
+    owner_zalo_user_id: str | None = None
+    channel: Channel
+    status: DossierStatus
+    history: tuple[StatusChange, ...] = ()
+    received_at: datetime | None = None
+    time_limit_days: int | None = Field(default=None, ge=0)
+    due_date: date | None = None
+    original_due_date: date | None = None
+    due_date_reset_once: bool = False
+    due_date_reset_reason: str = ""
+    supplement_items: tuple[str, ...] = ()
+    documents: tuple[DossierDocument, ...] = ()
+
+    @field_validator("code")
+    @classmethod
+    def _canonical_code(cls, value: str) -> str:
+        canonical = normalize_code(value)
+        if canonical is None:
+            raise ValueError(f"not a dossier code: {value!r}")
+        return canonical
+
+    @field_validator("receiving_agency_code")
+    @classmethod
+    def _canonical_agency(cls, value: str) -> str:
+        canonical = normalize_agency_code(value)
+        if canonical is None:
+            raise ValueError(f"not a QCVN 102 agency code: {value!r}")
+        return canonical
+
+    @field_validator("received_at")
+    @classmethod
+    def _aware_received_at(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else _require_aware(value)
+
+    # ----------------------------------------------------------------- creation
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        code: str,
+        procedure_code: str,
+        procedure_name: str,
+        receiving_agency_code: str,
+        applicant: Applicant,
+        channel: Channel,
+        at: datetime,
+        actor: str,
+        time_limit_days: int | None,
+        status: DossierStatus | None = None,
+        owner_zalo_user_id: str | None = None,
+        documents: tuple[DossierDocument, ...] = (),
+        calendar: WorkingCalendar | None = None,
+    ) -> Dossier:
+        """A new dossier with its first history entry.
+
+        ``status`` defaults to 1 (new) for online submissions and 2 (accepted) otherwise; an
+        accepted dossier gets ``received_at = at`` and its due date. Raises InvalidTransition
+        for any other initial status, pydantic ValidationError for invalid fields.
+        """
+        initial = status or (_S.NEW if channel is Channel.ONLINE else _S.ACCEPTED)
+        if initial not in INITIAL_STATUSES:
+            raise InvalidTransition(f"a dossier cannot start at status {int(initial)}")
+        dossier = cls(
+            code=code,
+            procedure_code=procedure_code,
+            procedure_name=procedure_name,
+            receiving_agency_code=receiving_agency_code,
+            applicant=applicant,
+            owner_zalo_user_id=owner_zalo_user_id,
+            channel=channel,
+            status=initial,
+            history=(StatusChange(status=initial, at=at, actor=actor),),
+            time_limit_days=time_limit_days,
+            documents=documents,
+        )
+        if initial is _S.ACCEPTED:
+            dossier._start_clock(at, _calendar_or_default(calendar))
+        return dossier
+
+    # ----------------------------------------------------------------- derived
+
+    @property
+    def result_ready(self) -> bool:
+        """True once the result exists (status 9 or 10)."""
+        return self.status in _RESULT_STATUSES
+
+    @property
+    def finished_at(self) -> datetime | None:
+        """When the result became ready (first entry into 9, or 10 if 9 was skipped)."""
+        for change in self.history:
+            if change.status in _RESULT_STATUSES:
+                return change.at
+        return None
+
+    @property
+    def supplement_was_requested(self) -> bool:
+        return any(c.status is _S.SUPPLEMENT_REQUESTED for c in self.history)
+
+    def is_overdue(self, now: datetime, calendar: WorkingCalendar | None = None) -> bool:
+        """True when the result is (or was) later than the due date. Computed, never stored.
+
+        False without a due date, while the clock is stopped for a supplement (status 5), and
+        for dossiers closed without a result (3, 7, 8). A finished dossier is judged by when
+        its result became ready, not by ``now``. Raises NaiveDatetimeError for a naive ``now``.
+        """
+        local_date(now)  # reject a naive `now` even when the answer does not depend on it
+        if (
+            self.due_date is None
+            or self.status in _CLOSED_WITHOUT_RESULT
+            or self.status is _S.SUPPLEMENT_REQUESTED
+        ):
+            return False
+        calendar = _calendar_or_default(calendar)
+        return calendar.is_overdue(self.due_date, now, self.finished_at)
+
+    # ----------------------------------------------------------------- behaviour
+
+    def transition(
+        self,
+        new_status: DossierStatus,
+        at: datetime,
+        actor: str,
+        note: str = "",
+        *,
+        supplement_items: tuple[str, ...] | list[str] = (),
+        calendar: WorkingCalendar | None = None,
+    ) -> bool:
+        """Move to ``new_status``, appending to the history. Returns True if anything changed.
+
+        Idempotent: repeating the current status is a no-op returning False (status events may
+        be delivered twice). Side effects: entering 2 starts the clock (received_at, due date);
+        entering 5 needs the complete ``supplement_items`` list and stops the clock; leaving 5
+        for 2 or 4 restarts the full time limit from ``at`` (the complete dossier's receipt).
+
+        Raises InvalidTransition (not in the table), OutOfOrderEvent (``at`` before the last
+        entry), SupplementAlreadyRequested (a second request), SupplementItemsRequired,
+        ValueError for a naive ``at``.
+        """
+        new_status = DossierStatus(new_status)
+        _require_aware(at)
+        if new_status is self.status:
+            return False
+        if new_status not in ALLOWED_TRANSITIONS[self.status]:
+            raise InvalidTransition(
+                f"status {int(self.status)} -> {int(new_status)} is not allowed"
+            )
+        if self.history and at < self.history[-1].at:
+            raise OutOfOrderEvent("a status change cannot predate the previous one")
+        if new_status is _S.SUPPLEMENT_REQUESTED:
+            if self.supplement_was_requested:
+                raise SupplementAlreadyRequested("a dossier gets one complete supplement request")
+            items = tuple(item.strip() for item in supplement_items if item.strip())
+            if not items:
+                raise SupplementItemsRequired("list everything the applicant must supplement")
+            self.supplement_items = items
+
+        leaving_supplement = self.status is _S.SUPPLEMENT_REQUESTED
+        self.history = (
+            *self.history,
+            StatusChange(status=new_status, at=at, actor=actor, note=note),
+        )
+        self.status = new_status
+
+        if new_status in (_S.ACCEPTED, _S.PROCESSING) and leaving_supplement:
+            self._restart_clock_after_supplement(at, _calendar_or_default(calendar))
+        elif new_status is _S.ACCEPTED and self.received_at is None:
+            self._start_clock(at, _calendar_or_default(calendar))
+        return True
+
+    def _start_clock(self, at: datetime, calendar: WorkingCalendar) -> None:
+        self.received_at = at
+        if self.time_limit_days is not None:
+            self.due_date = calendar.due_date(at, self.time_limit_days)
+
+    def _restart_clock_after_supplement(self, at: datetime, calendar: WorkingCalendar) -> None:
+        self.received_at = at
+        if self.time_limit_days is not None:
+            self.due_date = calendar.due_date_after_supplement(at, self.time_limit_days)
+
+    def reset_due_date(self, new_due_date: date, at: datetime, reason: str) -> None:
+        """Re-set the appointment date after an apology slip (Mẫu 04). Allowed ONCE.
+
+        The slip must go out before the due date (at the latest the day before it) and the new
+        date must be later. Raises DueDateAlreadyReset on a second call, InvalidDueDateReset
+        when there is no due date, the new date is not later, the slip is too late or
+        ``reason`` is blank, NaiveDatetimeError for a naive ``at``.
+        """
+        if self.due_date_reset_once:
+            raise DueDateAlreadyReset("the appointment date was already re-set once")
+        if self.due_date is None:
+            raise InvalidDueDateReset("the dossier has no due date yet")
+        if not reason.strip():
+            raise InvalidDueDateReset("the apology must give a reason")
+        if new_due_date <= self.due_date:
+            raise InvalidDueDateReset("the new date must be after the current due date")
+        if local_date(at) >= self.due_date:
+            raise InvalidDueDateReset("the apology must reach the applicant before the due date")
+        self.original_due_date = self.due_date
+        self.due_date = new_due_date
+        self.due_date_reset_once = True
+        self.due_date_reset_reason = reason.strip()
+
+    def attach(self, document: DossierDocument) -> bool:
+        """Add a document; adding the same S3 key again is a no-op returning False."""
+        if any(existing.key == document.key for existing in self.documents):
+            return False
+        self.documents = (*self.documents, document)
+        return True
+
+    # ----------------------------------------------------------------- views
+
+    def anonymous_view(self) -> AnonymousDossierView:
+        """Code, procedure name and status only: safe for whoever typed the code."""
+        return AnonymousDossierView(
+            code=self.code,
+            procedure_name=self.procedure_name,
+            status=self.status,
+            status_name=self.status.official_name,
+        )
+
+    def owner_view(
+        self, now: datetime, calendar: WorkingCalendar | None = None
+    ) -> OwnerDossierView:
+        """Everything the applicant may see, with ``is_overdue`` evaluated at ``now``."""
+        return OwnerDossierView(
+            code=self.code,
+            procedure_code=self.procedure_code,
+            procedure_name=self.procedure_name,
+            status=self.status,
+            status_name=self.status.official_name,
+            channel=self.channel,
+            applicant_name=self.applicant.name,
+            applicant_id_masked=mask(self.applicant.id_number)
+            if self.applicant.id_number
+            else None,
+            received_at=self.received_at,
+            due_date=self.due_date,
+            due_date_was_reset=self.due_date_reset_once,
+            is_overdue=self.is_overdue(now, calendar),
+            result_ready=self.result_ready,
+            supplement_items=self.supplement_items
+            if self.status is _S.SUPPLEMENT_REQUESTED
+            else (),
+            documents=tuple(document.name for document in self.documents),
+            history=tuple(
+                OwnerHistoryEntry(
+                    status=c.status, status_name=c.status.official_name, at=c.at, note=c.note
+                )
+                for c in self.history
+            ),
+        )

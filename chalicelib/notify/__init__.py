@@ -1,0 +1,1 @@
+"""The one way anything reaches a citizen: :class:`chalicelib.notify.notifier.Notifier`."""

@@ -1,0 +1,413 @@
+"""The one notifier: the only path by which anything is sent to a citizen.
+
+:meth:`Notifier.send` guarantees:
+
+- **Once per notice.** The notice runs as the job ``notice:<notice_id>``
+  (:mod:`chalicelib.storage.idempotency`); a finished notice answers its recorded result without
+  sending again. Each sent part is marked as a step (the step name carries Zalo's message id),
+  so a retry after a crash resends only the parts not yet sent.
+- **Fits Zalo's limits.** Texts over 2,000 characters go out as several messages split at line
+  boundaries; buttons ride on the last part; an image goes first, as its own message.
+- **Reaches the citizen if anything can.** Channels are tried in this order and the choice is
+  saved in the job's plan: a consultation message when the profile shows an interaction within
+  MESSAGING_WINDOW_DAYS; then, when a template is configured for ``kind`` and
+  ``template_data`` is given, a template message by user id, then by phone (the ``phone``
+  argument or the consented profile phone); last, a *pending* notice kept in the table and
+  delivered by :meth:`Notifier.deliver_pending` at the user's next interaction. A Zalo refusal
+  (-230/-232 outside the window, -213 not following, ...) moves to the next channel; -201
+  (our request is invalid) ends the notice as ``skipped``.
+- **Recorded.** Every notice leaves ``pk=USER#<id>, sk=NOTICE#<iso time>#<notice_id>`` with
+  kind, channel, message ids or error code; message texts are never logged.
+
+Raised, so that the caller's queue retries the notice later (the job's lease expires): network
+failures after retries (ZaloUnavailable), token trouble (TokenRejected, TokenError), InProgress
+when another worker holds the notice, AWS errors. ValueError for a message that cannot be sent
+at all (empty text, invalid button), before anything happens.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from chalicelib.notify.model import NoticeResult, OutboundMessage
+from chalicelib.platform import log
+from chalicelib.storage.idempotency import AlreadyDone, InProgress, Job, Jobs
+from chalicelib.storage.table import ConditionFailed, Table, TransactionCancelled
+from chalicelib.storage.users import PROFILE_SK, Users, in_window, user_pk
+from chalicelib.zalo import messages
+from chalicelib.zalo.client import (
+    InvalidRequest,
+    TokenRejected,
+    ZaloApiError,
+    ZaloClient,
+    ZaloUnavailable,
+)
+
+PENDING_KEEP_DAYS = 90  # a notice nobody came back for in 3 months is stale
+MAX_TRACKING_ID = 48  # Zalo's limit on a phone-template tracking id
+
+_PHONE_84 = re.compile(r"^84\d{8,10}$")
+
+
+def iso(at: datetime) -> str:
+    """The sortable UTC timestamp used in sort keys: ``2026-05-01T08:30:00.000Z``."""
+    return at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def phone_84(phone: str | None) -> str | None:
+    """A Vietnamese number as Zalo's template API wants it (``84...``), or None when it is
+    not a Vietnamese number (``+84...``, ``84...`` and ``0...`` are accepted)."""
+    if not phone:
+        return None
+    digits = re.sub(r"[\s.\-()]", "", phone)
+    if digits.startswith("+"):
+        digits = digits[1:]
+    elif digits.startswith("0"):
+        digits = "84" + digits[1:]
+    return digits if _PHONE_84.match(digits) else None
+
+
+def tracking_id(notice_id: str) -> str:
+    """Our id for a phone-template message, within Zalo's length limit."""
+    if len(notice_id) <= MAX_TRACKING_ID:
+        return notice_id
+    return hashlib.sha256(notice_id.encode()).hexdigest()[:MAX_TRACKING_ID]
+
+
+def consultation_parts(message: OutboundMessage) -> list[dict[str, Any]]:
+    """The Zalo ``message`` objects for one logical message, in sending order.
+
+    Raises ValueError when there is nothing to send or a button is invalid."""
+    from chalicelib.conversation.replies import split_text
+
+    parts: list[dict[str, Any]] = []
+    if message.image_url:
+        parts.append(messages.image(url=message.image_url))
+    pieces = split_text(message.text, limit=messages.MAX_TEXT_CHARS) if message.text else []
+    if message.buttons and not pieces:
+        raise ValueError("buttons need a text to ride on")
+    for index, piece in enumerate(pieces):
+        if index == len(pieces) - 1 and message.buttons:
+            buttons = [
+                {"title": b.title, "payload": b.zalo_payload(), "type": b.type}
+                for b in message.buttons
+            ]
+            parts.append(messages.text_with_buttons(piece, buttons))
+        else:
+            parts.append(messages.text(piece))
+    if not parts:
+        raise ValueError("the message has neither text nor image")
+    return parts
+
+
+def _is_refusal(exc: ZaloApiError) -> bool:
+    """A refusal about this user or channel (try the next channel), as opposed to trouble on
+    our side or Zalo's (retry the notice later)."""
+    return exc.code is not None and not isinstance(exc, ZaloUnavailable | TokenRejected)
+
+
+class Notifier:
+    """Sends notices to citizens. See the module docstring for the guarantees."""
+
+    def __init__(
+        self,
+        client: ZaloClient,
+        users: Users,
+        jobs: Jobs,
+        table: Table,
+        settings: Any,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._client = client
+        self._users = users
+        self._jobs = jobs
+        self._table = table
+        self._settings = settings
+        self._clock = clock
+
+    # --- sending ------------------------------------------------------------------------------
+
+    def send(
+        self,
+        user_id: str,
+        message: OutboundMessage,
+        *,
+        notice_id: str,
+        kind: str = "reply",
+        template_data: dict[str, Any] | None = None,
+        phone: str | None = None,
+    ) -> NoticeResult:
+        """Send ``message`` to ``user_id`` once for ``notice_id``; how it went out.
+
+        Cost: a job claim, a GetItem of the profile (first attempt only), one Zalo call and
+        one job write per part, a notice record and the job's finish."""
+        parts = consultation_parts(message)
+        try:
+            job = self._jobs.claim(f"notice:{notice_id}")
+        except AlreadyDone as done:
+            log.info("notice_already_sent", notice_id=notice_id)
+            return NoticeResult.model_validate(done.result)
+
+        profile = None
+        plan = job.plan
+        if plan is None:
+            profile = self._users.get(user_id)
+            now = self._clock()
+            channels: list[str] = []
+            if in_window(profile, now, self._settings.MESSAGING_WINDOW_DAYS):
+                channels.append("consultation")
+            channels += self._template_channels(kind, template_data, phone, profile)
+            channels.append("pending")
+            plan = {"at": iso(now), "channels": channels}
+            job.save_plan(plan)
+        elif "template_phone" in plan["channels"] and not phone:
+            profile = self._users.get(user_id)  # the phone is never kept in the job record
+
+        result: NoticeResult | None = None
+        while result is None:
+            channel = plan["channels"][0]
+            try:
+                result = self._run(
+                    channel,
+                    job,
+                    user_id,
+                    parts,
+                    message=message,
+                    notice_id=notice_id,
+                    kind=kind,
+                    at=plan["at"],
+                    template_data=template_data or {},
+                    phone=phone_84(phone or (profile.phone if profile else None)),
+                )
+            except InvalidRequest as exc:
+                result = NoticeResult(channel="skipped", error=str(exc.code))
+            except ZaloApiError as exc:
+                if not _is_refusal(exc) or channel == "pending":
+                    raise
+                log.warning(
+                    "notice_channel_refused", notice_id=notice_id, channel=channel, code=exc.code
+                )
+                plan = {**plan, "channels": plan["channels"][1:]}
+                job.save_plan(plan)
+
+        self._record(user_id, notice_id, kind, plan["at"], result)
+        job.finish(result.model_dump())
+        log.info(
+            "notice_sent",
+            notice_id=notice_id,
+            kind=kind,
+            channel=result.channel,
+            parts=len(result.message_ids),
+            error=result.error,
+        )
+        log.metric("NoticeSent", channel=result.channel)
+        return result
+
+    def _template_channels(
+        self, kind: str, template_data: dict[str, Any] | None, phone: str | None, profile: Any
+    ) -> list[str]:
+        # A template needs its parameters: without template_data it could only fail with -201.
+        if template_data is None or not self._settings.template_id(kind):
+            return []
+        channels = ["template_user"]
+        consented_phone = profile.phone if profile and profile.consent_at else None
+        if phone_84(phone or consented_phone):
+            channels.append("template_phone")
+        return channels
+
+    def _run(
+        self,
+        channel: str,
+        job: Job,
+        user_id: str,
+        parts: list[dict[str, Any]],
+        *,
+        message: OutboundMessage,
+        notice_id: str,
+        kind: str,
+        at: str,
+        template_data: dict[str, Any],
+        phone: str | None,
+    ) -> NoticeResult:
+        if channel == "consultation":
+            return NoticeResult(
+                channel="consultation", message_ids=self._send_parts(job, user_id, parts)
+            )
+        if channel == "template_user":
+            template = self._settings.template_id(kind)
+            mid = self._once(
+                job,
+                "template_user",
+                lambda: self._client.send_template_to_user(user_id, template, template_data),
+            )
+            return NoticeResult(channel="template_user", message_ids=[mid])
+        if channel == "template_phone":
+            if not phone:
+                raise ZaloApiError(0, "no usable phone")  # a refusal: go on to pending
+            template = self._settings.template_id(kind)
+            mid = self._once(
+                job,
+                "template_phone",
+                lambda: self._client.send_template_to_phone(
+                    phone, template, template_data, tracking_id(notice_id)
+                ),
+            )
+            return NoticeResult(channel="template_phone", message_ids=[mid])
+        if channel == "pending":
+            self._keep_pending(user_id, message, notice_id=notice_id, kind=kind, at=at)
+            return NoticeResult(channel="pending")
+        raise ValueError(f"unknown channel {channel!r}")
+
+    @staticmethod
+    def _once(job: Job, step: str, action: Callable[[], str]) -> str:
+        """Run ``action`` unless it already succeeded; the step name carries its result."""
+        prefix = f"{step}="
+        for done in job.done_steps:
+            if done.startswith(prefix):
+                return done[len(prefix) :]
+        result = action()
+        job.mark(prefix + result)
+        return result
+
+    def _send_parts(self, job: Job, user_id: str, parts: list[dict[str, Any]]) -> list[str]:
+        return [
+            self._once(job, f"part:{index}", lambda p=part: self._client.send_message(user_id, p))
+            for index, part in enumerate(parts)
+        ]
+
+    # --- pending notices ----------------------------------------------------------------------
+
+    def _keep_pending(
+        self, user_id: str, message: OutboundMessage, *, notice_id: str, kind: str, at: str
+    ) -> None:
+        """Store the notice and count it on the profile, atomically and once (the sort key
+        comes from the plan, so a retry finds the item it wrote before)."""
+        expires = int(self._clock().timestamp()) + PENDING_KEEP_DAYS * 86400
+        try:
+            self._table.transact(
+                [
+                    {
+                        "put": {
+                            "pk": user_pk(user_id),
+                            "sk": f"PENDING#{at}#{notice_id}",
+                            "notice_id": notice_id,
+                            "kind": kind,
+                            "message": message.model_dump_json(),
+                            "at": at,
+                            "ttl": expires,
+                        },
+                        "condition": "attribute_not_exists(pk)",
+                    },
+                    {
+                        "update": (
+                            user_pk(user_id),
+                            PROFILE_SK,
+                            "SET #uid = if_not_exists(#uid, :uid) ADD #pending :one",
+                        ),
+                        "names": {"#uid": "user_id", "#pending": "pending_notices"},
+                        "values": {":uid": user_id, ":one": 1},
+                    },
+                ]
+            )
+        except TransactionCancelled as exc:
+            if exc.reasons[:1] != ["ConditionalCheckFailed"]:
+                raise
+            # Kept by an earlier attempt of this job: nothing more to do.
+
+    def deliver_pending(self, user_id: str) -> list[NoticeResult]:
+        """Deliver the user's pending notices, oldest first, as consultation messages.
+
+        Call it when the user has just interacted and ``profile.pending_notices > 0``. Each
+        delivery is its own job (``notice:<notice_id>:deliver``), so a redelivered event sends
+        nothing twice. A notice Zalo still refuses stays pending. Cost: one Query, then per
+        notice the sends, a DeleteItem and a record, and one UpdateItem of the counter."""
+        pk = user_pk(user_id)
+        items, _ = self._table.query(pk, sk_prefix="PENDING#")
+        results: list[NoticeResult] = []
+        removed = 0
+        for item in items:
+            notice_id = str(item["notice_id"])
+            try:
+                job = self._jobs.claim(f"notice:{notice_id}:deliver")
+            except (AlreadyDone, InProgress):
+                continue  # delivered already, or being delivered by another worker
+            message = OutboundMessage.model_validate_json(item["message"])
+            try:
+                ids = self._send_parts(job, user_id, consultation_parts(message))
+            except ZaloApiError as exc:
+                if not _is_refusal(exc):
+                    raise
+                # Left unfinished: its lease lapses and the next interaction tries again.
+                log.warning("pending_notice_refused", notice_id=notice_id, code=exc.code)
+                break
+            result = NoticeResult(channel="consultation", message_ids=ids)
+            try:
+                self._table.delete(pk, item["sk"], condition="attribute_exists(pk)")
+                removed += 1
+            except ConditionFailed:
+                pass  # removed by an earlier attempt: counted then
+            self._record(
+                user_id, notice_id, str(item.get("kind", "reply")), iso(self._clock()), result
+            )
+            job.finish(result.model_dump())
+            log.info("pending_notice_delivered", notice_id=notice_id, parts=len(ids))
+            results.append(result)
+        if removed or not items:
+            # Without items the counter has drifted (TTL removed old notices): reset it.
+            expression = "ADD #pending :delta" if items else "SET #pending = :zero"
+            with contextlib.suppress(ConditionFailed):  # no profile: nothing to count on
+                self._table.update(
+                    pk,
+                    PROFILE_SK,
+                    expression,
+                    condition="attribute_exists(pk)",
+                    names={"#pending": "pending_notices"},
+                    values={":delta": -removed, ":zero": 0},
+                )
+        return results
+
+    # --- records ------------------------------------------------------------------------------
+
+    def _record(
+        self, user_id: str, notice_id: str, kind: str, at: str, result: NoticeResult
+    ) -> None:
+        # Written with the plan's time, so a retried notice overwrites its own record.
+        self._table.put(
+            {
+                "pk": user_pk(user_id),
+                "sk": f"NOTICE#{at}#{notice_id}",
+                "notice_id": notice_id,
+                "kind": kind,
+                "channel": result.channel,
+                "message_ids": result.message_ids,
+                "error": result.error,
+                "at": at,
+            }
+        )
+
+
+_notifier: Notifier | None = None
+
+
+def get_notifier() -> Notifier:
+    """The container's notifier, wired to the real client, table and settings."""
+    global _notifier
+    if _notifier is None:
+        from chalicelib.settings import get_settings
+        from chalicelib.storage.table import get_table
+        from chalicelib.zalo.client import get_client
+
+        table = get_table()
+        _notifier = Notifier(get_client(), Users(table), Jobs(table), table, get_settings())
+    return _notifier
+
+
+def reset_notifier() -> None:
+    """Forget the cached notifier (tests)."""
+    global _notifier
+    _notifier = None

@@ -1,0 +1,146 @@
+"""The read-only lookups the conversation engine asks for, answered from storage.
+
+Implements :class:`chalicelib.conversation.model.Lookups` by mapping domain records into the
+engine's small view models. Costs: a procedure search is usually no AWS call (the cached index,
+see :mod:`chalicelib.catalogue.store`); a procedure card is one GetItem plus one per named
+agency; a dossier lookup is one GetItem; "my dossiers" is one Query.
+"""
+
+from __future__ import annotations
+
+import hmac
+from datetime import UTC, datetime
+from typing import Any
+
+from chalicelib.conversation import texts
+from chalicelib.conversation.model import (
+    DocumentLine,
+    DossierView,
+    ProcedureCard,
+    ProcedureHit,
+    ProcedurePage,
+)
+from chalicelib.platform.container import cached
+
+_AGENCIES_ON_CARD = 2  # a card names at most this many agencies (one GetItem each)
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    return bool(a) and bool(b) and hmac.compare_digest(str(a).encode(), str(b).encode())
+
+
+class StoreLookups:
+    """Lookups over the catalogue store and the dossier repository."""
+
+    def __init__(self, catalogue: Any, dossiers: Any, clock: Any = None) -> None:
+        self._catalogue = catalogue
+        self._dossiers = dossiers
+        self._clock = clock or (lambda: datetime.now(tz=UTC))
+
+    # --- procedures ---------------------------------------------------------------------------
+    def search_procedures(self, query: str, offset: int, limit: int) -> ProcedurePage:
+        page = self._catalogue.search_index().search(query, offset=offset, limit=limit)
+        return ProcedurePage(
+            hits=[ProcedureHit(code=h.code, name=h.name) for h in page.hits], total=page.total
+        )
+
+    def procedure_card(self, code: str) -> ProcedureCard | None:
+        procedure = self._catalogue.procedure(code)
+        if procedure is None:
+            return None
+        agency_name, agency_address = self._agency_text(procedure)
+        shortest, longest = procedure.shortest_time_limit(), procedure.longest_time_limit()
+        limit_text = None
+        if shortest is not None and longest is not None:
+            limit_text = texts.time_limits_range(
+                texts.time_limit(shortest.days, shortest.unit.value, shortest.description),
+                texts.time_limit(longest.days, longest.unit.value, longest.description),
+            )
+        fees = list(
+            dict.fromkeys(texts.fee(f.amount, f.unit, f.description) for f in procedure.fees)
+        )
+        online = procedure.online_level.value
+        return ProcedureCard(
+            code=procedure.code,
+            name=procedure.name,
+            field=procedure.field_name or None,
+            agency=agency_name,
+            agency_address=agency_address,
+            time_limit=limit_text,
+            fees=fees or ([texts.NO_FEE_INFORMATION] if not procedure.catalog_only else []),
+            documents=[
+                DocumentLine(name=c.name, originals=c.originals or None, copies=c.copies or None)
+                for c in procedure.components
+            ],
+            online_level=online if online in ("full", "partial") else None,
+            submit_in_zalo=procedure.submit_via_zalo,
+            portal_url=procedure.portal_url,
+        )
+
+    def _agency_text(self, procedure: Any) -> tuple[str | None, str | None]:
+        agencies = [self._catalogue.agency(c) for c in procedure.agency_codes[:_AGENCIES_ON_CARD]]
+        agencies = [a for a in agencies if a is not None]
+        if agencies:
+            names = "; ".join(a.name for a in agencies)
+            addresses = "; ".join(a.address for a in agencies if a.address)
+            return names, addresses or None
+        if procedure.agency_names:
+            level = procedure.levels[0].value if procedure.levels else ""
+            return texts.level_agency(level) or "; ".join(procedure.agency_names), None
+        return None, None
+
+    # --- dossiers -------------------------------------------------------------------------------
+    def _view(self, dossier: Any, owner: bool) -> DossierView:
+        if not owner:
+            anonymous = dossier.anonymous_view()
+            return DossierView(
+                code=anonymous.code,
+                procedure_name=anonymous.procedure_name,
+                status_name=anonymous.status_name,
+                is_owner=False,
+            )
+        view = dossier.owner_view(self._clock())
+        return DossierView(
+            code=view.code,
+            procedure_name=view.procedure_name,
+            status_name=view.status_name,
+            is_owner=True,
+            history=[texts.history_line(h.status_name, h.at, h.note) for h in view.history],
+            received_at=view.received_at,
+            due_date=view.due_date,
+            overdue=view.is_overdue,
+            next_step=texts.next_step(int(view.status), view.supplement_items, view.result_ready),
+            result_ready=view.result_ready,
+        )
+
+    def dossier_by_code(self, code: str, user_id: str) -> DossierView | None:
+        found = self._dossiers.get(code)
+        if found is None:
+            return None
+        dossier, _ = found
+        return self._view(dossier, dossier.owner_zalo_user_id == user_id)
+
+    def confirm_applicant(
+        self, code: str, user_id: str, *, phone: str | None, id_number: str | None
+    ) -> DossierView | None:
+        found = self._dossiers.get(code)
+        if found is None:
+            return None
+        dossier, _ = found
+        applicant = dossier.applicant
+        if _same(phone, applicant.phone) or _same(id_number, applicant.id_number):
+            return self._view(dossier, True)
+        return None
+
+    def dossiers_of(self, user_id: str, limit: int) -> list[DossierView]:
+        return [self._view(d, True) for d in self._dossiers.of_owner(user_id, limit)]
+
+
+@cached
+def get_lookups() -> StoreLookups:
+    """Lookups wired to the app's storage (cached per container)."""
+    from chalicelib.catalogue.store import get_store
+    from chalicelib.storage.dossiers import Dossiers
+    from chalicelib.storage.table import get_table
+
+    return StoreLookups(get_store(), Dossiers(get_table()))

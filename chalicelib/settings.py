@@ -1,0 +1,130 @@
+"""The one settings object of the system.
+
+Read lazily from the environment on first use (Chalice sets stage variables only while a
+handler runs), cached, and resettable by tests. Every variable is listed with its default in
+docs/configuration.md; a test keeps that table and this class in step.
+
+Secrets (``ZALO_OA_SECRET_KEY``, ``ZALO_APP_SECRET``, ``OPERATOR_SECRET``) and the Zalo ids are
+never committed. In AWS they live in SSM Parameter Store (SecureString) under
+``SECRETS_SSM_PATH`` (for example ``/camau-zalo/prod/ZALO_OA_SECRET_KEY``) and are fetched once
+per container when the environment does not carry them.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from chalicelib.platform.container import cached
+
+# Read from SSM Parameter Store when the environment does not carry them.
+SSM_NAMES = (
+    "ZALO_APP_ID",
+    "ZALO_OA_ID",
+    "ZALO_OA_SECRET_KEY",
+    "ZALO_APP_SECRET",
+    "OPERATOR_SECRET",
+)
+
+
+class ConfigurationError(RuntimeError):
+    """A setting is missing or invalid. ``setting`` names it; the message never holds a value."""
+
+    def __init__(self, setting: str, problem: str) -> None:
+        super().__init__(f"configuration error: {setting}: {problem}")
+        self.setting = setting
+        self.problem = problem
+
+
+class Settings(BaseSettings):
+    """Configuration. Field names are the environment variables, upper-cased."""
+
+    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore", frozen=True)
+
+    # --- Zalo application and Official Account ---------------------------------------------
+    ZALO_APP_ID: str = Field(min_length=1)
+    ZALO_OA_ID: str = ""
+    ZALO_OA_SECRET_KEY: SecretStr
+    ZALO_APP_SECRET: SecretStr
+    ZALO_API_BASE: str = "https://openapi.zalo.me"
+    ZALO_OAUTH_BASE: str = "https://oauth.zaloapp.com"
+    ZALO_TEMPLATE_API_BASE: str = "https://business.openapi.zalo.me"
+    ZALO_OAUTH_REDIRECT_URI: str = ""
+    ZALO_VERIFIER_CODE: str = ""
+    ZALO_VERIFIER_CONTENT: str = ""
+    ZALO_CDN_HOSTS: str = "zdn.vn,zadn.vn,zalo.me"
+    ZALO_TEMPLATE_IDS: str = "{}"
+    ZALO_TEMPLATE_MODE: str = ""
+    MESSAGING_WINDOW_DAYS: int = Field(default=7, ge=1, le=30)
+    SESSION_TIMEOUT_MINUTES: int = Field(default=30, ge=1, le=1440)
+    TOKEN_REFRESH_MARGIN_MINUTES: int = Field(default=120, ge=5)
+    HTTP_CONNECT_TIMEOUT: float = 3.05
+    HTTP_READ_TIMEOUT: float = 10.0
+    HTTP_MAX_RETRIES: int = Field(default=3, ge=0, le=10)
+
+    # --- Operators ---------------------------------------------------------------------------
+    OPERATOR_SECRET: SecretStr = SecretStr("")
+    SECRETS_SSM_PATH: str = ""
+    CENTRE_HOTLINE: str = "0290 3 822 822"
+    NATIONAL_PORTAL_URL: str = "https://dichvucong.gov.vn"
+
+    # --- Postal provider -----------------------------------------------------------------------
+    POSTAL_API_BASE: str = "https://postal.invalid"
+
+    # --- AWS resources (names as declared in infra/resources.json) --------------------------
+    AWS_REGION: str = "ap-southeast-1"
+    TABLE_NAME: str = "camau-zalo-main"
+    DOCUMENTS_BUCKET: str = "camau-zalo-documents-local"
+    INBOUND_QUEUE: str = "camau-zalo-inbound.fifo"
+    POSTAL_QUEUE: str = "camau-zalo-postal"
+    INBOUND_MAX_RECEIVES: int = Field(default=5, ge=1)
+    METRICS_NAMESPACE: str = "CamauZalo"
+    LOG_LEVEL: str = "INFO"
+
+    def template_id(self, notice_type: str) -> str | None:
+        """The approved Zalo template id for a notice type, or None when none is configured."""
+        import json
+
+        try:
+            ids = json.loads(self.ZALO_TEMPLATE_IDS or "{}")
+        except ValueError:
+            return None
+        value = ids.get(notice_type) if isinstance(ids, dict) else None
+        return str(value) if value else None
+
+
+def _ssm_secrets(path: str) -> dict[str, str]:
+    """Secret values stored under ``path`` in SSM Parameter Store (one call per container)."""
+    from chalicelib.platform.aws import client
+
+    found: dict[str, str] = {}
+    paginator = client("ssm").get_paginator("get_parameters_by_path")
+    for page in paginator.paginate(Path=path.rstrip("/") + "/", WithDecryption=True):
+        for parameter in page["Parameters"]:
+            name = parameter["Name"].rsplit("/", 1)[-1]
+            if name in SSM_NAMES:
+                found[name] = parameter["Value"]
+    return found
+
+
+@cached
+def get_settings() -> Settings:
+    """The settings, read once. Raises ConfigurationError naming the first bad setting."""
+    import os
+
+    overrides: dict[str, str] = {}
+    ssm_path = os.environ.get("SECRETS_SSM_PATH", "")
+    if ssm_path and any(not os.environ.get(name) for name in SSM_NAMES):
+        overrides = {k: v for k, v in _ssm_secrets(ssm_path).items() if not os.environ.get(k)}
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        setting = ".".join(str(part) for part in first["loc"]) or "?"
+        problem = "missing" if first["type"] == "missing" else first["msg"]
+        raise ConfigurationError(setting, problem) from None
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests, and the local runner after changing the environment)."""
+    get_settings.cache_clear()  # type: ignore[attr-defined]

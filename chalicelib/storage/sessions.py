@@ -1,0 +1,68 @@
+"""Conversation sessions: one item per Zalo user while a flow waits for input.
+
+Item ``pk = USER#<user_id>``, ``sk = SESSION``; ``ttl`` removes abandoned sessions a day after
+their last use (DynamoDB deletes lazily, so the engine itself decides on the 30-minute
+timeout from ``updated_at``). Writes are conditional on ``version``: two workers never
+overwrite each other's session silently.
+"""
+
+from __future__ import annotations
+
+import json
+
+from chalicelib.conversation.model import Session
+from chalicelib.storage.table import ConditionFailed, Table
+
+_CLEANUP_AFTER_SECONDS = 86400
+
+
+class SessionConflict(Exception):
+    """The stored session changed since it was read."""
+
+
+class Sessions:
+    """Load and save sessions (one GetItem / one PutItem or DeleteItem)."""
+
+    def __init__(self, table: Table) -> None:
+        self._table = table
+
+    def get(self, user_id: str) -> Session | None:
+        item = self._table.get(f"USER#{user_id}", "SESSION", consistent=True)
+        if not item:
+            return None
+        return Session.model_validate({**json.loads(item["state"]), "version": item["version"]})
+
+    def save(self, user_id: str, session: Session | None, *, read_version: int | None) -> None:
+        """Store ``session`` (or delete it when None), provided the stored version is still
+        ``read_version`` (None: there was no session). Idempotent when repeated with the same
+        arguments after a success: the version written is ``read_version + 1``, and a repeat
+        that finds exactly that version is accepted."""
+        pk = f"USER#{user_id}"
+        expected = read_version or 0
+        if session is None:
+            try:
+                self._table.delete(
+                    pk,
+                    "SESSION",
+                    condition="attribute_not_exists(pk) OR version = :v",
+                    values={":v": expected},
+                )
+            except ConditionFailed:
+                raise SessionConflict(user_id) from None
+            return
+        state = session.model_dump(mode="json", exclude={"version"})
+        new_version = expected + 1
+        try:
+            self._table.put(
+                {
+                    "pk": pk,
+                    "sk": "SESSION",
+                    "state": json.dumps(state, ensure_ascii=False),
+                    "version": new_version,
+                    "ttl": int(session.updated_at.timestamp()) + _CLEANUP_AFTER_SECONDS,
+                },
+                condition="attribute_not_exists(pk) OR version IN (:v, :next)",
+                values={":v": expected, ":next": new_version},
+            )
+        except ConditionFailed:
+            raise SessionConflict(user_id) from None

@@ -1,0 +1,261 @@
+"""A thin adapter over the single DynamoDB table.
+
+Items go in and come out as plain Python values (``int``/``float`` instead of ``Decimal``).
+Every method is one DynamoDB call, so callers can count their cost; none of them scans.
+The table name and client are constructor arguments, so tests can hand in any client.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from chalicelib.platform.container import cached
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+Item = dict[str, Any]
+
+
+class ConditionFailed(Exception):
+    """A conditional write did not apply because its condition was false."""
+
+    def __init__(self, item: Item | None = None) -> None:
+        super().__init__("condition failed")
+        self.item = item
+
+
+class TransactionCancelled(Exception):
+    """A transaction did not apply; ``reasons`` holds DynamoDB's cancellation codes in order."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__(f"transaction cancelled: {reasons}")
+        self.reasons = reasons
+
+
+def _to_dynamo(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, dict):
+        return {k: _to_dynamo(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [_to_dynamo(v) for v in value]
+    return value
+
+
+def _from_dynamo(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _from_dynamo(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_from_dynamo(v) for v in value]
+    if isinstance(value, set):
+        return {_from_dynamo(v) for v in value}
+    return value
+
+
+def serialize(item: Item) -> dict[str, Any]:
+    """An item in DynamoDB's wire format (``None`` values are dropped)."""
+    return {k: _serializer.serialize(_to_dynamo(v)) for k, v in item.items() if v is not None}
+
+
+def deserialize(raw: dict[str, Any]) -> Item:
+    """A wire-format item as plain Python values."""
+    return {k: _from_dynamo(_deserializer.deserialize(v)) for k, v in raw.items()}
+
+
+def _values(values: dict[str, Any] | None) -> dict[str, Any]:
+    return {k: _serializer.serialize(_to_dynamo(v)) for k, v in (values or {}).items()}
+
+
+def _used(placeholders: dict[str, Any] | None, *expressions: str | None) -> dict[str, Any]:
+    """Only the placeholders the expressions use: DynamoDB rejects unused ones, and callers
+    may share one table of names between several expressions."""
+    text = " ".join(e for e in expressions if e)
+    return {k: v for k, v in (placeholders or {}).items() if re.search(re.escape(k) + r"\b", text)}
+
+
+class Table:
+    """The operations the system needs on one table, one DynamoDB call each."""
+
+    def __init__(self, name: str, client: Any) -> None:
+        self.name = name
+        self._client = client
+
+    def _conditional(self, call: Any, **kwargs: Any) -> Any:
+        try:
+            return call(**kwargs)
+        except self._client.exceptions.ConditionalCheckFailedException as exc:
+            raw = exc.response.get("Item")
+            raise ConditionFailed(deserialize(raw) if raw else None) from None
+
+    def get(self, pk: str, sk: str, *, consistent: bool = False) -> Item | None:
+        """The item with this key, or None (GetItem)."""
+        response = self._client.get_item(
+            TableName=self.name,
+            Key=serialize({"pk": pk, "sk": sk}),
+            ConsistentRead=consistent,
+        )
+        raw = response.get("Item")
+        return deserialize(raw) if raw else None
+
+    def put(
+        self,
+        item: Item,
+        *,
+        condition: str | None = None,
+        names: dict[str, str] | None = None,
+        values: dict[str, Any] | None = None,
+    ) -> None:
+        """Write a whole item (PutItem). Raises ConditionFailed when ``condition`` is false."""
+        kwargs: dict[str, Any] = {"TableName": self.name, "Item": serialize(item)}
+        if condition:
+            kwargs["ConditionExpression"] = condition
+            kwargs["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        if names := _used(names, condition):
+            kwargs["ExpressionAttributeNames"] = names
+        if values := _used(values, condition):
+            kwargs["ExpressionAttributeValues"] = _values(values)
+        self._conditional(self._client.put_item, **kwargs)
+
+    def update(
+        self,
+        pk: str,
+        sk: str,
+        expression: str,
+        *,
+        condition: str | None = None,
+        names: dict[str, str] | None = None,
+        values: dict[str, Any] | None = None,
+    ) -> Item:
+        """Apply an update expression (UpdateItem) and return the item as it is afterwards.
+
+        Raises ConditionFailed (carrying the current item) when ``condition`` is false."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.name,
+            "Key": serialize({"pk": pk, "sk": sk}),
+            "UpdateExpression": expression,
+            "ReturnValues": "ALL_NEW",
+        }
+        if condition:
+            kwargs["ConditionExpression"] = condition
+            kwargs["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        if names := _used(names, expression, condition):
+            kwargs["ExpressionAttributeNames"] = names
+        if values := _used(values, expression, condition):
+            kwargs["ExpressionAttributeValues"] = _values(values)
+        response = self._conditional(self._client.update_item, **kwargs)
+        return deserialize(response.get("Attributes", {}))
+
+    def delete(
+        self,
+        pk: str,
+        sk: str,
+        *,
+        condition: str | None = None,
+        names: dict[str, str] | None = None,
+        values: dict[str, Any] | None = None,
+    ) -> None:
+        """Remove an item (DeleteItem); removing a missing item is not an error.
+
+        Raises ConditionFailed when ``condition`` is false."""
+        kwargs: dict[str, Any] = {"TableName": self.name, "Key": serialize({"pk": pk, "sk": sk})}
+        if condition:
+            kwargs["ConditionExpression"] = condition
+            kwargs["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+        if names := _used(names, condition):
+            kwargs["ExpressionAttributeNames"] = names
+        if values := _used(values, condition):
+            kwargs["ExpressionAttributeValues"] = _values(values)
+        self._conditional(self._client.delete_item, **kwargs)
+
+    def query(
+        self,
+        pk: str,
+        *,
+        sk_prefix: str | None = None,
+        index: str | None = None,
+        limit: int | None = None,
+        newest_first: bool = False,
+        start_key: dict[str, Any] | None = None,
+    ) -> tuple[list[Item], dict[str, Any] | None]:
+        """Items of one partition, optionally under a sort-key prefix (one Query call).
+
+        With ``index="gsi1"`` the keys are ``gsi1pk``/``gsi1sk``. Returns the page of items and
+        the key to continue from (None when there is no more)."""
+        pk_name, sk_name = ("gsi1pk", "gsi1sk") if index == "gsi1" else ("pk", "sk")
+        expression = "#pk = :pk"
+        names = {"#pk": pk_name}
+        values: dict[str, Any] = {":pk": pk}
+        if sk_prefix is not None:
+            expression += " AND begins_with(#sk, :prefix)"
+            names["#sk"] = sk_name
+            values[":prefix"] = sk_prefix
+        kwargs: dict[str, Any] = {
+            "TableName": self.name,
+            "KeyConditionExpression": expression,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": _values(values),
+            "ScanIndexForward": not newest_first,
+        }
+        if index:
+            kwargs["IndexName"] = index
+        if limit:
+            kwargs["Limit"] = limit
+        if start_key:
+            kwargs["ExclusiveStartKey"] = start_key
+        response = self._client.query(**kwargs)
+        items = [deserialize(raw) for raw in response.get("Items", [])]
+        return items, response.get("LastEvaluatedKey")
+
+    def transact(self, operations: list[dict[str, Any]]) -> None:
+        """Apply writes atomically (TransactWriteItems). Each operation is one of
+        ``{"put": item, "condition": ...}``, ``{"update": (pk, sk, expression), ...}``,
+        ``{"check": (pk, sk), "condition": ...}`` with optional ``names`` and ``values``.
+
+        Raises TransactionCancelled with the reasons in operation order."""
+        items = []
+        for op in operations:
+            common: dict[str, Any] = {"TableName": self.name}
+            expression = op["update"][2] if "update" in op else None
+            if op.get("condition"):
+                common["ConditionExpression"] = op["condition"]
+            if names := _used(op.get("names"), expression, op.get("condition")):
+                common["ExpressionAttributeNames"] = names
+            if values := _used(op.get("values"), expression, op.get("condition")):
+                common["ExpressionAttributeValues"] = _values(values)
+            if "put" in op:
+                items.append({"Put": {**common, "Item": serialize(op["put"])}})
+            elif "update" in op:
+                pk, sk, expression = op["update"]
+                key = serialize({"pk": pk, "sk": sk})
+                items.append({"Update": {**common, "Key": key, "UpdateExpression": expression}})
+            elif "check" in op:
+                pk, sk = op["check"]
+                key = serialize({"pk": pk, "sk": sk})
+                items.append({"ConditionCheck": {**common, "Key": key}})
+            else:
+                raise ValueError(f"unknown transaction operation: {sorted(op)}")
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except self._client.exceptions.TransactionCanceledException as exc:
+            reasons = [r.get("Code", "None") for r in exc.response.get("CancellationReasons", [])]
+            raise TransactionCancelled(reasons) from None
+
+    def describe(self) -> dict[str, Any]:
+        """The table's description (DescribeTable): used by the health check only."""
+        return self._client.describe_table(TableName=self.name)["Table"]
+
+
+@cached
+def get_table() -> Table:
+    """The application's table, built on first use from settings and the client factory."""
+    from chalicelib.platform.aws import client
+    from chalicelib.settings import get_settings
+
+    return Table(get_settings().TABLE_NAME, client("dynamodb"))

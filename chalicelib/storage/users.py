@@ -1,0 +1,191 @@
+"""The Zalo user profile: one item per OA user (``pk = USER#<user_id>``, ``sk = PROFILE``).
+
+Times are stored as epoch milliseconds (Zalo's own unit) so that conditions can compare them;
+the model exposes aware UTC datetimes. Every write is one UpdateItem whose condition makes it
+safe against Zalo's late and out-of-order deliveries: a late event never moves
+``last_interaction_at`` or ``followed`` backwards.
+
+Personal data on the profile: ``phone`` (only with consent) and ``consent_at``;
+:meth:`Users.erase_personal_data` removes them. Other items of the user's partition
+(``PENDING#`` notices, which hold message texts) belong to :mod:`chalicelib.notify`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from chalicelib.storage.table import ConditionFailed, Item, Table
+
+PROFILE_SK = "PROFILE"
+_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+
+_NAMES = {
+    "#uid": "user_id",
+    "#first": "first_seen_at",
+    "#last": "last_interaction_at",
+    "#count": "interactions",
+    "#followed": "followed",
+    "#fchanged": "followed_changed_at",
+    "#consent": "consent_at",
+    "#phone": "phone",
+    "#pending": "pending_notices",
+}
+
+
+class ConsentRequired(Exception):
+    """A phone number was offered for a user who has not consented."""
+
+
+def user_pk(user_id: str) -> str:
+    """The partition of everything about one Zalo user."""
+    return f"USER#{user_id}"
+
+
+def to_millis(at: datetime) -> int:
+    """Epoch milliseconds of an aware datetime (naive datetimes are refused)."""
+    if at.tzinfo is None:
+        raise ValueError("datetimes must be timezone-aware")
+    return int(at.timestamp() * 1000)
+
+
+def _from_millis(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
+
+
+class UserProfile(BaseModel):
+    """What the system knows about one OA user. ``phone`` is E.164 and present only after
+    consent; ``pending_notices`` counts notices waiting for the user's next interaction."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: str
+    first_seen_at: AwareDatetime | None = None
+    last_interaction_at: AwareDatetime | None = None
+    followed: bool | None = None
+    followed_changed_at: AwareDatetime | None = None
+    consent_at: AwareDatetime | None = None
+    phone: str | None = None
+    pending_notices: int = 0
+
+    @classmethod
+    def from_item(cls, item: Item, user_id: str | None = None) -> UserProfile:
+        return cls(
+            user_id=str(item.get("user_id") or user_id or item["pk"].removeprefix("USER#")),
+            first_seen_at=_from_millis(item.get("first_seen_at")),
+            last_interaction_at=_from_millis(item.get("last_interaction_at")),
+            followed=item.get("followed"),
+            followed_changed_at=_from_millis(item.get("followed_changed_at")),
+            consent_at=_from_millis(item.get("consent_at")),
+            phone=item.get("phone"),
+            pending_notices=max(0, int(item.get("pending_notices") or 0)),
+        )
+
+
+def in_window(profile: UserProfile | None, now: datetime, days: int) -> bool:
+    """Whether free-form (consultation) messages can reach the user: last interaction less
+    than ``days`` days before ``now``."""
+    if profile is None or profile.last_interaction_at is None:
+        return False
+    return now - profile.last_interaction_at < timedelta(days=days)
+
+
+class Users:
+    """Profiles in the single table. Each method is one DynamoDB call (two on a lost race)."""
+
+    def __init__(self, table: Table) -> None:
+        self._table = table
+
+    def get(self, user_id: str) -> UserProfile | None:
+        """The profile, or None for a user never seen (one GetItem)."""
+        item = self._table.get(user_pk(user_id), PROFILE_SK)
+        return UserProfile.from_item(item, user_id) if item else None
+
+    def touch(self, user_id: str, at: datetime) -> tuple[UserProfile, bool]:
+        """Record an interaction at ``at``; the profile and whether it was the user's first.
+
+        ``last_interaction_at`` only ever moves forward: an event older than (or as old as)
+        the recorded one changes nothing and is never "first", so a redelivered first message
+        is not greeted twice. One UpdateItem (a late event answers from the condition's
+        returned item, no second call)."""
+        millis = to_millis(at)
+        try:
+            item = self._table.update(
+                user_pk(user_id),
+                PROFILE_SK,
+                "SET #uid = :uid, #first = if_not_exists(#first, :at), #last = :at ADD #count :one",
+                condition="attribute_not_exists(#last) OR #last < :at",
+                names=_NAMES,
+                values={":uid": user_id, ":at": millis, ":one": 1},
+            )
+        except ConditionFailed as failed:
+            item = failed.item or self._table.get(user_pk(user_id), PROFILE_SK) or {}
+            return UserProfile.from_item(item, user_id), False
+        return UserProfile.from_item(item, user_id), int(item.get("interactions", 0)) == 1
+
+    def set_followed(self, user_id: str, followed: bool, at: datetime) -> UserProfile:
+        """Record a follow/unfollow that happened at ``at``, unless a later one is recorded
+        already (late deliveries never undo a newer state). One UpdateItem."""
+        try:
+            item = self._table.update(
+                user_pk(user_id),
+                PROFILE_SK,
+                "SET #uid = :uid, #followed = :followed, #fchanged = :at",
+                condition="attribute_not_exists(#fchanged) OR #fchanged < :at",
+                names=_NAMES,
+                values={":uid": user_id, ":followed": followed, ":at": to_millis(at)},
+            )
+        except ConditionFailed as failed:
+            item = failed.item or self._table.get(user_pk(user_id), PROFILE_SK) or {}
+        return UserProfile.from_item(item, user_id)
+
+    def grant_consent(self, user_id: str, at: datetime) -> UserProfile:
+        """Record the user's consent to the personal-data notice (latest consent wins)."""
+        item = self._table.update(
+            user_pk(user_id),
+            PROFILE_SK,
+            "SET #uid = :uid, #consent = :at",
+            names=_NAMES,
+            values={":uid": user_id, ":at": to_millis(at)},
+        )
+        return UserProfile.from_item(item, user_id)
+
+    def set_phone(self, user_id: str, phone_e164: str) -> UserProfile:
+        """Store the user's phone (E.164, for example ``+84912345678``).
+
+        Raises ValueError for a malformed number and ConsentRequired when the user has not
+        consented (nothing is written then). One conditional UpdateItem."""
+        if not _E164.match(phone_e164 or ""):
+            raise ValueError("phone must be in E.164 form, for example +84912345678")
+        try:
+            item = self._table.update(
+                user_pk(user_id),
+                PROFILE_SK,
+                "SET #phone = :phone",
+                condition="attribute_exists(#consent)",
+                names=_NAMES,
+                values={":phone": phone_e164},
+            )
+        except ConditionFailed:
+            raise ConsentRequired(user_id) from None
+        return UserProfile.from_item(item, user_id)
+
+    def erase_personal_data(self, user_id: str) -> UserProfile | None:
+        """Remove consent and phone from the profile, keeping ids, timestamps and counters.
+        Idempotent; None when the user is unknown (nothing is created)."""
+        try:
+            item = self._table.update(
+                user_pk(user_id),
+                PROFILE_SK,
+                "REMOVE #consent, #phone",
+                condition="attribute_exists(pk)",
+                names=_NAMES,
+            )
+        except ConditionFailed:
+            return None
+        return UserProfile.from_item(item, user_id)

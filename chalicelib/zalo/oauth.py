@@ -1,0 +1,161 @@
+"""The operator-only consent flow that gives the system its first OA token pair.
+
+``GET /zalo/oauth/start`` (header ``X-Operator-Secret``) answers 302 to Zalo's consent page
+with a PKCE S256 challenge and a random ``state``; Zalo sends the OA admin's browser back to
+``GET /zalo/oauth/callback?code=..&state=..&oa_id=..``, which exchanges the code with the
+stored verifier and stores the pair through the token manager.
+
+Guarantees: the flow is off while OPERATOR_SECRET is empty; the operator secret is compared in
+constant time; a ``state`` is valid for 10 minutes and only once (conditional delete); every
+failure is a JSON error with a stable code (``flow_disabled``, ``forbidden``,
+``not_configured``, ``invalid_request``, ``invalid_state``, ``exchange_failed``); no secret,
+verifier, code or token is ever logged or answered.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from chalicelib.api.errors import ApiError
+from chalicelib.api.http import guarded
+from chalicelib.platform import log
+
+STATE_TTL_SECONDS = 600
+OPERATOR_HEADER = "x-operator-secret"
+PATH_PERMISSION = "/v4/oa/permission"
+
+_clock: Callable[[], float] = time.time
+
+
+def code_challenge(verifier: str) -> str:
+    """The PKCE S256 challenge: base64url(sha256(verifier)) without padding (RFC 7636)."""
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def new_verifier() -> str:
+    """A PKCE code verifier: 86 characters from the unreserved set (RFC 7636 wants 43-128)."""
+    return secrets.token_urlsafe(64)
+
+
+def _state_key(state: str) -> tuple[str, str]:
+    return f"OAUTH#{state}", "OAUTH"
+
+
+def _header(request: Any, name: str) -> str:
+    headers = getattr(request, "headers", None) or {}
+    value = headers.get(name)
+    if value is None:  # plain dicts (tests, local runner) are case-sensitive
+        value = next((v for k, v in headers.items() if k.lower() == name), None)
+    return value or ""
+
+
+def _require_operator(request: Any) -> None:
+    from chalicelib.settings import get_settings
+
+    expected = get_settings().OPERATOR_SECRET.get_secret_value()
+    if not expected:
+        log.security("oauth_start_rejected", reason="flow_disabled")
+        raise ApiError(403, "flow_disabled", "The consent flow is disabled.")
+    given = _header(request, OPERATOR_HEADER)
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        log.security("oauth_start_rejected", reason="bad_operator_secret" if given else "missing")
+        raise ApiError(403, "forbidden", "Operator secret required.")
+
+
+@guarded
+def start(request: Any) -> Any:
+    """``GET /zalo/oauth/start``: 302 to Zalo's consent page (one PutItem)."""
+    from chalice.app import Response
+
+    from chalicelib.settings import get_settings
+    from chalicelib.storage.table import get_table
+
+    _require_operator(request)
+    settings = get_settings()
+    if not settings.ZALO_OAUTH_REDIRECT_URI:
+        raise ApiError(503, "not_configured", "ZALO_OAUTH_REDIRECT_URI is not set.")
+    verifier = new_verifier()
+    state = secrets.token_urlsafe(24)
+    now = _clock()
+    pk, sk = _state_key(state)
+    get_table().put(
+        {
+            "pk": pk,
+            "sk": sk,
+            "verifier": verifier,
+            "expires_at": int(now) + STATE_TTL_SECONDS,
+            "ttl": int(now) + STATE_TTL_SECONDS,
+        },
+        condition="attribute_not_exists(pk)",
+    )
+    query = urlencode(
+        {
+            "app_id": settings.ZALO_APP_ID,
+            "redirect_uri": settings.ZALO_OAUTH_REDIRECT_URI,
+            "code_challenge": code_challenge(verifier),
+            "state": state,
+        }
+    )
+    log.info("oauth_consent_started")
+    location = f"{settings.ZALO_OAUTH_BASE.rstrip('/')}{PATH_PERMISSION}?{query}"
+    return Response(body="", status_code=302, headers={"Location": location})
+
+
+def _take_state(state: str) -> str:
+    """The verifier stored for ``state``, consuming it. Raises ApiError invalid_state."""
+    from chalicelib.storage.table import ConditionFailed, get_table
+
+    table = get_table()
+    pk, sk = _state_key(state)
+    item = table.get(pk, sk, consistent=True)
+    if not item or not item.get("verifier"):
+        raise ApiError(400, "invalid_state", "Unknown or already used state.")
+    try:
+        # Only one caller can delete it: this is what makes a state single use.
+        table.delete(pk, sk, condition="attribute_exists(pk)")
+    except ConditionFailed:
+        raise ApiError(400, "invalid_state", "Unknown or already used state.") from None
+    # DynamoDB's TTL deletes late (up to days), so expiry is checked here.
+    if int(item.get("expires_at", 0)) <= _clock():
+        raise ApiError(400, "invalid_state", "The consent request has expired; start again.")
+    return str(item["verifier"])
+
+
+@guarded
+def callback(request: Any) -> Any:
+    """``GET /zalo/oauth/callback``: exchange the code, store the pair, 200 JSON.
+
+    Costs a GetItem, a DeleteItem, one OAuth call and one UpdateItem."""
+    from chalicelib.settings import get_settings
+    from chalicelib.zalo.tokens import TokenRefreshFailed, get_token_manager, request_pair
+
+    params = getattr(request, "query_params", None) or {}
+    state = params.get("state") or ""
+    code = params.get("code") or ""
+    if not state:
+        log.security("oauth_callback_rejected", reason="no_state")
+        raise ApiError(400, "invalid_state", "Missing state.")
+    verifier = _take_state(state)
+    if not code:
+        log.warning("oauth_callback_rejected", reason="no_code")
+        raise ApiError(400, "invalid_request", "Missing code: consent was not given.")
+    try:
+        pair = request_pair(
+            get_settings(),
+            {"grant_type": "authorization_code", "code": code, "code_verifier": verifier},
+        )
+    except TokenRefreshFailed as exc:
+        log.error("oauth_exchange_failed", cause=exc.reason, code=exc.code)
+        log.metric("TokenRefreshFailed")
+        raise ApiError(502, "exchange_failed", "Zalo did not issue a token; start again.") from None
+    get_token_manager().store_initial_pair(pair.access_token, pair.refresh_token, pair.expires_in)
+    log.info("oauth_consent_completed", oa_id=params.get("oa_id"))
+    return 200, {"status": "connected", "message": "The Zalo OA is connected."}

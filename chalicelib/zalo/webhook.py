@@ -1,0 +1,101 @@
+"""``POST /zalo/webhook``: verify, queue, answer 200 at once.
+
+Nothing slow happens here: no call to Zalo, S3 or DynamoDB. A verified event becomes one SQS
+FIFO message (group = the Zalo user, so one user's events are handled in order; deduplication
+id from the delivery key, so a quick redelivery is dropped by SQS). Everything else, forged or
+malformed or too large, is answered ``200 {}`` (Zalo's console only saves a webhook whose test
+request gets a 200) with a security log line and a metric, and has no effect at all.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chalicelib.platform import log
+from chalicelib.platform.container import on_reset
+from chalicelib.zalo import delivery, signature
+
+MAX_BODY_BYTES = 256_000  # SQS takes 262,144 bytes per message, attributes included.
+_queue_url: str | None = None
+
+
+def _reject(reason: str, size: int) -> dict[str, Any]:
+    log.security("webhook_rejected", reason=reason, size=size)
+    log.metric("WebhookRejected", reason=reason)
+    return {}
+
+
+def _inbound_queue_url() -> str:
+    global _queue_url
+    if _queue_url is None:
+        from chalicelib.platform.aws import client
+        from chalicelib.settings import get_settings
+
+        name = get_settings().INBOUND_QUEUE
+        _queue_url = client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
+    return _queue_url
+
+
+@on_reset
+def reset() -> None:
+    """Forget the cached queue URL (tests)."""
+    global _queue_url
+    _queue_url = None
+
+
+def receive(raw_body: bytes | None, headers: Any) -> dict[str, Any]:
+    """Handle one delivery; returns the JSON body to answer with (always 200).
+
+    Raises only when a verified event could not be queued: the caller answers 5xx so that Zalo
+    delivers it again rather than losing it."""
+    from chalicelib.settings import get_settings
+
+    raw = raw_body or b""
+    if len(raw) > MAX_BODY_BYTES:
+        return _reject("oversized", len(raw))
+    try:
+        text = raw.decode("utf-8")
+        body = json.loads(text)
+    except ValueError:  # UnicodeDecodeError is a ValueError too
+        return _reject("malformed", len(raw))
+    if not isinstance(body, dict) or not isinstance(body.get("timestamp"), str | int):
+        return _reject("malformed", len(raw))
+    settings = get_settings()
+    header = headers.get(signature.HEADER) if headers else None
+    if not signature.is_valid(
+        header,
+        settings.ZALO_APP_ID,
+        raw,
+        str(body["timestamp"]),
+        settings.ZALO_OA_SECRET_KEY.get_secret_value(),
+    ):
+        return _reject("bad_signature" if header else "unsigned", len(raw))
+
+    event_name = str(body.get("event_name", ""))
+    if delivery.is_noise(event_name):
+        log.info("webhook_noise_dropped", event_name=event_name)
+        return {}
+    key = delivery.delivery_key(body)
+    from chalicelib.platform.aws import client
+
+    client("sqs").send_message(
+        QueueUrl=_inbound_queue_url(),
+        MessageBody=text,
+        MessageGroupId=delivery.subject_id(body) or "no-user",
+        MessageDeduplicationId=delivery.dedup_id(key),
+    )
+    log.info("webhook_queued", event_name=event_name)
+    return {}
+
+
+def handle(request: Any) -> Any:
+    """The ``POST /zalo/webhook`` controller: 200 ``{}``, or 503 when queueing failed."""
+    from chalicelib.api.http import json_response
+
+    try:
+        return json_response(200, receive(request.raw_body, request.headers))
+    except Exception as exc:
+        log.error("webhook_enqueue_failed", error_type=type(exc).__name__)
+        log.metric("WebhookEnqueueFailed")
+        return json_response(503, {"error": {"code": "unavailable", "message": "Retry later."}})

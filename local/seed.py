@@ -1,0 +1,108 @@
+"""Sample data for the local system (`make run`): clearly sample, never production data.
+
+Loads the sample catalogue of today's Cà Mau from data/catalogue/ through the same import
+path operators use (ops/import_catalogue.py), a handful of sample dossiers in various
+statuses, and a first Zalo token pair for the local Zalo stand-in. Idempotent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "catalogue"
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+# The user `make chat` plays by default; one sample dossier is linked to it.
+CHAT_USER_ID = "2468000000000000001"
+
+
+def sample_dossiers(now: datetime) -> list:
+    """Sample dossiers (fictitious applicants) in several statuses."""
+    from chalicelib.domain.dossier import (
+        Applicant,
+        Channel,
+        Dossier,
+        DossierStatus,
+        format_code,
+    )
+
+    day = (now - timedelta(days=9)).astimezone(VIETNAM)
+    received = day.replace(hour=9, minute=30, second=0, microsecond=0)
+    agency = "000.00.17.H12"
+    first = Dossier.open(
+        code=format_code(agency, received.date(), 7),
+        procedure_code="1.001193",
+        procedure_name="Thủ tục đăng ký khai sinh",
+        receiving_agency_code=agency,
+        applicant=Applicant(name="Nguyễn Văn Mẫu", phone="0912345678", id_number="096090000001"),
+        channel=Channel.ONLINE,
+        at=received,
+        actor="zalo",
+        time_limit_days=3,
+        owner_zalo_user_id=CHAT_USER_ID,
+    )
+    first.transition(DossierStatus.ACCEPTED, received + timedelta(hours=1), "officer")
+    first.transition(DossierStatus.PROCESSING, received + timedelta(hours=2), "officer")
+
+    second = Dossier.open(
+        code=format_code(agency, received.date(), 8),
+        procedure_code="1.013225",
+        procedure_name="Cấp giấy phép xây dựng mới đối với công trình cấp III, cấp IV",
+        receiving_agency_code=agency,
+        applicant=Applicant(name="Trần Thị Mẫu", phone="0987654321", id_number="096190000002"),
+        channel=Channel.IN_PERSON,
+        at=received,
+        actor="officer",
+        time_limit_days=15,
+    )
+    second.transition(
+        DossierStatus.SUPPLEMENT_REQUESTED,
+        received + timedelta(days=2),
+        "officer",
+        "Thiếu bản vẽ thiết kế",
+        supplement_items=["Bản vẽ thiết kế xây dựng (2 bản)"],
+    )
+    third = Dossier.open(
+        code=format_code(agency, received.date(), 9),
+        procedure_code="1.004194",
+        procedure_name="Đăng ký tạm trú",
+        receiving_agency_code=agency,
+        applicant=Applicant(name="Lê Văn Mẫu", phone="0355555555", id_number="096080000003"),
+        channel=Channel.IN_PERSON,
+        at=received,
+        actor="officer",
+        time_limit_days=3,
+    )
+    third.transition(DossierStatus.PROCESSING, received + timedelta(hours=3), "officer")
+    third.transition(DossierStatus.RESULT_READY, received + timedelta(days=2), "officer")
+    return [first, second, third]
+
+
+def seed() -> dict[str, int]:
+    """Load everything; returns counts for the runner's banner."""
+    from chalicelib.catalogue.sample import load_sample_catalogue
+    from chalicelib.catalogue.store import get_store
+    from chalicelib.storage.dossiers import DossierConflict, Dossiers
+    from chalicelib.storage.table import get_table
+    from chalicelib.zalo.tokens import get_token_manager
+
+    agencies, report = load_sample_catalogue(DATA)
+    counts = get_store().import_catalogue(agencies, report.procedures)
+    dossiers = Dossiers(get_table())
+    added = 0
+    for dossier in sample_dossiers(datetime.now(tz=VIETNAM)):
+        try:
+            dossiers.add(dossier)
+            added += 1
+        except DossierConflict:
+            pass
+    manager = get_token_manager()
+    manager.store_initial_pair("local-access-token", "local-refresh-token", "90000")
+    return {
+        "agencies": len(agencies),
+        "procedures": len(report.procedures),
+        "catalogue_written": counts.written,
+        "dossiers": added,
+    }

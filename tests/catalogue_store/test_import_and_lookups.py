@@ -1,0 +1,194 @@
+"""Catalogue import into storage, and the cost of every lookup (no Scan, fixed call counts)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, datetime
+
+import pytest
+
+from ops import import_catalogue
+from tests.conftest import ROOT
+
+DATA = ROOT / "data" / "catalogue"
+
+
+class AwsCalls:
+    """Counts AWS API calls through botocore's event hooks."""
+
+    def __init__(self) -> None:
+        self.calls: Counter[str] = Counter()
+
+    def __call__(self, event_name: str, **kwargs) -> None:
+        # event_name looks like "before-call.dynamodb.GetItem"
+        _, service, operation = event_name.split(".", 2)
+        self.calls[f"{service}.{operation}"] += 1
+
+    def total(self) -> int:
+        return sum(self.calls.values())
+
+
+@pytest.fixture
+def aws_calls(aws):
+    from chalicelib.platform.aws import client
+
+    counter = AwsCalls()
+    for service in ("dynamodb", "s3"):
+        client(service).meta.events.register("before-call.*.*", counter)
+    return counter
+
+
+@pytest.fixture
+def catalogue(aws):
+    counts = import_catalogue.run(
+        [str(DATA / "tthc-sample.json"), str(DATA / "procedures-camau.json")],
+        str(DATA / "province-overrides.json"),
+        str(DATA / "agencies.json"),
+    )
+    assert counts.errors == []
+    return counts
+
+
+def test_import_loads_the_national_sample_as_it_is_and_twice_changes_nothing(catalogue):
+    assert catalogue.written >= 40 + 64  # procedures and agencies
+    again = import_catalogue.run(
+        [str(DATA / "tthc-sample.json"), str(DATA / "procedures-camau.json")],
+        str(DATA / "province-overrides.json"),
+        str(DATA / "agencies.json"),
+    )
+    assert again.written == 0
+    assert again.unchanged == catalogue.written
+    assert again.index_version == catalogue.index_version
+
+
+def test_a_broken_record_is_reported_by_code_and_the_rest_load(aws, tmp_path, capsys):
+    records = json.loads((DATA / "tthc-sample.json").read_text())["procedures"][:3]
+    broken = dict(records[1])
+    broken["CACHTHUCTHUCHIEN"] = "not a list"
+    path = tmp_path / "procedures.json"
+    path.write_text(json.dumps({"procedures": [records[0], broken, records[2]]}))
+    status = import_catalogue.main(["--procedures", str(path)])
+    out = capsys.readouterr()
+    assert status == 1
+    assert f"skipped {broken['MATTHC']}" in out.err
+    assert "written 2" in out.out
+    from chalicelib.catalogue.store import get_store
+
+    assert get_store().procedure(records[0]["MATTHC"]) is not None
+    assert get_store().procedure(broken["MATTHC"]) is None
+
+
+def test_procedure_search_costs_no_aws_call_once_the_index_is_loaded(catalogue, aws_calls):
+    from chalicelib.services.lookups import get_lookups
+
+    lookups = get_lookups()
+    lookups.search_procedures("khai sinh", 0, 5)  # loads the index: META + one S3 object
+    assert aws_calls.calls == Counter({"dynamodb.GetItem": 1, "s3.GetObject": 1})
+    aws_calls.calls.clear()
+    for query in ("giay phep xay dung", "cap lai can cuoc", "dang ky ket hon"):
+        assert lookups.search_procedures(query, 0, 5).hits
+    assert aws_calls.total() == 0
+
+
+def test_index_refresh_check_is_one_getitem_and_reloads_only_after_a_change(catalogue, aws_calls):
+    from chalicelib.catalogue.store import get_store
+
+    store = get_store()
+    store.search_index()
+    store._checked_at = float("-inf")  # the refresh period has passed
+    aws_calls.calls.clear()
+    store.search_index()
+    assert aws_calls.calls == Counter({"dynamodb.GetItem": 1})
+
+
+def test_procedure_card_costs_one_getitem_plus_one_per_named_agency(catalogue, aws_calls):
+    from chalicelib.catalogue.store import get_store
+    from chalicelib.services.lookups import get_lookups
+
+    code = "1.001193"
+    named = len(get_store().procedure(code).agency_codes[:2])
+    aws_calls.calls.clear()
+    card = get_lookups().procedure_card(code)
+    assert card is not None and card.name == "Thủ tục đăng ký khai sinh"
+    assert aws_calls.calls == Counter({"dynamodb.GetItem": 1 + named})
+    assert "Scan" not in " ".join(aws_calls.calls)
+
+
+def _seed_dossiers():
+    from local.seed import sample_dossiers
+    from chalicelib.storage.dossiers import Dossiers
+    from chalicelib.storage.table import get_table
+
+    dossiers = sample_dossiers(datetime.now(tz=UTC))
+    for dossier in dossiers:
+        Dossiers(get_table()).add(dossier)
+    return dossiers
+
+
+def test_dossier_lookup_is_one_getitem_and_my_dossiers_one_query(aws, aws_calls):
+    from chalicelib.services.lookups import get_lookups
+    from local.seed import CHAT_USER_ID
+
+    dossiers = _seed_dossiers()
+    aws_calls.calls.clear()
+    view = get_lookups().dossier_by_code(dossiers[0].code, CHAT_USER_ID)
+    assert view.is_owner
+    assert aws_calls.calls == Counter({"dynamodb.GetItem": 1})
+    aws_calls.calls.clear()
+    mine = get_lookups().dossiers_of(CHAT_USER_ID, 5)
+    assert [v.code for v in mine] == [dossiers[0].code]
+    assert aws_calls.calls == Counter({"dynamodb.Query": 1})
+
+
+def test_another_users_lookup_never_shows_more_than_the_anonymous_view(aws):
+    from chalicelib.services.lookups import get_lookups
+
+    dossier = _seed_dossiers()[0]
+    view = get_lookups().dossier_by_code(dossier.code, "someone-else")
+    assert not view.is_owner
+    assert view.history == [] and view.received_at is None and view.due_date is None
+    assert view.next_step is None and view.overdue is False
+    dumped = view.model_dump_json()
+    assert dossier.applicant.name not in dumped and dossier.applicant.phone not in dumped
+
+
+def test_confirming_the_applicant_by_phone_or_id_gives_the_owner_view(aws):
+    from chalicelib.services.lookups import get_lookups
+
+    dossier = _seed_dossiers()[1]
+    lookups = get_lookups()
+    wrong = lookups.confirm_applicant(dossier.code, "u", phone="+84900000000", id_number=None)
+    assert wrong is None
+    by_phone = lookups.confirm_applicant(
+        dossier.code, "u", phone=dossier.applicant.phone, id_number=None
+    )
+    by_id = lookups.confirm_applicant(
+        dossier.code, "u", phone=None, id_number=dossier.applicant.id_number
+    )
+    assert by_phone.is_owner and by_id.is_owner
+    assert by_phone.next_step and "Bản vẽ" in by_phone.next_step
+
+
+def test_public_route_gives_only_the_anonymous_view(aws):
+    from chalice.test import Client
+
+    from app import app
+
+    dossier = _seed_dossiers()[0]
+    with Client(app, project_dir=str(ROOT), stage_name="dev") as client:
+        messy = "  " + dossier.code.lower().replace("-", " - ") + " "
+        ok = client.http.get("/public/dossiers/" + messy.replace(" ", "%20"))
+        unknown = client.http.get("/public/dossiers/000.00.17.H12-200101-0001")
+        invalid = client.http.get("/public/dossiers/hello")
+    assert ok.status_code == 200
+    assert json.loads(ok.body) == {
+        "code": dossier.code,
+        "procedure_name": dossier.procedure_name,
+        "status": int(dossier.status),
+        "status_name": dossier.status.official_name,
+    }
+    assert unknown.status_code == 404
+    assert json.loads(unknown.body)["error"]["code"] == "dossier_not_found"
+    assert invalid.status_code == 400
+    assert json.loads(invalid.body)["error"]["code"] == "invalid_dossier_code"

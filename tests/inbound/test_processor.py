@@ -1,0 +1,193 @@
+"""The inbound consumer: every effect exactly once, one user's events in order, no silence."""
+
+from __future__ import annotations
+
+import json
+import time
+
+
+from chalicelib.inbound import processor as inbound
+from chalicelib.zalo import delivery
+from tests.conftest import fixture_event
+
+USER = "2468000000000000001"
+NOW = int(time.time() * 1000)
+
+
+def _record(raw: bytes | str, *, message_id: str, receive_count: int = 1, group: str = USER):
+    body = raw.decode() if isinstance(raw, bytes) else raw
+    return {
+        "messageId": message_id,
+        "receiptHandle": f"rh-{message_id}",
+        "body": body,
+        "attributes": {
+            "ApproximateReceiveCount": str(receive_count),
+            "MessageGroupId": group,
+            "MessageDeduplicationId": delivery.dedup_id(message_id),
+        },
+        "messageAttributes": {},
+        "eventSource": "aws:sqs",
+    }
+
+
+def fresh(raw: bytes | str, offset_ms: int = 0) -> str:
+    """The event with a current timestamp: the messaging window is measured from it."""
+    body = json.loads(raw)
+    body["timestamp"] = str(int(time.time() * 1000) + offset_ms)
+    return json.dumps(body, ensure_ascii=False)
+
+
+def _event(*records):
+    return {"Records": list(records)}
+
+
+def _text_event(text: str, msg_id: str, timestamp: int | None = None) -> str:
+    return json.dumps(
+        {
+            "app_id": "1234567890123456789",
+            "sender": {"id": USER},
+            "recipient": {"id": "3880000000000000001"},
+            "event_name": "user_send_text",
+            "message": {"text": text, "msg_id": msg_id},
+            "timestamp": str(timestamp or int(time.time() * 1000)),
+        },
+        ensure_ascii=False,
+    )
+
+
+def test_follow_greets_the_citizen_once(zalo):
+    raw = fresh(fixture_event("follow")[0])
+    result = inbound.consume(_event(_record(raw, message_id="m1")))
+    assert result == {"batchItemFailures": []}
+    texts = zalo.texts_to(USER)
+    assert texts and "Cà Mau" in texts[0]
+
+
+def test_same_event_delivered_twice_gives_exactly_one_reply(zalo):
+    raw = fresh(fixture_event("user_send_text")[0])
+    inbound.consume(_event(_record(raw, message_id="m1")))
+    sent_once = len(zalo.sent)
+    assert sent_once >= 1
+    # Delivered again at once, then again an hour later (a new SQS message each time).
+    inbound.consume(_event(_record(raw, message_id="m2")))
+    inbound.consume(_event(_record(raw, message_id="m3", receive_count=1)))
+    assert len(zalo.sent) == sent_once
+
+
+def test_echoes_and_receipts_never_trigger_a_reply(zalo):
+    for name in ("oa_send_text_echo", "user_seen_message"):
+        raw, _ = fixture_event(name)
+        assert inbound.consume(_event(_record(raw, message_id=name))) == {"batchItemFailures": []}
+    assert zalo.sent == []
+
+
+def test_unknown_event_is_dropped_without_failure(zalo):
+    body = json.dumps({"event_name": "user_reacted_message", "timestamp": "1", "sender": {}})
+    assert inbound.consume(_event(_record(body, message_id="u1"))) == {"batchItemFailures": []}
+    assert zalo.sent == []
+
+
+def test_unfollow_is_recorded_without_reply(zalo):
+    from chalicelib.storage.table import get_table
+    from chalicelib.storage.users import Users
+
+    follow = fresh(fixture_event("follow")[0])
+    unfollow = fresh(fixture_event("unfollow")[0], 1000)
+    inbound.consume(_event(_record(follow, message_id="f"), _record(unfollow, message_id="u")))
+    replies = len(zalo.sent)
+    assert Users(get_table()).get(USER).followed is False
+    assert replies == len(zalo.texts_to(USER))  # nothing more went out for the unfollow
+    inbound.consume(_event(_record(unfollow, message_id="u2")))
+    assert len(zalo.sent) == replies
+
+
+def test_a_failing_event_does_not_lose_or_rerun_the_others(zalo, monkeypatch):
+    from chalicelib.conversation import engine
+
+    real = engine.handle
+
+    def flaky(session, turn, lookups, settings):
+        if turn.text == "boom":
+            raise RuntimeError("engine failure")
+        return real(session, turn, lookups, settings)
+
+    monkeypatch.setattr(engine, "handle", flaky)
+    other_user = "2468000000000000999"
+    good_other = _text_event("menu", "x1").replace(USER, other_user)
+    records = [
+        _record(_text_event("menu", "a1", NOW), message_id="r1"),
+        _record(_text_event("boom", "a2", NOW + 1000), message_id="r2"),
+        _record(_text_event("trợ giúp", "a3", NOW + 2000), message_id="r3"),
+        _record(good_other, message_id="r4", group=other_user),
+    ]
+    result = inbound.consume(_event(*records))
+    # r2 failed; r3 is of the same user after it, so it waits (order); r4 is another user's.
+    assert result == {"batchItemFailures": [{"itemIdentifier": "r2"}, {"itemIdentifier": "r3"}]}
+    first_round = len(zalo.texts_to(USER))
+    assert first_round >= 1 and zalo.texts_to(other_user)
+
+    monkeypatch.setattr(engine, "handle", real)
+    retry = [
+        _record(_text_event("menu", "a1", NOW), message_id="r1b"),
+        _record(_text_event("boom", "a2", NOW + 1000), message_id="r2", receive_count=2),
+        _record(_text_event("trợ giúp", "a3", NOW + 2000), message_id="r3", receive_count=2),
+    ]
+    assert inbound.consume(_event(*retry)) == {"batchItemFailures": []}
+    texts = zalo.texts_to(USER)
+    # r1 was not answered again; r2 and r3 were answered, in order.
+    assert len(texts) > first_round
+    assert texts[:first_round] == zalo.texts_to(USER)[:first_round]
+
+
+def test_event_failed_halfway_resumes_without_repeating_sent_replies(zalo, monkeypatch):
+    from chalicelib.notify.notifier import Notifier
+
+    real_send = Notifier.send
+    calls = {"n": 0}
+
+    def second_send_fails(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise ConnectionError("network down")
+        return real_send(self, *args, **kwargs)
+
+    monkeypatch.setattr(Notifier, "send", second_send_fails)
+    raw = fresh(fixture_event("follow")[0])
+    first = inbound.consume(_event(_record(raw, message_id="h1")))
+    assert first == {"batchItemFailures": [{"itemIdentifier": "h1"}]}
+    sent_before_failure = list(zalo.sent)
+    assert len(sent_before_failure) == 1
+
+    second = inbound.consume(_event(_record(raw, message_id="h1", receive_count=2)))
+    assert second == {"batchItemFailures": []}
+    # The first reply was not sent again; the rest followed.
+    assert zalo.sent[0] == sent_before_failure[0]
+    texts = [m["message"]["text"] for m in zalo.sent]
+    assert len(texts) == len(set(texts)) >= 2
+
+
+def test_last_failed_attempt_sends_an_apology_instead_of_silence(zalo, monkeypatch):
+    from chalicelib.conversation import engine
+    from chalicelib.conversation import texts
+
+    monkeypatch.setattr(engine, "handle", lambda *a: (_ for _ in ()).throw(RuntimeError("x")))
+    raw = _text_event("tra cứu hồ sơ", "dead-1")
+    first = inbound.consume(_event(_record(raw, message_id="d", receive_count=1)))
+    assert first["batchItemFailures"] and zalo.sent == []
+    last = inbound.consume(_event(_record(raw, message_id="d", receive_count=5)))
+    assert last["batchItemFailures"] == [{"itemIdentifier": "d"}]
+    assert zalo.texts_to(USER) == [texts.request_failed("0290 3 822 822")]
+    # Even if the dead-lettered attempt is repeated, one apology only.
+    inbound.consume(_event(_record(raw, message_id="d", receive_count=6)))
+    assert len(zalo.texts_to(USER)) == 1
+
+
+def test_every_user_event_moves_the_last_interaction_forward_only(zalo):
+    from chalicelib.storage.table import get_table
+    from chalicelib.storage.users import Users
+
+    later = _text_event("menu", "t2", NOW + 60_000)
+    earlier = _text_event("menu", "t1", NOW)
+    inbound.consume(_event(_record(later, message_id="a"), _record(earlier, message_id="b")))
+    profile = Users(get_table()).get(USER)
+    assert int(profile.last_interaction_at.timestamp() * 1000) == NOW + 60_000

@@ -1,0 +1,182 @@
+"""The infrastructure template and the packaged SAM template are what production runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from chalicelib.settings import Settings
+from local.resources import load_template, resources_of
+from tests.conftest import ROOT
+
+CONFIG = json.loads((ROOT / ".chalice" / "config.json").read_text())
+TEMPLATE = load_template()
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="module", params=["dev", "prod"])
+def packaged(request, tmp_path_factory):
+    """`chalice package --merge-template` output for each stage (runs the real CLI)."""
+    out = tmp_path_factory.mktemp(f"package-{request.param}")
+    env = {**os.environ, "AWS_DEFAULT_REGION": "ap-southeast-1"}
+    subprocess.run(
+        [
+            str(BIN / "chalice"),
+            "package",
+            "--stage",
+            request.param,
+            "--merge-template",
+            "infra/resources.json",
+            str(out),
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    return request.param, out / "sam.json", json.loads((out / "sam.json").read_text())
+
+
+def _functions(sam: dict) -> dict[str, dict]:
+    return {
+        name: res["Properties"]
+        for name, res in sam["Resources"].items()
+        if res["Type"] == "AWS::Serverless::Function"
+    }
+
+
+def _sqs_sources(sam: dict):
+    for fname, props in _functions(sam).items():
+        for ename, event in props.get("Events", {}).items():
+            if event["Type"] == "SQS":
+                yield fname, ename, props, event["Properties"]
+
+
+def test_every_sqs_event_source_reports_batch_item_failures(packaged):
+    _, _, sam = packaged
+    sources = list(_sqs_sources(sam))
+    assert sources, "the app has queue consumers"
+    for fname, ename, _, props in sources:
+        assert props.get("FunctionResponseTypes") == ["ReportBatchItemFailures"], (fname, ename)
+
+
+def test_packaged_template_passes_cfn_lint(packaged):
+    _, path, _ = packaged
+    result = subprocess.run(
+        [str(BIN / "cfn-lint"), str(path)], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_queue_visibility_is_at_least_six_times_its_consumer_timeout(packaged):
+    _, _, sam = packaged
+    queues = {p["QueueName"]: p for p in resources_of(TEMPLATE, "AWS::SQS::Queue").values()}
+    for _, _, function, source in _sqs_sources(sam):
+        queue_name = source["Queue"]["Fn::Sub"].rsplit(":", 1)[-1]
+        assert queue_name in queues, f"consumer of an undeclared queue {queue_name}"
+        assert queues[queue_name]["VisibilityTimeout"] >= 6 * function["Timeout"]
+
+
+def test_api_handler_times_out_before_api_gateway(packaged):
+    _, _, sam = packaged
+    assert _functions(sam)["APIHandler"]["Timeout"] < 29
+
+
+def test_public_lookup_route_is_throttled_in_the_api_stage(packaged):
+    _, _, sam = packaged
+    settings = sam["Resources"]["RestAPI"]["Properties"]["MethodSettings"]
+    public = [s for s in settings if s["ResourcePath"] == "/~1public~1dossiers~1{code}"]
+    assert public and public[0]["ThrottlingRateLimit"] <= 5
+    assert public[0]["ThrottlingBurstLimit"] <= 10
+
+
+def test_functions_use_the_hand_written_policy_with_no_wildcard_resource(packaged):
+    stage, _, sam = packaged
+    policy = json.loads((ROOT / ".chalice" / f"policy-{stage}.json").read_text())
+    for statement in policy["Statement"]:
+        resources = statement["Resource"]
+        resources = resources if isinstance(resources, list) else [resources]
+        assert "*" not in resources, statement["Sid"]
+        for action in statement["Action"]:
+            assert not action.endswith(":*"), action
+    roles = [r for r in sam["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
+    for role in roles:
+        documents = [p["PolicyDocument"] for p in role["Properties"]["Policies"]]
+        assert policy in documents
+
+
+def test_policy_covers_the_queue_poller_and_the_stage_bucket():
+    for stage, stage_config in CONFIG["stages"].items():
+        policy = json.loads((ROOT / ".chalice" / f"policy-{stage}.json").read_text())
+        actions = {a for s in policy["Statement"] for a in s["Action"]}
+        assert {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"} <= actions
+        bucket = stage_config["environment_variables"]["DOCUMENTS_BUCKET"]
+        resources = json.dumps(policy)
+        assert f"arn:aws:s3:::{bucket}/*" in resources
+
+
+def test_settings_defaults_name_the_resources_the_template_declares():
+    fields = Settings.model_fields
+    tables = [p["TableName"] for p in resources_of(TEMPLATE, "AWS::DynamoDB::Table").values()]
+    queues = {p["QueueName"]: p for p in resources_of(TEMPLATE, "AWS::SQS::Queue").values()}
+    assert fields["TABLE_NAME"].default in tables
+    assert fields["INBOUND_QUEUE"].default in queues
+    assert fields["POSTAL_QUEUE"].default in queues
+    inbound = queues[fields["INBOUND_QUEUE"].default]
+    assert inbound["RedrivePolicy"]["maxReceiveCount"] == fields["INBOUND_MAX_RECEIVES"].default
+    assert CONFIG["environment_variables"]["INBOUND_MAX_RECEIVES"] == str(
+        inbound["RedrivePolicy"]["maxReceiveCount"]
+    )
+
+
+def test_queues_have_dead_letter_queues_after_at_least_five_receives():
+    queues = resources_of(TEMPLATE, "AWS::SQS::Queue")
+    working = {n: p for n, p in queues.items() if "dead" not in n.lower()}
+    assert {"InboundQueue", "PostalQueue"} <= set(working)
+    for name, props in working.items():
+        redrive = props["RedrivePolicy"]
+        assert redrive["maxReceiveCount"] >= 5, name
+        assert redrive["deadLetterTargetArn"]["Fn::GetAtt"][0] in queues
+    assert queues["InboundQueue"]["FifoQueue"] is True
+    assert queues["InboundDeadLetterQueue"]["FifoQueue"] is True
+
+
+def test_table_is_on_demand_recoverable_encrypted_with_ttl_and_gsi():
+    (table,) = resources_of(TEMPLATE, "AWS::DynamoDB::Table").values()
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert table["SSESpecification"]["SSEEnabled"] is True
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "ttl", "Enabled": True}
+    assert [i["IndexName"] for i in table["GlobalSecondaryIndexes"]] == ["gsi1"]
+
+
+def test_documents_bucket_is_private_encrypted_versioned_and_cleans_abandoned_uploads():
+    (bucket,) = resources_of(TEMPLATE, "AWS::S3::Bucket").values()
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+    rule = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]
+    assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    assert bucket["VersioningConfiguration"]["Status"] == "Enabled"
+    rules = {r["Id"]: r for r in bucket["LifecycleConfiguration"]["Rules"]}
+    assert rules["abandoned-uploads"]["Prefix"] == "uploads/"
+    assert rules["abandoned-uploads"]["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] >= 1
+
+
+def test_resources_created_for_tests_come_from_the_template(aws):
+    from chalicelib.platform.aws import client
+
+    described = client("dynamodb").describe_table(TableName="camau-zalo-main")["Table"]
+    assert {a["AttributeName"] for a in described["AttributeDefinitions"]} == {
+        "pk",
+        "sk",
+        "gsi1pk",
+        "gsi1sk",
+    }
+    url = client("sqs").get_queue_url(QueueName="camau-zalo-inbound.fifo")["QueueUrl"]
+    attributes = client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
+    assert json.loads(attributes["Attributes"]["RedrivePolicy"])["maxReceiveCount"] == 5
