@@ -44,10 +44,16 @@ schedule: $(STAMP)  ## fire a schedule now on the running local system: make sch
 
 package: $(STAMP)  ## the deployable SAM template in build/$(STAGE)
 	rm -rf build/$(STAGE)
-	$(BIN)/chalice package --stage $(STAGE) --merge-template infra/resources.json build/$(STAGE)
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-ap-southeast-1} $(BIN)/chalice package --stage $(STAGE) \
+	    --merge-template infra/resources.json build/$(STAGE)
 
 deploy: package  ## package and deploy one stage with CloudFormation (docs/deployment.md)
-	$(BIN)/python -m local.deploy $(STAGE)
+	@test -n "$(ARTIFACTS)" || { echo "ARTIFACTS=<s3 bucket for deployment artifacts> is required"; exit 2; }
+	aws cloudformation package --template-file build/$(STAGE)/sam.json \
+	    --s3-bucket $(ARTIFACTS) --output-template-file build/$(STAGE)/packaged.yaml
+	aws cloudformation deploy --template-file build/$(STAGE)/packaged.yaml \
+	    --stack-name camau-zalo-$(STAGE) --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
+	    --parameter-overrides DocumentsBucketName=$$($(BIN)/python -c "import json; print(json.load(open('.chalice/config.json'))['stages']['$(STAGE)']['environment_variables']['DOCUMENTS_BUCKET'])")
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

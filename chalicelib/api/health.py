@@ -47,7 +47,11 @@ CHECKS = {
 
 
 def _describe(exc: Exception) -> str:
-    code = getattr(exc, "response", {}).get("Error", {}).get("Code") if hasattr(exc, "response") else None
+    code = (
+        getattr(exc, "response", {}).get("Error", {}).get("Code")
+        if hasattr(exc, "response")
+        else None
+    )
     return code or type(exc).__name__
 
 

@@ -31,10 +31,8 @@ from zoneinfo import ZoneInfo
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DEFAULT_CUTOFF = time(15, 0)
 
-# Where the sample configuration of government decisions lives in the repository.
-DEFAULT_DECISIONS_PATH = (
-    Path(__file__).resolve().parents[2] / "data" / "catalogue" / "calendar-decisions.json"
-)
+# Government decisions on days off and make-up working days; packaged with the module.
+DEFAULT_DECISIONS_PATH = Path(__file__).resolve().parent / "calendar-decisions.json"
 
 # A loop guard: no real calendar has a year without a working day.
 _MAX_SCAN_DAYS = 366 * 2
@@ -216,7 +214,7 @@ class WorkingCalendar:
 
 
 def calendar_from_decisions(decisions: Mapping[str, object]) -> WorkingCalendar:
-    """Build a calendar from a decisions document (see data/catalogue/calendar-decisions.json).
+    """Build a calendar from a decisions document (see chalicelib/domain/calendar-decisions.json).
 
     Shape: ``{"days_off": [{"date": "YYYY-MM-DD", ...}], "working_days": [...],
     "cutoff": "15:00"}``; other keys (``_note``, ``basis``...) are ignored. Raises ValueError on
@@ -238,7 +236,7 @@ def calendar_from_decisions(decisions: Mapping[str, object]) -> WorkingCalendar:
 def default_calendar(decisions_path: str | None = None) -> WorkingCalendar:
     """The province's calendar: the holidays package plus the decisions file. Cached per path.
 
-    ``decisions_path`` defaults to data/catalogue/calendar-decisions.json in the repository.
+    ``decisions_path`` defaults to calendar-decisions.json beside this module (packaged with it).
     Raises FileNotFoundError when the file is missing: a silently incomplete calendar would give
     citizens wrong appointment dates, so deployment must ship the file (or pass its path).
     """

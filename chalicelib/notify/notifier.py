@@ -12,10 +12,11 @@
   saved in the job's plan: a consultation message when the profile shows an interaction within
   MESSAGING_WINDOW_DAYS; then, when a template is configured for ``kind`` and
   ``template_data`` is given, a template message by user id, then by phone (the ``phone``
-  argument or the consented profile phone); last, a *pending* notice kept in the table and
-  delivered by :meth:`Notifier.deliver_pending` at the user's next interaction. A Zalo refusal
-  (-230/-232 outside the window, -213 not following, ...) moves to the next channel; -201
-  (our request is invalid) ends the notice as ``skipped``.
+  argument or the consented profile phone); then, if the profile showed the user outside the
+  window, one consultation attempt anyway (Zalo decides); last, a *pending* notice kept in the
+  table and delivered by :meth:`Notifier.deliver_pending` at the user's next interaction.
+  A Zalo refusal (-230/-232 outside the window, -213 not following, ...) moves to the next
+  channel; -201 (our request is invalid) ends the notice as ``skipped``.
 - **Recorded.** Every notice leaves ``pk=USER#<id>, sk=NOTICE#<iso time>#<notice_id>`` with
   kind, channel, message ids or error code; message texts are never logged.
 
@@ -36,6 +37,7 @@ from typing import Any
 
 from chalicelib.notify.model import NoticeResult, OutboundMessage
 from chalicelib.platform import log
+from chalicelib.platform.container import cached, on_reset
 from chalicelib.storage.idempotency import AlreadyDone, InProgress, Job, Jobs
 from chalicelib.storage.table import ConditionFailed, Table, TransactionCancelled
 from chalicelib.storage.users import PROFILE_SK, Users, in_window, user_pk
@@ -158,10 +160,14 @@ class Notifier:
         if plan is None:
             profile = self._users.get(user_id)
             now = self._clock()
-            channels: list[str] = []
-            if in_window(profile, now, self._settings.MESSAGING_WINDOW_DAYS):
-                channels.append("consultation")
+            window = in_window(profile, now, self._settings.MESSAGING_WINDOW_DAYS)
+            channels = ["consultation"] if window else []
             channels += self._template_channels(kind, template_data, phone, profile)
+            if not window:
+                # Zalo, not our profile, is the authority on the window (an interaction we
+                # missed, a window longer than configured): before waiting for the user, one
+                # consultation attempt costs a single call and -230 sends it on to pending.
+                channels.append("consultation")
             channels.append("pending")
             plan = {"at": iso(now), "channels": channels}
             job.save_plan(plan)
@@ -391,23 +397,18 @@ class Notifier:
         )
 
 
-_notifier: Notifier | None = None
-
-
+@cached
 def get_notifier() -> Notifier:
     """The container's notifier, wired to the real client, table and settings."""
-    global _notifier
-    if _notifier is None:
-        from chalicelib.settings import get_settings
-        from chalicelib.storage.table import get_table
-        from chalicelib.zalo.client import get_client
+    from chalicelib.settings import get_settings
+    from chalicelib.storage.table import get_table
+    from chalicelib.zalo.client import get_client
 
-        table = get_table()
-        _notifier = Notifier(get_client(), Users(table), Jobs(table), table, get_settings())
-    return _notifier
+    table = get_table()
+    return Notifier(get_client(), Users(table), Jobs(table), table, get_settings())
 
 
+@on_reset
 def reset_notifier() -> None:
     """Forget the cached notifier (tests)."""
-    global _notifier
-    _notifier = None
+    get_notifier.cache_clear()  # type: ignore[attr-defined]

@@ -36,6 +36,7 @@ _PERSONAL_FIELDS = frozenset(
     }
 )
 
+
 class _StdoutHandler(logging.StreamHandler):
     """Writes to whatever ``sys.stdout`` is at the time (Lambda, the local runner, tests)."""
 

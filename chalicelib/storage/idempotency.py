@@ -19,6 +19,7 @@ the outside world allows (conditional writes, Zalo message tracking ids).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 import time
@@ -87,10 +88,8 @@ class Job:
     def release(self) -> None:
         """Give the lease up after a failed attempt, so the next attempt need not wait for it
         to expire. Marked steps and the plan stay. Never raises: a lost lease is released."""
-        try:
+        with contextlib.suppress(LeaseLost):
             self._jobs._write(self, "SET #lease = :zero", {":zero": 0})
-        except LeaseLost:
-            pass
 
     def finish(self, result: Any = None) -> None:
         """Record completion; later claims raise AlreadyDone(result)."""

@@ -30,6 +30,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib.platform import log
+from chalicelib.platform.container import cached, on_reset
 
 if TYPE_CHECKING:
     import requests
@@ -279,22 +280,18 @@ class ZaloClient:
             raise ZaloApiError(code, message)
 
 
-_client: ZaloClient | None = None
-
-
+@cached
 def get_client() -> ZaloClient:
     """The container's client, wired to the settings and the token manager."""
-    global _client
-    if _client is None:
-        from chalicelib.settings import get_settings
-        from chalicelib.zalo.tokens import get_token_manager
+    from chalicelib.settings import get_settings
+    from chalicelib.zalo.tokens import get_token_manager
 
-        _client = ZaloClient(get_settings(), get_token_manager())
-    return _client
+    return ZaloClient(get_settings(), get_token_manager())
 
 
+@on_reset
 def reset_client() -> None:
     """Forget the cached client and session (tests)."""
-    global _client, _session
-    _client = None
+    get_client.cache_clear()  # type: ignore[attr-defined]
+    global _session
     _session = None

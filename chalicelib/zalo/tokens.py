@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict
 
 from chalicelib.platform import log
+from chalicelib.platform.container import cached, on_reset
 from chalicelib.storage.table import ConditionFailed, Table
 
 if TYPE_CHECKING:
@@ -391,24 +392,19 @@ class TokenManager:
         log.info("token_pair_stored", version=item.get("version"))
 
 
-_manager: TokenManager | None = None
-
-
+@cached
 def get_token_manager() -> TokenManager:
     """The container's token manager."""
-    global _manager
-    if _manager is None:
-        from chalicelib.settings import get_settings
-        from chalicelib.storage.table import get_table
+    from chalicelib.settings import get_settings
+    from chalicelib.storage.table import get_table
 
-        _manager = TokenManager(get_table(), get_settings())
-    return _manager
+    return TokenManager(get_table(), get_settings())
 
 
+@on_reset
 def reset_token_manager() -> None:
     """Forget the cached manager and its in-memory token (tests)."""
-    global _manager
-    _manager = None
+    get_token_manager.cache_clear()  # type: ignore[attr-defined]
 
 
 def refresh_if_due() -> str:

@@ -116,9 +116,9 @@ def test_procedure_card_costs_one_getitem_plus_one_per_named_agency(catalogue, a
 
 
 def _seed_dossiers():
-    from local.seed import sample_dossiers
     from chalicelib.storage.dossiers import Dossiers
     from chalicelib.storage.table import get_table
+    from local.seed import sample_dossiers
 
     dossiers = sample_dossiers(datetime.now(tz=UTC))
     for dossier in dossiers:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import time
 
-
 from chalicelib.inbound import processor as inbound
 from chalicelib.zalo import delivery
 from tests.conftest import fixture_event
@@ -167,8 +166,7 @@ def test_event_failed_halfway_resumes_without_repeating_sent_replies(zalo, monke
 
 
 def test_last_failed_attempt_sends_an_apology_instead_of_silence(zalo, monkeypatch):
-    from chalicelib.conversation import engine
-    from chalicelib.conversation import texts
+    from chalicelib.conversation import engine, texts
 
     monkeypatch.setattr(engine, "handle", lambda *a: (_ for _ in ()).throw(RuntimeError("x")))
     raw = _text_event("tra cứu hồ sơ", "dead-1")

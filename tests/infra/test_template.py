@@ -180,3 +180,13 @@ def test_resources_created_for_tests_come_from_the_template(aws):
     url = client("sqs").get_queue_url(QueueName="camau-zalo-inbound.fifo")["QueueUrl"]
     attributes = client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
     assert json.loads(attributes["Attributes"]["RedrivePolicy"])["maxReceiveCount"] == 5
+
+
+def test_lambda_package_holds_the_code_and_the_data_it_reads(packaged):
+    import zipfile
+
+    _, path, _ = packaged
+    names = set(zipfile.ZipFile(path.parent / "deployment.zip").namelist())
+    assert "app.py" in names
+    assert "chalicelib/domain/calendar-decisions.json" in names
+    assert not any(n.startswith(("tests/", "local/", "bench/", "boto3/", "moto/")) for n in names)

@@ -171,7 +171,7 @@ def test_profile_outside_window_goes_straight_to_the_template(aws, templates):
         USER, OutboundMessage(text="x"), notice_id="n1", kind="dossier_status", template_data=DATA
     )
     assert result.channel == "template_user"
-    assert sent() == []
+    assert sent() == []  # the template reaches the user: no consultation attempt
 
 
 @responses.activate
@@ -245,11 +245,20 @@ def test_outside_window_without_template_is_kept_pending_then_delivered_on_next_
 
 
 @responses.activate
-def test_unknown_user_without_template_is_pending(aws):
+def test_unknown_user_without_template_gets_one_attempt_then_is_pending(aws):
+    responses.post(CS_URL, json=outside_window())
     result = make_notifier().send(USER, OutboundMessage(text="x"), notice_id="n1")
     assert result.channel == "pending"
-    assert len(responses.calls) == 0
+    assert len(sent()) == 1
     assert Users(get_table()).get(USER).pending_notices == 1
+
+
+@responses.activate
+def test_profile_outside_window_without_template_still_tries_zalo_once(aws):
+    Users(get_table()).touch(USER, NOW - timedelta(days=30))
+    responses.post(CS_URL, json=ok("m1"))
+    result = make_notifier().send(USER, OutboundMessage(text="x"), notice_id="n1")
+    assert result == NoticeResult(channel="consultation", message_ids=["m1"])
 
 
 def test_keeping_a_notice_pending_twice_counts_it_once(recent_user):
