@@ -10,7 +10,7 @@ STAGE ?= prod
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet "pip>=23,<26.3"
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	@rm -f $(VENV)/.installed-*
 	@touch $@
@@ -37,7 +37,7 @@ bench: $(STAMP)  ## every script under bench/, one table of figures
 	$(BIN)/python bench/run.py
 
 chat: $(STAMP)  ## a terminal Zalo user talking to the system started by `make run`
-	$(BIN)/python -m local.chat
+	$(BIN)/python -m local.chat $(ARGS)
 
 schedule: $(STAMP)  ## fire a schedule now on the running local system: make schedule NAME=refresh_zalo_token
 	$(BIN)/python -m local.fire $(NAME)

@@ -26,9 +26,9 @@ def control_url() -> str:
 
 def _call(method: str, path: str, timeout: float) -> tuple[int, dict[str, Any]]:
     data = b"" if method == "POST" else None
-    request = urllib.request.Request(control_url() + path, method=method, data=data)
+    request = urllib.request.Request(control_url() + path, method=method, data=data)  # noqa: S310
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - loopback
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             return response.status, json.loads(response.read() or b"{}")
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read() or b"{}")

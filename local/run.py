@@ -263,7 +263,7 @@ def run_batch(
     ids = [m["MessageId"] for m in messages]
     try:
         result = handler(event, context)
-    except Exception as exc:  # noqa: BLE001 - Lambda's behaviour: the whole batch is retried
+    except Exception as exc:  # Lambda retries the whole batch
         return BatchOutcome(
             kept=ids,
             error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc().rstrip()}",
@@ -346,7 +346,7 @@ class QueueWorker(threading.Thread):
         while not self.stop.is_set():
             try:
                 messages = self._receive(sqs, url)
-            except Exception as exc:  # noqa: BLE001 - keep polling, like Lambda's poller
+            except Exception as exc:  # keep polling, as Lambda does
                 if self.stop.is_set():
                     break
                 _say(f"[worker {self.function}] receive failed: {type(exc).__name__}: {exc}")
@@ -424,7 +424,7 @@ class Schedule:
             try:
                 result = self.handler(event, self.context_factory())
                 outcome = {"ok": True, "result": result}
-            except Exception as exc:  # noqa: BLE001 - reported to the caller and printed
+            except Exception as exc:  # reported to the caller and printed
                 outcome = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
                 _say(f"[schedule {self.name}] {traceback.format_exc().rstrip()}")
             outcome["seconds"] = round(time.perf_counter() - started, 3)
@@ -483,7 +483,7 @@ class _ControlHandler(BaseHTTPRequestHandler):
         outcome = schedule.fire("on demand")
         self._reply(200 if outcome["ok"] else 500, {"schedule": schedule.name, **outcome})
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -548,7 +548,7 @@ class Runner:
         try:
             seed()
             _say("seed: sample data loaded")
-        except Exception:  # noqa: BLE001 - the system is still usable without sample data
+        except Exception:  # the system is usable without sample data
             _say("seed: FAILED, starting without (all of) the sample data:")
             _say(traceback.format_exc().rstrip())
 
@@ -715,7 +715,7 @@ def validate_settings() -> str | None:
         get_settings()
     except ConfigurationError as exc:
         return f"local run: {exc} (set it in the environment, or unset it to use the default)"
-    except Exception as exc:  # noqa: BLE001 - e.g. SSM unreachable: still one clear line
+    except Exception as exc:  # e.g. SSM unreachable: still one line
         return f"local run: configuration check failed: {type(exc).__name__}: {exc}"
     return None
 
@@ -761,7 +761,7 @@ def main() -> int:
         while not runner.stop_event.wait(0.5):
             pass
         _say("stopping ...")
-    except Exception:  # noqa: BLE001 - stop what was started, then report
+    except Exception:  # stop what was started, then report
         _say(traceback.format_exc().rstrip())
         runner.shutdown()
         return 1

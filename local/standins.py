@@ -185,7 +185,8 @@ def summary(entry: dict[str, Any]) -> str:
     if entry.get("template_id"):
         parts.append(f"template {entry['template_id']} {json.dumps(entry.get('template_data'))}")
     if entry.get("text"):
-        parts.append(repr(entry["text"]))
+        text = entry["text"]
+        parts.append(repr(text if len(text) <= 300 else text[:300] + "…"))
     attachment = entry.get("attachment")
     if attachment:
         parts.append(
@@ -535,7 +536,7 @@ class _Handler(BaseHTTPRequestHandler):
         )
         try:
             status, headers, payload = self.service.handle(request)
-        except Exception as exc:  # noqa: BLE001 - a stand-in bug must not kill the server
+        except Exception as exc:  # a stand-in bug must not kill it
             say(self.service.name, f"{request.method} {request.path} -> 500 {exc!r}")
             status, headers, payload = _json(500, {"error": -1, "message": "stand-in failure"})
         self.send_response(status)
@@ -548,7 +549,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _dispatch
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # each service prints its own readable line
 
 
@@ -578,7 +579,8 @@ class RunningServer:
 
 
 def serve(service: Service, port: int, host: str = "127.0.0.1") -> RunningServer:
-    """Start ``service`` on ``host:port`` in a daemon thread. Raises OSError if the port is taken."""
+    """Start ``service`` on ``host:port`` in a daemon thread. Raises OSError if the port is
+    taken."""
     handler = type(f"{type(service).__name__}Handler", (_Handler,), {"service": service})
     server = _Server((host, port), handler)
     thread = threading.Thread(
@@ -618,13 +620,16 @@ def start_all(environ: dict[str, str] | Any = None) -> dict[str, RunningServer]:
 
 
 def main() -> int:
-    """Run the stand-ins alone (``python -m local.standins``) until Ctrl-C."""
+    """Run the stand-ins alone (``python -m local.standins``) until SIGINT or SIGTERM."""
+    import signal
+
     running = start_all()
     for name, server in running.items():
         print(f"{name:14} {server.url}", file=sys.stderr)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    while not stop.wait(0.5):
         pass
     for server in running.values():
         server.stop()

@@ -47,6 +47,11 @@ from chalicelib.conversation.model import (
 from chalicelib.conversation.replies import compose, page_buttons, short_title
 from chalicelib.domain.vietnamese import fold
 
+# Result buttons are shown full width by Zalo: long enough to tell procedures apart.
+RESULT_TITLE_CHARS = 35
+# Shorter free text is not worth a procedure search ("ok", "a").
+_MIN_FREE_TEXT_QUERY = 4
+
 MAIN_MENU: tuple[Button, ...] = (
     Button(title=texts.BTN_SUBMIT, payload=commands.build("flow", "submit")),
     Button(title=texts.BTN_DOSSIER, payload=commands.build("flow", "dossier")),
@@ -195,6 +200,15 @@ class ProcedureFlow:
     def prompt(self, ctx: Context) -> str:
         return texts.ASK_PROCEDURE_QUERY
 
+    def search_if_found(self, ctx: Context, text: str) -> bool:
+        """Free text nothing else understood is tried as words of a procedure's name (citizens
+        often just type "giay phep xay dung"): True when results were found and shown."""
+        query = fold(text)[:_MAX_QUERY_CHARS].strip()
+        if len(query) < _MIN_FREE_TEXT_QUERY or not ctx.lookups.search_procedures(query, 0, 1).hits:
+            return False
+        self.search(ctx, query, 0, typed=text)
+        return True
+
     def search(self, ctx: Context, query: str, offset: int, typed: str | None = None) -> None:
         """Results ``offset``.. for the folded ``query``; ``typed`` is what the citizen wrote
         (quoted back when nothing is found, since the folded form has no diacritics)."""
@@ -219,7 +233,9 @@ class ProcedureFlow:
             hits = hits[: SEARCH_PAGE - 1]
         buttons = [
             Button(
-                title=short_title(f"{offset + i}. {hit.name}"),
+                title=short_title(
+                    f"{offset + i}. {texts.procedure_short_name(hit.name)}", RESULT_TITLE_CHARS
+                ),
                 payload=commands.build("proc", hit.code),
             )
             for i, hit in enumerate(hits, 1)
@@ -502,7 +518,7 @@ def _route(ctx: Context, understood: Understanding) -> None:
     elif intent is Intent.GREETING:
         ctx.say(texts.greeting(ctx.settings.centre_name))
         ctx.menu()
-    else:
+    elif not _procedures().search_if_found(ctx, ctx.turn.text or ""):
         ctx.menu(texts.NOT_UNDERSTOOD)
 
 

@@ -469,3 +469,13 @@ def next_step(status: int, supplement_items: Sequence[str], result_ready: bool) 
     if status == 3:
         return "Hồ sơ không được tiếp nhận; xem lý do trong lịch sử xử lý."
     return None
+
+
+def procedure_short_name(name: str) -> str:
+    """A procedure's name for a button: without the leading "Thủ tục" most names share, so
+    the buttons of a result page do not all read the same."""
+    words = name.split()
+    if len(words) > 2 and words[0].lower() == "thủ" and words[1].lower() == "tục":
+        rest = " ".join(words[2:])
+        return rest[:1].upper() + rest[1:]
+    return name

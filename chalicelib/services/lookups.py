@@ -20,9 +20,15 @@ from chalicelib.conversation.model import (
     ProcedureHit,
     ProcedurePage,
 )
+from chalicelib.platform import log
 from chalicelib.platform.container import cached
 
 _AGENCIES_ON_CARD = 2  # a card names at most this many agencies (one GetItem each)
+
+# Whether the chat itself takes submissions yet. Until the submission flow exists, a card must
+# not promise "nộp qua Zalo": it points to the portal instead. The submission issue turns this
+# on together with its flow.
+SUBMISSION_IN_CHAT = False
 
 
 def _same(a: str | None, b: str | None) -> bool:
@@ -39,7 +45,12 @@ class StoreLookups:
 
     # --- procedures ---------------------------------------------------------------------------
     def search_procedures(self, query: str, offset: int, limit: int) -> ProcedurePage:
-        page = self._catalogue.search_index().search(query, offset=offset, limit=limit)
+        try:
+            index = self._catalogue.search_index()
+        except LookupError:  # no catalogue imported yet: nothing to find, not a failure
+            log.warning("catalogue_missing")
+            return ProcedurePage(hits=[], total=0)
+        page = index.search(query, offset=offset, limit=limit)
         return ProcedurePage(
             hits=[ProcedureHit(code=h.code, name=h.name) for h in page.hits], total=page.total
         )
@@ -73,7 +84,7 @@ class StoreLookups:
                 for c in procedure.components
             ],
             online_level=online if online in ("full", "partial") else None,
-            submit_in_zalo=procedure.submit_via_zalo,
+            submit_in_zalo=procedure.submit_via_zalo and SUBMISSION_IN_CHAT,
             portal_url=procedure.portal_url,
         )
 

@@ -266,11 +266,19 @@ def test_unfollow_records_the_unfollow_and_sends_no_reply(chat: Chat) -> None:
     assert outcome.session is None
 
 
-@pytest.mark.parametrize("text", ["asdfgh", "ok", "khai sinh?", "   ", None])
+@pytest.mark.parametrize("text", ["asdfgh", "ok", "xyz xyz xyz", "   ", None])
 def test_unplaceable_input_gets_a_helpful_reply_with_the_menu(chat: Chat, text) -> None:
     outcome = chat.send(text)
     assert outcome.replies
     assert shows_main_menu(outcome)
+
+
+@pytest.mark.parametrize("text", ["khai sinh?", "KHAI SINH", "  Khai   sinh "])
+def test_free_text_naming_a_procedure_gets_search_results(chat: Chat, text) -> None:
+    outcome = chat.send(text)
+    buttons = outcome.replies[-1].buttons
+    assert buttons and buttons[0].payload.startswith("#proc:")
+    assert not shows_main_menu(outcome)
 
 
 @pytest.mark.parametrize("kind", ["image", "file", "location"])
@@ -305,7 +313,9 @@ def test_procedure_lookup_asks_for_keywords_then_lists_results_as_buttons(chat: 
     buttons = results.replies[-1].buttons
     assert len(buttons) == 5
     assert [b.payload for b in buttons[:4]] == [f"#proc:1.00{1000 + i}" for i in range(1, 5)]
-    assert all(len(b.title) <= 20 for b in buttons)
+    # Result buttons name the procedure (35 characters at most) and never all read the same.
+    assert all(len(b.title) <= 35 for b in buttons)
+    assert len({b.title for b in buttons}) == len(buttons)
     assert buttons[4].title == "Xem thêm"
     assert buttons[4].payload == "#page:procedures:4:khai sinh"
     assert "trong 7 thủ tục" in all_text(results)

@@ -419,7 +419,7 @@ def test_the_worker_thread_polls_its_queue_and_deletes_what_succeeded(postal_que
     assert _counts(sqs, url) == (0, 0)
 
 
-# --- schedules and environment ---------------------------------------------------------------------
+# --- schedules and environment -------------------------------------------------------------------
 def test_rate_schedules_have_a_period_and_cron_schedules_fire_on_demand_only():
     from chalice import Cron, Rate
 
