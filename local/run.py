@@ -538,19 +538,19 @@ class Runner:
         self.standins = standins.start_all()
 
     def seed(self) -> None:
+        from local.seed import seed
+
         try:
-            from local.seed import seed
-        except ModuleNotFoundError as exc:
-            if exc.name not in ("local.seed",):
-                raise
-            _say("seed: local/seed.py is not there yet; starting without sample data")
-            return
-        try:
-            seed()
-            _say("seed: sample data loaded")
+            loaded = seed()
         except Exception:  # the system is usable without sample data
             _say("seed: FAILED, starting without (all of) the sample data:")
             _say(traceback.format_exc().rstrip())
+            return
+        _say(
+            f"seed: {loaded['agencies']} agencies, {loaded['procedures']} procedures, "
+            f"sample dossiers {', '.join(loaded['dossier_codes'])} "
+            f"(the first belongs to the default `make chat` user)"
+        )
 
     def start_app(self) -> None:
         from chalice.app import ScheduledEventConfig, SQSEventConfig

@@ -92,7 +92,8 @@ def seed() -> dict[str, int]:
     counts = get_store().import_catalogue(agencies, report.procedures)
     dossiers = Dossiers(get_table())
     added = 0
-    for dossier in sample_dossiers(datetime.now(tz=VIETNAM)):
+    samples = sample_dossiers(datetime.now(tz=VIETNAM))
+    for dossier in samples:
         try:
             dossiers.add(dossier)
             added += 1
@@ -105,4 +106,5 @@ def seed() -> dict[str, int]:
         "procedures": len(report.procedures),
         "catalogue_written": counts.written,
         "dossiers": added,
+        "dossier_codes": [d.code for d in samples],
     }
