@@ -16,7 +16,7 @@ from chalicelib.domain.agency import AgencyLevel
 from chalicelib.domain.procedure import OnlineLevel
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "catalogue"
-REFERENCE = Path("/work/shared/reference/data")
+REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "data"
 
 
 @pytest.fixture(scope="module")
