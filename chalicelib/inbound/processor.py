@@ -81,7 +81,8 @@ class Processor:
         if isinstance(event, events.OaEchoEvent):
             log.info("event_dropped_echo", event_name=event.event_name)
             return
-        key = delivery.delivery_key(body)
+        # Hashed: job keys and notice ids end up in logs, and a raw key may hold the user id.
+        key = delivery.dedup_id(delivery.delivery_key(body))
         try:
             job = self.jobs.claim(f"event:{key}")
         except AlreadyDone:
@@ -111,7 +112,8 @@ class Processor:
             return
         if body.get("event_name") == "unfollow":
             return
-        key = delivery.delivery_key(body)
+        # Hashed: job keys and notice ids end up in logs, and a raw key may hold the user id.
+        key = delivery.dedup_id(delivery.delivery_key(body))
         self.notifier.send(
             user_id,
             OutboundMessage(text=texts.request_failed(get_settings().CENTRE_HOTLINE)),
