@@ -73,6 +73,24 @@ def _values(values: dict[str, Any] | None) -> dict[str, Any]:
     return {k: _serializer.serialize(_to_dynamo(v)) for k, v in (values or {}).items()}
 
 
+def _expressions(
+    kwargs: dict[str, Any],
+    condition: str | None,
+    names: dict[str, str] | None,
+    values: dict[str, Any] | None,
+    *expressions: str | None,
+) -> dict[str, Any]:
+    """``kwargs`` with the condition and the placeholders the expressions use added."""
+    if condition:
+        kwargs["ConditionExpression"] = condition
+        kwargs["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
+    if used_names := _used(names, condition, *expressions):
+        kwargs["ExpressionAttributeNames"] = used_names
+    if used_values := _used(values, condition, *expressions):
+        kwargs["ExpressionAttributeValues"] = _values(used_values)
+    return kwargs
+
+
 def _used(placeholders: dict[str, Any] | None, *expressions: str | None) -> dict[str, Any]:
     """Only the placeholders the expressions use: DynamoDB rejects unused ones, and callers
     may share one table of names between several expressions."""
@@ -113,15 +131,8 @@ class Table:
         values: dict[str, Any] | None = None,
     ) -> None:
         """Write a whole item (PutItem). Raises ConditionFailed when ``condition`` is false."""
-        kwargs: dict[str, Any] = {"TableName": self.name, "Item": serialize(item)}
-        if condition:
-            kwargs["ConditionExpression"] = condition
-            kwargs["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-        if names := _used(names, condition):
-            kwargs["ExpressionAttributeNames"] = names
-        if values := _used(values, condition):
-            kwargs["ExpressionAttributeValues"] = _values(values)
-        self._conditional(self._client.put_item, **kwargs)
+        kwargs = {"TableName": self.name, "Item": serialize(item)}
+        self._conditional(self._client.put_item, **_expressions(kwargs, condition, names, values))
 
     def update(
         self,
@@ -136,20 +147,15 @@ class Table:
         """Apply an update expression (UpdateItem) and return the item as it is afterwards.
 
         Raises ConditionFailed (carrying the current item) when ``condition`` is false."""
-        kwargs: dict[str, Any] = {
+        kwargs = {
             "TableName": self.name,
             "Key": serialize({"pk": pk, "sk": sk}),
             "UpdateExpression": expression,
             "ReturnValues": "ALL_NEW",
         }
-        if condition:
-            kwargs["ConditionExpression"] = condition
-            kwargs["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-        if names := _used(names, expression, condition):
-            kwargs["ExpressionAttributeNames"] = names
-        if values := _used(values, expression, condition):
-            kwargs["ExpressionAttributeValues"] = _values(values)
-        response = self._conditional(self._client.update_item, **kwargs)
+        response = self._conditional(
+            self._client.update_item, **_expressions(kwargs, condition, names, values, expression)
+        )
         return deserialize(response.get("Attributes", {}))
 
     def delete(
@@ -164,15 +170,10 @@ class Table:
         """Remove an item (DeleteItem); removing a missing item is not an error.
 
         Raises ConditionFailed when ``condition`` is false."""
-        kwargs: dict[str, Any] = {"TableName": self.name, "Key": serialize({"pk": pk, "sk": sk})}
-        if condition:
-            kwargs["ConditionExpression"] = condition
-            kwargs["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
-        if names := _used(names, condition):
-            kwargs["ExpressionAttributeNames"] = names
-        if values := _used(values, condition):
-            kwargs["ExpressionAttributeValues"] = _values(values)
-        self._conditional(self._client.delete_item, **kwargs)
+        kwargs = {"TableName": self.name, "Key": serialize({"pk": pk, "sk": sk})}
+        self._conditional(
+            self._client.delete_item, **_expressions(kwargs, condition, names, values)
+        )
 
     def query(
         self,
@@ -221,14 +222,14 @@ class Table:
         Raises TransactionCancelled with the reasons in operation order."""
         items = []
         for op in operations:
-            common: dict[str, Any] = {"TableName": self.name}
             expression = op["update"][2] if "update" in op else None
-            if op.get("condition"):
-                common["ConditionExpression"] = op["condition"]
-            if names := _used(op.get("names"), expression, op.get("condition")):
-                common["ExpressionAttributeNames"] = names
-            if values := _used(op.get("values"), expression, op.get("condition")):
-                common["ExpressionAttributeValues"] = _values(values)
+            common = _expressions(
+                {"TableName": self.name},
+                op.get("condition"),
+                op.get("names"),
+                op.get("values"),
+                expression,
+            )
             if "put" in op:
                 items.append({"Put": {**common, "Item": serialize(op["put"])}})
             elif "update" in op:
