@@ -54,7 +54,7 @@ def public_dossier(code):
 
 
 # --- Queue consumers ----------------------------------------------------------------------------
-# Batch size 10 (the FIFO maximum); the function's 60 s timeout x 6 = the queue's 360 s
+# Batch size 10 (the FIFO maximum); the function's 120 s timeout x 6 = the queue's 720 s
 # visibility timeout in infra/resources.json.
 @app.on_sqs_message(queue="camau-zalo-inbound.fifo", batch_size=10)
 def consume_inbound(event):

@@ -44,8 +44,8 @@ class Settings(BaseSettings):
     # --- Zalo application and Official Account ---------------------------------------------
     ZALO_APP_ID: str = Field(min_length=1)
     ZALO_OA_ID: str = ""
-    ZALO_OA_SECRET_KEY: SecretStr
-    ZALO_APP_SECRET: SecretStr
+    ZALO_OA_SECRET_KEY: SecretStr = Field(min_length=1)  # empty would make signatures forgeable
+    ZALO_APP_SECRET: SecretStr = Field(min_length=1)
     ZALO_API_BASE: str = "https://openapi.zalo.me"
     ZALO_OAUTH_BASE: str = "https://oauth.zaloapp.com"
     ZALO_TEMPLATE_API_BASE: str = "https://business.openapi.zalo.me"

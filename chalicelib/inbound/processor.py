@@ -73,8 +73,13 @@ class Processor:
         from chalicelib.storage.idempotency import AlreadyDone
         from chalicelib.zalo import events
 
-        body = json.loads(raw_body)
-        event = events.parse(body)
+        try:
+            body = json.loads(raw_body)
+            event = events.parse(body)
+        except ValueError as exc:  # bad JSON or a broken known shape: retrying cannot help
+            log.warning("event_dropped_malformed", error_type=type(exc).__name__)
+            log.metric("EventDroppedMalformed")
+            return
         if isinstance(event, events.UnknownEvent):
             log.info("event_dropped_unknown", event_name=event.event_name)
             return
@@ -215,7 +220,11 @@ class Processor:
         if kind == "grant_consent":
             self.users.grant_consent(user_id, at)
         elif kind in ("withdraw_consent", "delete_my_data"):
+            # Nothing personal stays reachable from this Zalo user: profile contact data,
+            # links to dossiers (owner views), and pending notices (they hold message texts).
             self.users.erase_personal_data(user_id)
+            self.dossiers.unlink_owner(user_id)
+            self.notifier.discard_pending(user_id)
             if kind == "delete_my_data":
                 log.info("data_erasure_requested", user_ref=_ref(user_id))
                 log.metric("DataErasureRequested")
@@ -262,25 +271,18 @@ def get_processor() -> Processor:
 def consume(event: Any) -> dict[str, Any]:
     """The inbound queue consumer: every record processed, failures reported per item.
 
-    On a record's last allowed attempt the citizen gets an apology before the record moves to
-    the dead-letter queue, so a failure never ends in silence."""
+    On a record's last allowed receive, a record that fails (or is held back behind a failing
+    one of the same user, or for lack of time) gets the citizen an apology before it moves to
+    the dead-letter queue, so a failure never ends in silence. A record that can never be
+    processed (a known event with a broken shape) is dropped at once with a log line."""
     from chalicelib.platform.sqs_batch import process_batch
     from chalicelib.settings import get_settings
 
     processor = get_processor()
-    last_attempt = get_settings().INBOUND_MAX_RECEIVES
-
-    def handle(record: Any) -> None:
-        try:
-            processor.process(record.body)
-        except Exception:
-            if record.receive_count >= last_attempt:
-                try:
-                    processor.apologise(record.body)
-                except Exception as exc:
-                    log.error("apology_failed", error_type=type(exc).__name__)
-                log.error("event_dead_lettered", message_id=record.message_id)
-                log.metric("EventDeadLettered")
-            raise
-
-    return process_batch(event, handle, queue="inbound")
+    return process_batch(
+        event,
+        lambda record: processor.process(record.body),
+        queue="inbound",
+        max_receives=get_settings().INBOUND_MAX_RECEIVES,
+        on_last_failure=lambda record: processor.apologise(record.body),
+    )

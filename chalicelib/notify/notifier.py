@@ -17,6 +17,11 @@
   table and delivered by :meth:`Notifier.deliver_pending` at the user's next interaction.
   A Zalo refusal (-230/-232 outside the window, -213 not following, ...) moves to the next
   channel; -201 (our request is invalid) ends the notice as ``skipped``.
+- **Nothing twice.** A consultation message refused halfway (part 0 sent, part 1 refused) is
+  kept pending with only the parts not yet sent (buttons still on the last one); the result
+  and the record carry the message ids of the parts that went out.
+- **Erasable.** :meth:`Notifier.discard_pending` deletes a user's pending notices (they hold
+  message texts) when the citizen asks for their personal data to be deleted.
 - **Recorded.** Every notice leaves ``pk=USER#<id>, sk=NOTICE#<iso time>#<notice_id>`` with
   kind, channel, message ids or error code; message texts are never logged.
 
@@ -30,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -105,6 +111,14 @@ def consultation_parts(message: OutboundMessage) -> list[dict[str, Any]]:
     if not parts:
         raise ValueError("the message has neither text nor image")
     return parts
+
+
+def _pending_parts(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """The Zalo messages a pending item still owes: ``parts`` as kept, or, for items kept
+    before parts were stored, the consultation parts of the whole ``message``."""
+    if "parts" in item:
+        return list(json.loads(item["parts"]))
+    return consultation_parts(OutboundMessage.model_validate_json(item["message"]))
 
 
 def _is_refusal(exc: ZaloApiError) -> bool:
@@ -265,8 +279,11 @@ class Notifier:
             )
             return NoticeResult(channel="template_phone", message_ids=[mid])
         if channel == "pending":
-            self._keep_pending(user_id, message, notice_id=notice_id, kind=kind, at=at)
-            return NoticeResult(channel="pending")
+            # Parts a refused consultation attempt already delivered are not kept again.
+            sent = self._sent_parts(job)
+            unsent = [part for index, part in enumerate(parts) if index not in sent]
+            self._keep_pending(user_id, unsent, notice_id=notice_id, kind=kind, at=at)
+            return NoticeResult(channel="pending", message_ids=[sent[i] for i in sorted(sent)])
         raise ValueError(f"unknown channel {channel!r}")
 
     @staticmethod
@@ -280,6 +297,16 @@ class Notifier:
         job.mark(prefix + result)
         return result
 
+    @staticmethod
+    def _sent_parts(job: Job) -> dict[int, str]:
+        """Zalo's message id of each part already sent in this job, by part index."""
+        sent: dict[int, str] = {}
+        for done in job.done_steps:
+            if done.startswith("part:"):
+                index, _, message_id = done.removeprefix("part:").partition("=")
+                sent[int(index)] = message_id
+        return sent
+
     def _send_parts(self, job: Job, user_id: str, parts: list[dict[str, Any]]) -> list[str]:
         return [
             self._once(job, f"part:{index}", lambda p=part: self._client.send_message(user_id, p))
@@ -289,10 +316,11 @@ class Notifier:
     # --- pending notices ----------------------------------------------------------------------
 
     def _keep_pending(
-        self, user_id: str, message: OutboundMessage, *, notice_id: str, kind: str, at: str
+        self, user_id: str, parts: list[dict[str, Any]], *, notice_id: str, kind: str, at: str
     ) -> None:
-        """Store the notice and count it on the profile, atomically and once (the sort key
-        comes from the plan, so a retry finds the item it wrote before)."""
+        """Store the Zalo messages still owed for the notice (``parts``, in sending order, the
+        buttons on the last) and count the notice on the profile, atomically and once (the sort
+        key comes from the plan, so a retry finds the item it wrote before)."""
         expires = int(self._clock().timestamp()) + PENDING_KEEP_DAYS * 86400
         try:
             self._table.transact(
@@ -303,7 +331,7 @@ class Notifier:
                             "sk": f"PENDING#{at}#{notice_id}",
                             "notice_id": notice_id,
                             "kind": kind,
-                            "message": message.model_dump_json(),
+                            "parts": json.dumps(parts, ensure_ascii=False),
                             "at": at,
                             "ttl": expires,
                         },
@@ -330,10 +358,17 @@ class Notifier:
 
         Call it when the user has just interacted and ``profile.pending_notices > 0``. Each
         delivery is its own job (``notice:<notice_id>:deliver``), so a redelivered event sends
-        nothing twice. A notice Zalo still refuses stays pending. Cost: one Query, then per
-        notice the sends, a DeleteItem and a record, and one UpdateItem of the counter."""
+        nothing twice. A notice Zalo still refuses stays pending. The counter goes down by the
+        notices removed; when the Query finds none, the counter (drifted: TTL removed old
+        notices) is reset to 0 only if it still holds the value read before the Query, so a
+        notice kept meanwhile by another worker stays counted; the Query is a consistent read,
+        so a notice kept before the call is always found. Cost: one consistent GetItem of the
+        profile, one consistent Query, then per notice the
+        sends, a DeleteItem and a record, and at most one UpdateItem of the counter."""
         pk = user_pk(user_id)
-        items, _ = self._table.query(pk, sk_prefix="PENDING#")
+        profile = self._table.get(pk, PROFILE_SK, consistent=True)
+        seen = profile.get("pending_notices") if profile else None
+        items, _ = self._table.query(pk, sk_prefix="PENDING#", consistent=True)
         results: list[NoticeResult] = []
         removed = 0
         for item in items:
@@ -342,9 +377,8 @@ class Notifier:
                 job = self._jobs.claim(f"notice:{notice_id}:deliver")
             except (AlreadyDone, InProgress):
                 continue  # delivered already, or being delivered by another worker
-            message = OutboundMessage.model_validate_json(item["message"])
             try:
-                ids = self._send_parts(job, user_id, consultation_parts(message))
+                ids = self._send_parts(job, user_id, _pending_parts(item))
             except ZaloApiError as exc:
                 if not _is_refusal(exc):
                     raise
@@ -363,19 +397,64 @@ class Notifier:
             job.finish(result.model_dump())
             log.info("pending_notice_delivered", notice_id=notice_id, parts=len(ids))
             results.append(result)
-        if removed or not items:
-            # Without items the counter has drifted (TTL removed old notices): reset it.
-            expression = "ADD #pending :delta" if items else "SET #pending = :zero"
+        if removed:
             with contextlib.suppress(ConditionFailed):  # no profile: nothing to count on
                 self._table.update(
                     pk,
                     PROFILE_SK,
-                    expression,
+                    "ADD #pending :delta",
                     condition="attribute_exists(pk)",
                     names={"#pending": "pending_notices"},
-                    values={":delta": -removed, ":zero": 0},
+                    values={":delta": -removed},
+                )
+        elif not items and seen:
+            # A concurrent increment makes the condition false: the reset is then a no-op.
+            with contextlib.suppress(ConditionFailed):
+                self._table.update(
+                    pk,
+                    PROFILE_SK,
+                    "SET #pending = :zero",
+                    condition="#pending = :seen",
+                    names={"#pending": "pending_notices"},
+                    values={":zero": 0, ":seen": seen},
                 )
         return results
+
+    def discard_pending(self, user_id: str) -> int:
+        """Delete every pending notice of the user and set the profile's ``pending_notices``
+        to 0; the number of notices deleted.
+
+        For a citizen's request to delete their personal data: pending notices hold message
+        texts. Idempotent (a retry deletes what is left and counts only what it deleted);
+        creates no profile for an unknown user; sends nothing. A notice kept by another worker
+        after the Query is neither deleted nor counted (it expires with its TTL). Cost: one
+        Query (one per 1 MB page of notices), one DeleteItem per notice, one UpdateItem."""
+        pk = user_pk(user_id)
+        deleted = 0
+        start: dict[str, Any] | None = None
+        while True:
+            items, start = self._table.query(
+                pk, sk_prefix="PENDING#", start_key=start, consistent=True
+            )
+            for item in items:
+                try:
+                    self._table.delete(pk, item["sk"], condition="attribute_exists(pk)")
+                    deleted += 1
+                except ConditionFailed:
+                    pass  # deleted meanwhile: counted by whoever deleted it
+            if start is None:
+                break
+        with contextlib.suppress(ConditionFailed):  # no profile: nothing to count on
+            self._table.update(
+                pk,
+                PROFILE_SK,
+                "SET #pending = :zero",
+                condition="attribute_exists(pk)",
+                names={"#pending": "pending_notices"},
+                values={":zero": 0},
+            )
+        log.info("pending_notices_discarded", count=deleted)
+        return deleted
 
     # --- records ------------------------------------------------------------------------------
 

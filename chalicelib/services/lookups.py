@@ -134,6 +134,10 @@ class StoreLookups:
     def confirm_applicant(
         self, code: str, user_id: str, *, phone: str | None, id_number: str | None
     ) -> DossierView | None:
+        if not self._dossiers.allow_proof_attempt(code, user_id, self._clock().timestamp()):
+            log.warning("applicant_proof_limit_reached")
+            log.metric("ApplicantProofLimited")
+            return None
         found = self._dossiers.get(code)
         if found is None:
             return None

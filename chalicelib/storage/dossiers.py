@@ -12,6 +12,12 @@ from __future__ import annotations
 from chalicelib.domain.dossier import Dossier
 from chalicelib.storage.table import ConditionFailed, Table
 
+# Attempts to prove being a dossier's applicant (phone or ID number), per day: per Zalo user and
+# dossier, and per dossier over all users, so codes cannot be used to guess phone numbers.
+PROOF_ATTEMPTS_PER_USER = 5
+PROOF_ATTEMPTS_PER_DOSSIER = 20
+_PROOF_WINDOW_SECONDS = 86400
+
 
 class DossierConflict(Exception):
     """The dossier changed since it was read (or already exists, for a new one)."""
@@ -81,13 +87,15 @@ class Dossiers:
             raise DossierConflict(dossier.code) from None
         return read_version + 1
 
-    def link_owner(self, code: str, user_id: str) -> None:
+    def link_owner(self, code: str, user_id: str) -> bool:
         """Link a Zalo user as the dossier's owner (after they proved to be the applicant).
 
-        Idempotent; the last user to prove it wins. Raises DossierConflict for an unknown code."""
+        Idempotent. A dossier already linked to another Zalo user is left as it is (False):
+        moving it is an officer's decision, never a side effect of a correct guess. Unknown
+        codes are False too. One GetItem and one UpdateItem."""
         found = self.get(code)
         if found is None:
-            raise DossierConflict(code)
+            return False
         dossier, _ = found
         moment = dossier.received_at or dossier.history[0].at
         try:
@@ -95,7 +103,7 @@ class Dossiers:
                 self._pk(code),
                 "DOSSIER",
                 "SET #owner = :u, gsi1pk = :g, gsi1sk = :s",
-                condition="attribute_exists(pk)",
+                condition="attribute_exists(pk) AND (attribute_not_exists(#owner) OR #owner = :u)",
                 names={"#owner": "owner"},
                 values={
                     ":u": user_id,
@@ -104,4 +112,60 @@ class Dossiers:
                 },
             )
         except ConditionFailed:
-            raise DossierConflict(code) from None
+            return False
+        return True
+
+    def unlink_owner(self, user_id: str) -> int:
+        """Unlink every dossier of a Zalo user (a data-subject erasure or a withdrawn consent).
+        The dossiers themselves stay (records law). One Query per page of 25, one UpdateItem
+        per dossier; returns how many were unlinked."""
+        unlinked = 0
+        start = None
+        while True:
+            items, start = self._table.query(
+                f"OWNER#{user_id}", index="gsi1", limit=25, start_key=start
+            )
+            for item in items:
+                try:
+                    self._table.update(
+                        item["pk"],
+                        "DOSSIER",
+                        "REMOVE #owner, gsi1pk, gsi1sk",
+                        condition="#owner = :u",
+                        names={"#owner": "owner"},
+                        values={":u": user_id},
+                    )
+                    unlinked += 1
+                except ConditionFailed:
+                    pass  # relinked meanwhile: not this user's any more
+            if not start:
+                return unlinked
+
+    def allow_proof_attempt(self, code: str, user_id: str, now: float) -> bool:
+        """Count one attempt to prove being the applicant of ``code``; False when the user's or
+        the dossier's allowance for the day (UTC) is used up (the attempt must then not be
+        checked). Two conditional UpdateItems on per-day counters that expire by ttl."""
+        import hashlib
+
+        day = int(now // _PROOF_WINDOW_SECONDS)
+        user_ref = hashlib.sha256(user_id.encode()).hexdigest()[:16]
+        for sk, allowance in (
+            (f"PROOF#{day}#{user_ref}", PROOF_ATTEMPTS_PER_USER),
+            (f"PROOF#{day}", PROOF_ATTEMPTS_PER_DOSSIER),
+        ):
+            try:
+                self._table.update(
+                    self._pk(code),
+                    sk,
+                    "ADD #tries :one SET #ttl = :expires",
+                    condition="attribute_not_exists(#tries) OR #tries < :allowance",
+                    names={"#tries": "tries", "#ttl": "ttl"},
+                    values={
+                        ":one": 1,
+                        ":expires": (day + 2) * _PROOF_WINDOW_SECONDS,
+                        ":allowance": allowance,
+                    },
+                )
+            except ConditionFailed:
+                return False
+        return True

@@ -34,9 +34,8 @@ class Sessions:
 
     def save(self, user_id: str, session: Session | None, *, read_version: int | None) -> None:
         """Store ``session`` (or delete it when None), provided the stored version is still
-        ``read_version`` (None: there was no session). Idempotent when repeated with the same
-        arguments after a success: the version written is ``read_version + 1``, and a repeat
-        that finds exactly that version is accepted."""
+        ``read_version`` (None: there was no session). Idempotent: repeating the same write
+        after it succeeded (same arguments) is accepted. Raises SessionConflict otherwise."""
         pk = f"USER#{user_id}"
         expected = read_version or 0
         if session is None:
@@ -50,19 +49,25 @@ class Sessions:
             except ConditionFailed:
                 raise SessionConflict(user_id) from None
             return
-        state = session.model_dump(mode="json", exclude={"version"})
+        state = json.dumps(session.model_dump(mode="json", exclude={"version"}), ensure_ascii=False)
         new_version = expected + 1
+        # Accepted: the version read is still there, or this very write is being repeated (same
+        # version and same state). A first session also needs the item to be absent.
+        condition = "version = :v OR (version = :next AND #state = :state)"
+        if read_version is None:
+            condition = "attribute_not_exists(pk) OR (version = :next AND #state = :state)"
         try:
             self._table.put(
                 {
                     "pk": pk,
                     "sk": "SESSION",
-                    "state": json.dumps(state, ensure_ascii=False),
+                    "state": state,
                     "version": new_version,
                     "ttl": int(session.updated_at.timestamp()) + _CLEANUP_AFTER_SECONDS,
                 },
-                condition="attribute_not_exists(pk) OR version IN (:v, :next)",
-                values={":v": expected, ":next": new_version},
+                condition=condition,
+                names={"#state": "state"},
+                values={":v": expected, ":next": new_version, ":state": state},
             )
         except ConditionFailed:
             raise SessionConflict(user_id) from None

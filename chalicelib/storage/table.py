@@ -184,11 +184,15 @@ class Table:
         limit: int | None = None,
         newest_first: bool = False,
         start_key: dict[str, Any] | None = None,
+        consistent: bool = False,
     ) -> tuple[list[Item], dict[str, Any] | None]:
         """Items of one partition, optionally under a sort-key prefix (one Query call).
 
         With ``index="gsi1"`` the keys are ``gsi1pk``/``gsi1sk``. Returns the page of items and
-        the key to continue from (None when there is no more)."""
+        the key to continue from (None when there is no more). ``consistent`` reads the latest
+        writes (not possible on a global secondary index: ValueError)."""
+        if consistent and index:
+            raise ValueError("consistent reads are not possible on a global secondary index")
         pk_name, sk_name = ("gsi1pk", "gsi1sk") if index == "gsi1" else ("pk", "sk")
         expression = "#pk = :pk"
         names = {"#pk": pk_name}
@@ -206,6 +210,8 @@ class Table:
         }
         if index:
             kwargs["IndexName"] = index
+        if consistent:
+            kwargs["ConsistentRead"] = True
         if limit:
             kwargs["Limit"] = limit
         if start_key:

@@ -110,9 +110,10 @@ class Users:
         """Record an interaction at ``at``; the profile and whether it was the user's first.
 
         ``last_interaction_at`` only ever moves forward: an event older than (or as old as)
-        the recorded one changes nothing and is never "first", so a redelivered first message
-        is not greeted twice. One UpdateItem (a late event answers from the condition's
-        returned item, no second call)."""
+        the recorded one changes nothing and is "first" only when it is that very first event
+        again (a retry of a first event whose processing failed before its plan was saved;
+        a completed event never reaches here twice). One UpdateItem (a late event answers from
+        the condition's returned item, no second call)."""
         millis = to_millis(at)
         try:
             item = self._table.update(
@@ -125,7 +126,12 @@ class Users:
             )
         except ConditionFailed as failed:
             item = failed.item or self._table.get(user_pk(user_id), PROFILE_SK) or {}
-            return UserProfile.from_item(item, user_id), False
+            # The same first event again (its processing failed before anything was sent):
+            # still the first interaction, so the personal-data notice is not lost.
+            again_first = (
+                int(item.get("interactions", 0)) == 1 and item.get("first_seen_at") == millis
+            )
+            return UserProfile.from_item(item, user_id), again_first
         return UserProfile.from_item(item, user_id), int(item.get("interactions", 0)) == 1
 
     def set_followed(self, user_id: str, followed: bool, at: datetime) -> UserProfile:

@@ -6,10 +6,14 @@ with a PKCE S256 challenge and a random ``state``; Zalo sends the OA admin's bro
 stored verifier and stores the pair through the token manager.
 
 Guarantees: the flow is off while OPERATOR_SECRET is empty; the operator secret is compared in
-constant time; a ``state`` is valid for 10 minutes and only once (conditional delete); every
-failure is a JSON error with a stable code (``flow_disabled``, ``forbidden``,
-``not_configured``, ``invalid_request``, ``invalid_state``, ``exchange_failed``); no secret,
-verifier, code or token is ever logged or answered.
+constant time; a ``state`` is valid for 10 minutes and only once (conditional delete); when
+ZALO_OA_ID is set, only a consent given for that Official Account is accepted (another or a
+missing ``oa_id`` is refused before the code is exchanged, and nothing is stored; the state is
+spent, so the operator starts again); while ZALO_OA_ID is empty any OA is accepted, with a
+warning in the log; every failure is a JSON error with a stable code (``flow_disabled``,
+``forbidden``, ``not_configured``, ``invalid_request``, ``invalid_state``,
+``wrong_official_account``, ``exchange_failed``); no secret, verifier, code or token is ever
+logged or answered.
 """
 
 from __future__ import annotations
@@ -109,6 +113,23 @@ def start(request: Any) -> Any:
     return Response(body="", status_code=302, headers={"Location": location})
 
 
+def _check_official_account(expected: str, given: str) -> None:
+    """Refuse a consent given for another OA than ZALO_OA_ID. Raises ApiError
+    wrong_official_account; accepts anything (with a warning) while ZALO_OA_ID is empty."""
+    if not expected:
+        log.warning("oauth_oa_id_not_checked", reason="ZALO_OA_ID is not set")
+        return
+    if given != expected:  # an OA id is public, not a secret: no constant-time compare
+        # OA ids identify organisations, not people: the operator needs to see which one.
+        log.security("oauth_callback_rejected", reason="wrong_official_account", oa_id=given[:32])
+        raise ApiError(
+            400,
+            "wrong_official_account",
+            "Consent was given for another Official Account; start again and choose the "
+            "configured one.",
+        )
+
+
 def _take_state(state: str) -> str:
     """The verifier stored for ``state``, consuming it. Raises ApiError invalid_state."""
     from chalicelib.storage.table import ConditionFailed, get_table
@@ -131,9 +152,11 @@ def _take_state(state: str) -> str:
 
 @guarded
 def callback(request: Any) -> Any:
-    """``GET /zalo/oauth/callback``: exchange the code, store the pair, 200 JSON.
+    """``GET /zalo/oauth/callback``: check the state and the OA, exchange the code, store the
+    pair, 200 JSON.
 
-    Costs a GetItem, a DeleteItem, one OAuth call and one UpdateItem."""
+    Costs a GetItem, a DeleteItem, one OAuth call and one UpdateItem (a refused OA: the
+    GetItem and DeleteItem only)."""
     from chalicelib.settings import get_settings
     from chalicelib.zalo.tokens import TokenRefreshFailed, get_token_manager, request_pair
 
@@ -147,9 +170,11 @@ def callback(request: Any) -> Any:
     if not code:
         log.warning("oauth_callback_rejected", reason="no_code")
         raise ApiError(400, "invalid_request", "Missing code: consent was not given.")
+    settings = get_settings()
+    _check_official_account(settings.ZALO_OA_ID, params.get("oa_id") or "")
     try:
         pair = request_pair(
-            get_settings(),
+            settings,
             {"grant_type": "authorization_code", "code": code, "code_verifier": verifier},
         )
     except TokenRefreshFailed as exc:

@@ -2,14 +2,16 @@
 
 Nothing slow happens here: no call to Zalo, S3 or DynamoDB. A verified event becomes one SQS
 FIFO message (group = the Zalo user, so one user's events are handled in order; deduplication
-id from the delivery key, so a quick redelivery is dropped by SQS). Everything else, forged or
-malformed or too large, is answered ``200 {}`` (Zalo's console only saves a webhook whose test
-request gets a 200) with a security log line and a metric, and has no effect at all.
+id from the delivery key, so a quick redelivery is dropped by SQS). Everything else, forged,
+malformed, too large or replayed (signed more than 7 days ago), is answered ``200 {}``
+(Zalo's console only saves a webhook whose test request gets a 200) with a security log line
+and a metric, and has no effect at all.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from chalicelib.platform import log
@@ -17,7 +19,12 @@ from chalicelib.platform.container import on_reset
 from chalicelib.zalo import delivery, signature
 
 MAX_BODY_BYTES = 256_000  # SQS takes 262,144 bytes per message, attributes included.
+# A signed event older than this is a replay (Zalo itself retries for about an hour); it is
+# shorter than the 8 days job records are kept, so a replay can never run an event twice.
+MAX_EVENT_AGE_SECONDS = 7 * 86400
+MAX_CLOCK_SKEW_SECONDS = 3600
 _queue_url: str | None = None
+_clock = time.time
 
 
 def _reject(reason: str, size: int) -> dict[str, Any]:
@@ -71,6 +78,13 @@ def receive(raw_body: bytes | None, headers: Any) -> dict[str, Any]:
         settings.ZALO_OA_SECRET_KEY.get_secret_value(),
     ):
         return _reject("bad_signature" if header else "unsigned", len(raw))
+
+    try:
+        age = _clock() - int(str(body["timestamp"])) / 1000
+    except ValueError:
+        return _reject("malformed", len(raw))
+    if age > MAX_EVENT_AGE_SECONDS or age < -MAX_CLOCK_SKEW_SECONDS:
+        return _reject("stale", len(raw))
 
     event_name = str(body.get("event_name", ""))
     if delivery.is_noise(event_name):

@@ -192,3 +192,52 @@ def test_public_route_gives_only_the_anonymous_view(aws):
     assert json.loads(unknown.body)["error"]["code"] == "dossier_not_found"
     assert invalid.status_code == 400
     assert json.loads(invalid.body)["error"]["code"] == "invalid_dossier_code"
+
+
+def test_guessing_the_applicant_is_limited_per_user_and_per_dossier(aws):
+    from chalicelib.services.lookups import get_lookups
+    from chalicelib.storage.dossiers import PROOF_ATTEMPTS_PER_DOSSIER, PROOF_ATTEMPTS_PER_USER
+
+    dossier = _seed_dossiers()[1]
+    lookups = get_lookups()
+    for _ in range(PROOF_ATTEMPTS_PER_USER):
+        assert (
+            lookups.confirm_applicant(dossier.code, "guesser", phone="+84900000000", id_number=None)
+            is None
+        )
+    # The right answer no longer helps this user today...
+    right = {"phone": dossier.applicant.phone, "id_number": None}
+    assert lookups.confirm_applicant(dossier.code, "guesser", **right) is None
+    # ...while the applicant, from another Zalo account, still can.
+    assert lookups.confirm_applicant(dossier.code, "applicant", **right).is_owner
+    # Many users together cannot go beyond the dossier's own daily allowance.
+    for n in range(PROOF_ATTEMPTS_PER_DOSSIER):
+        lookups.confirm_applicant(dossier.code, f"user-{n}", phone="+84900000001", id_number=None)
+    assert lookups.confirm_applicant(dossier.code, "late", **right) is None
+
+
+def test_a_dossier_linked_to_one_user_is_never_moved_to_another_by_a_proof(aws):
+    from chalicelib.storage.dossiers import Dossiers
+    from chalicelib.storage.table import get_table
+    from local.seed import CHAT_USER_ID
+
+    dossiers = Dossiers(get_table())
+    owned, unowned = _seed_dossiers()[:2]
+    assert dossiers.link_owner(owned.code, "someone-else") is False
+    assert dossiers.get(owned.code)[0].owner_zalo_user_id == CHAT_USER_ID
+    assert dossiers.link_owner(unowned.code, "applicant") is True
+    assert dossiers.link_owner(unowned.code, "applicant") is True  # idempotent
+    assert [d.code for d in dossiers.of_owner("applicant", 5)] == [unowned.code]
+
+
+def test_unlinking_a_user_removes_every_owner_link_but_keeps_the_dossiers(aws):
+    from chalicelib.storage.dossiers import Dossiers
+    from chalicelib.storage.table import get_table
+    from local.seed import CHAT_USER_ID
+
+    dossiers = Dossiers(get_table())
+    owned = _seed_dossiers()[0]
+    assert dossiers.unlink_owner(CHAT_USER_ID) == 1
+    assert dossiers.of_owner(CHAT_USER_ID, 5) == []
+    kept, _ = dossiers.get(owned.code)
+    assert kept.owner_zalo_user_id is None and kept.applicant == owned.applicant

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime
+
+import pytest
 
 from chalicelib.inbound import processor as inbound
 from chalicelib.zalo import delivery
@@ -189,3 +192,104 @@ def test_every_user_event_moves_the_last_interaction_forward_only(zalo):
     inbound.consume(_event(_record(later, message_id="a"), _record(earlier, message_id="b")))
     profile = Users(get_table()).get(USER)
     assert int(profile.last_interaction_at.timestamp() * 1000) == NOW + 60_000
+
+
+def test_messages_held_back_behind_a_failing_one_also_get_an_apology_on_their_last_receive(
+    zalo, monkeypatch
+):
+    from chalicelib.conversation import engine, texts
+
+    real = engine.handle
+
+    def fails_on_boom(session, turn, lookups, settings):
+        if turn.text == "boom":
+            raise RuntimeError("engine failure")
+        return real(session, turn, lookups, settings)
+
+    monkeypatch.setattr(engine, "handle", fails_on_boom)
+    batch = [
+        _record(_text_event("boom", "last-1", NOW), message_id="a", receive_count=5),
+        _record(_text_event("menu", "last-2", NOW + 1000), message_id="b", receive_count=5),
+    ]
+    result = inbound.consume(_event(*batch))
+    assert result == {"batchItemFailures": [{"itemIdentifier": "a"}, {"itemIdentifier": "b"}]}
+    apology = texts.request_failed("0290 3 822 822")
+    assert zalo.texts_to(USER) == [apology, apology]
+
+
+def test_records_are_not_started_when_the_function_is_about_to_time_out(zalo):
+    class Event(dict):
+        class context:
+            @staticmethod
+            def get_remaining_time_in_millis():
+                return 10_000
+
+        def to_dict(self):
+            return dict(self)
+
+    raw = _text_event("menu", "slow-1")
+    result = inbound.consume(Event(_event(_record(raw, message_id="s"))))
+    assert result == {"batchItemFailures": [{"itemIdentifier": "s"}]}
+    assert zalo.sent == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "not json",
+        json.dumps({"event_name": "user_send_text", "timestamp": "1"}),  # no sender
+        json.dumps({"event_name": "follow", "timestamp": "1", "follower": "x"}),
+    ],
+)
+def test_a_record_that_can_never_be_processed_is_dropped_not_retried(zalo, body):
+    assert inbound.consume(_event(_record(body, message_id="m"))) == {"batchItemFailures": []}
+    assert zalo.sent == []
+
+
+def test_a_first_message_retried_before_its_plan_was_saved_still_shows_the_notice(
+    zalo, monkeypatch
+):
+    from chalicelib.conversation import engine
+
+    real = engine.handle
+    seen_first: list[bool] = []
+
+    def flaky_once(session, turn, lookups, settings):
+        seen_first.append(turn.first_interaction)
+        if len(seen_first) == 1:
+            raise ConnectionError("lookup failed")
+        return real(session, turn, lookups, settings)
+
+    monkeypatch.setattr(engine, "handle", flaky_once)
+    raw = _text_event("xin chào", "first-1")
+    assert inbound.consume(_event(_record(raw, message_id="f")))["batchItemFailures"]
+    assert inbound.consume(_event(_record(raw, message_id="f", receive_count=2))) == {
+        "batchItemFailures": []
+    }
+    assert seen_first == [True, True]
+    assert any("DỮ LIỆU CÁ NHÂN" in text for text in zalo.texts_to(USER))
+
+
+def test_erasure_request_leaves_nothing_personal_reachable_from_the_zalo_user(zalo):
+    from chalicelib.storage.dossiers import Dossiers
+    from chalicelib.storage.table import get_table
+    from chalicelib.storage.users import Users
+    from local.seed import sample_dossiers
+
+    table = get_table()
+    owned = sample_dossiers(datetime.now(tz=UTC))[0]  # linked to USER
+    Dossiers(table).add(owned)
+    table.put(
+        {"pk": f"USER#{USER}", "sk": "PENDING#2026-01-01T00:00:00.000Z#n1", "notice_id": "n1"}
+    )
+    inbound.consume(_event(_record(_text_event("#consent:yes", "e1", NOW), message_id="e1")))
+    assert Users(table).get(USER).consent_at is not None
+
+    inbound.consume(_event(_record(_text_event("xóa dữ liệu", "e2", NOW + 1000), message_id="e2")))
+    inbound.consume(_event(_record(_text_event("#erase:yes", "e3", NOW + 2000), message_id="e3")))
+
+    profile = Users(table).get(USER)
+    assert profile.consent_at is None and profile.phone is None
+    assert Dossiers(table).of_owner(USER, 5) == []
+    assert table.query(f"USER#{USER}", sk_prefix="PENDING#")[0] == []
+    assert Dossiers(table).get(owned.code) is not None  # the dossier itself stays on record

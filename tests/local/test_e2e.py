@@ -25,6 +25,24 @@ import pytest
 from tests.conftest import FIXTURES, ROOT, fixture_event
 
 FOLLOWER = "2468000000000000001"  # follower.id in tests/fixtures/zalo/follow.json
+
+
+def fresh_signed_event(name: str) -> tuple[bytes, str]:
+    """A reference fixture with a current timestamp, signed with the local defaults (the
+    webhook refuses events signed more than 7 days ago as replays)."""
+    from chalicelib.zalo.signature import header_value
+    from local.run import local_defaults
+
+    defaults = local_defaults({})
+    body = json.loads((FIXTURES / f"{name}.json").read_bytes())
+    body["timestamp"] = str(int(time.time() * 1000))
+    raw = json.dumps(body).encode()
+    header = header_value(
+        defaults["ZALO_APP_ID"], raw, body["timestamp"], defaults["ZALO_OA_SECRET_KEY"]
+    )
+    return raw, header
+
+
 PORT_NAMES = (
     "PORT",
     "MOTO_PORT",
@@ -119,7 +137,7 @@ def test_make_run_answers_a_follow_end_to_end_and_stops_cleanly_on_sigint(tmp_pa
         assert all(r["ok"] for r in resources.values()), resources
 
         # 2. A signed follow event -> webhook -> SQS -> worker -> consumer -> Zalo stand-in.
-        raw, signature = fixture_event("follow")
+        raw, signature = fresh_signed_event("follow")
         status, _ = http(
             "POST",
             f"{api}/zalo/webhook",

@@ -265,7 +265,7 @@ def test_keeping_a_notice_pending_twice_counts_it_once(recent_user):
     notifier = make_notifier()
     for _ in range(2):
         notifier._keep_pending(
-            USER, OutboundMessage(text="x"), notice_id="n1", kind="reply", at="2026-05-10T09"
+            USER, [{"text": "x"}], notice_id="n1", kind="reply", at="2026-05-10T09"
         )
     assert len(pending_items()) == 1
     assert recent_user.get(USER).pending_notices == 1
@@ -318,3 +318,144 @@ def test_phone_numbers_are_written_84():
     assert phone_84("84912345678") == "84912345678"
     assert phone_84("+14155550100") is None
     assert phone_84(None) is None
+
+
+# --- review fixes -------------------------------------------------------------------------------
+
+
+class DynamoCalls:
+    """Counts DynamoDB API calls through botocore's event hooks."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def __call__(self, event_name: str, **kwargs) -> None:
+        self.calls.append(event_name.rsplit(".", 1)[-1])  # "before-call.dynamodb.Query"
+
+    def count(self, operation: str) -> int:
+        return self.calls.count(operation)
+
+
+@pytest.fixture
+def dynamo_calls(aws) -> DynamoCalls:
+    from chalicelib.platform.aws import client
+
+    counter = DynamoCalls()
+    client("dynamodb").meta.events.register("before-call.*.*", counter)
+    return counter
+
+
+def keep_pending(notice_ids: list[str]) -> None:
+    """Keep one notice pending per id (Zalo refuses the consultation, no template)."""
+    for notice_id in notice_ids:
+        responses.post(CS_URL, json=outside_window())
+        result = make_notifier().send(USER, OutboundMessage(text=notice_id), notice_id=notice_id)
+        assert result.channel == "pending"
+
+
+def test_a_notice_kept_while_the_pending_query_sees_nothing_is_still_counted(recent_user):
+    table = get_table()
+    pk = f"USER#{USER}"
+    table.update(pk, "PROFILE", "SET pending_notices = :n", values={":n": 1})
+    notifier = make_notifier()
+    real_query = table.query
+
+    def stale_query(*args, **kwargs):
+        # Another worker keeps a notice for this user; the (eventually consistent) Query
+        # does not see it yet.
+        table.update(pk, "PROFILE", "ADD pending_notices :one", values={":one": 1})
+        real_query(*args, **kwargs)
+        return [], None
+
+    notifier._table.query = stale_query  # type: ignore[method-assign]
+    assert notifier.deliver_pending(USER) == []
+    assert recent_user.get(USER).pending_notices == 2  # the reset did not erase the new count
+
+
+@responses.activate
+def test_a_message_refused_halfway_is_kept_pending_without_the_parts_already_sent(recent_user):
+    text = "\n".join(letter * 999 for letter in "abcde")  # 4,999 characters: three parts
+    buttons = [OutboundButton(title="Menu", payload="#menu")]
+    message = OutboundMessage(text=text, buttons=buttons)
+    responses.post(CS_URL, json=ok("m0"))
+    responses.post(CS_URL, json=outside_window())
+    result = make_notifier().send(USER, message, notice_id="n1")
+    assert result == NoticeResult(channel="pending", message_ids=["m0"])
+    first_part = sent()[0]["message"]["text"]
+    [item] = pending_items()
+    assert first_part not in json.dumps(item, ensure_ascii=False)  # only the unsent parts
+    assert recent_user.get(USER).pending_notices == 1
+    assert records()[0]["message_ids"] == ["m0"]
+
+    responses.post(CS_URL, json=ok("m1"))
+    responses.post(CS_URL, json=ok("m2"))
+    delivered = make_notifier(now=NOW + timedelta(days=1)).deliver_pending(USER)
+    assert delivered == [NoticeResult(channel="consultation", message_ids=["m1", "m2"])]
+    bodies = [b["message"] for b in sent()]
+    received = [bodies[0], *bodies[2:]]  # bodies[1] is the refused attempt at part 1
+    assert "\n".join(b["text"] for b in received) == text  # every part once, in order
+    assert ["attachment" in b for b in received] == [False, False, True]  # buttons on the last
+    assert received[-1]["attachment"]["payload"]["buttons"][0]["payload"] == "#menu"
+    assert pending_items() == []
+    assert recent_user.get(USER).pending_notices == 0
+
+
+@responses.activate
+def test_an_image_sent_before_a_refused_text_is_not_kept_pending(recent_user):
+    responses.post(CS_URL, json=ok("i1"))
+    responses.post(CS_URL, json=outside_window())
+    message = OutboundMessage(text="Giấy tiếp nhận", image_url="https://cdn.test/a.png")
+    assert make_notifier().send(USER, message, notice_id="n1").message_ids == ["i1"]
+    responses.post(CS_URL, json=ok("t1"))
+    assert make_notifier().deliver_pending(USER)[0].message_ids == ["t1"]
+    assert [b["message"] for b in sent()[2:]] == [{"text": "Giấy tiếp nhận"}]
+
+
+@responses.activate
+def test_discarding_pending_notices_deletes_them_all_and_zeroes_the_counter(
+    recent_user, dynamo_calls, capsys
+):
+    keep_pending(["n1", "n2"])
+    assert recent_user.get(USER).pending_notices == 2
+    dynamo_calls.calls.clear()
+
+    assert make_notifier().discard_pending(USER) == 2
+    # The documented cost: one Query, one DeleteItem per notice, one UpdateItem.
+    assert sorted(dynamo_calls.calls) == ["DeleteItem", "DeleteItem", "Query", "UpdateItem"]
+    assert pending_items() == []
+    assert recent_user.get(USER).pending_notices == 0
+    assert make_notifier().deliver_pending(USER) == []  # nothing left to deliver
+    assert make_notifier().discard_pending(USER) == 0  # idempotent
+    assert USER not in capsys.readouterr().out
+
+
+def test_discarding_resets_a_drifted_counter_and_creates_no_profile(aws):
+    table = get_table()
+    assert make_notifier().discard_pending(USER) == 0
+    assert table.get(f"USER#{USER}", "PROFILE") is None  # an unknown user stays unknown
+    users = Users(table)
+    users.touch(USER, NOW)
+    table.update(f"USER#{USER}", "PROFILE", "SET pending_notices = :n", values={":n": 4})
+    assert make_notifier().discard_pending(USER) == 0
+    assert users.get(USER).pending_notices == 0
+
+
+@responses.activate
+def test_a_notice_kept_pending_as_a_whole_message_before_parts_were_stored_is_delivered(
+    recent_user,
+):
+    buttons = [OutboundButton(title="Xem", payload="#x")]
+    get_table().put(
+        {
+            "pk": f"USER#{USER}",
+            "sk": "PENDING#2026-05-01T00:00:00.000Z#old",
+            "notice_id": "old",
+            "kind": "reply",
+            "message": OutboundMessage(text="Cũ", buttons=buttons).model_dump_json(),
+        }
+    )
+    responses.post(CS_URL, json=ok("m1"))
+    assert make_notifier().deliver_pending(USER)[0].message_ids == ["m1"]
+    [body] = sent()
+    assert body["message"]["text"] == "Cũ"
+    assert body["message"]["attachment"]["payload"]["buttons"][0]["payload"] == "#x"

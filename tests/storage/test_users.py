@@ -47,8 +47,13 @@ def test_out_of_order_touch_never_moves_last_interaction_back(users):
     assert users.get(USER).last_interaction_at == T0 + timedelta(hours=2)
 
 
-def test_redelivered_first_event_is_not_first_twice(users):
+def test_the_first_event_touched_again_is_still_first_but_no_other_event_is(users):
+    # A first event whose processing failed before its plan was saved is touched again on
+    # retry: it must still count as first, or the personal-data notice would be lost. (A
+    # completed event never reaches touch twice: its job is done.)
     assert users.touch(USER, T0)[1] is True
+    assert users.touch(USER, T0)[1] is True
+    assert users.touch(USER, T0 + timedelta(seconds=1))[1] is False
     assert users.touch(USER, T0)[1] is False
 
 

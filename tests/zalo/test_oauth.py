@@ -19,6 +19,7 @@ from tests.conftest import ROOT, TEST_ENV
 OAUTH_URL = f"{TEST_ENV['ZALO_OAUTH_BASE']}/v4/oa/access_token"
 OPERATOR = {"X-Operator-Secret": TEST_ENV["OPERATOR_SECRET"]}
 PAIR = {"access_token": "access-1", "refresh_token": "refresh-1", "expires_in": "90000"}
+OA = TEST_ENV["ZALO_OA_ID"]  # the Official Account this deployment serves
 
 # Wired exactly as app.py wires them: one line each.
 app = Chalice(app_name="oauth-test")
@@ -97,7 +98,7 @@ def test_callback_exchanges_the_code_with_the_verifier_and_stores_the_pair(http)
     responses.post(OAUTH_URL, json=PAIR)
     params = start(http)
     verifier = get_table().get(f"OAUTH#{params['state']}", "OAUTH")["verifier"]
-    response = http.get(f"/zalo/oauth/callback?code=auth-code&state={params['state']}&oa_id=388")
+    response = http.get(f"/zalo/oauth/callback?code=auth-code&state={params['state']}&oa_id={OA}")
     assert response.status_code == 200
     assert response.json_body["status"] == "connected"
     form = parse_qs(responses.calls[0].request.body)
@@ -118,8 +119,8 @@ def test_callback_exchanges_the_code_with_the_verifier_and_stores_the_pair(http)
 def test_state_is_single_use(http):
     responses.post(OAUTH_URL, json=PAIR)
     state = start(http)["state"]
-    first = http.get(f"/zalo/oauth/callback?code=c1&state={state}")
-    again = http.get(f"/zalo/oauth/callback?code=c2&state={state}")
+    first = http.get(f"/zalo/oauth/callback?code=c1&state={state}&oa_id={OA}")
+    again = http.get(f"/zalo/oauth/callback?code=c2&state={state}&oa_id={OA}")
     assert first.status_code == 200
     assert again.status_code == 400
     assert error_code(again) == "invalid_state"
@@ -146,9 +147,36 @@ def test_expired_state_is_refused(http, monkeypatch):
 def test_failed_exchange_answers_a_stable_code_and_stores_nothing(http, capsys):
     responses.post(OAUTH_URL, json={"error": -14019, "error_name": "Invalid code"})
     state = start(http)["state"]
-    response = http.get(f"/zalo/oauth/callback?code=secret-code&state={state}")
+    response = http.get(f"/zalo/oauth/callback?code=secret-code&state={state}&oa_id={OA}")
     assert response.status_code == 502
     assert error_code(response) == "exchange_failed"
     assert get_table().get(TOKEN_PK, TOKEN_SK) is None
     out = capsys.readouterr().out
     assert "secret-code" not in out and TEST_ENV["ZALO_APP_SECRET"] not in out
+
+
+@responses.activate
+@pytest.mark.parametrize("oa_param", ["&oa_id=3880000000000000999", "&oa_id=", ""])
+def test_callback_for_another_official_account_is_refused_and_stores_nothing(http, oa_param):
+    responses.post(OAUTH_URL, json=PAIR)
+    state = start(http)["state"]
+    response = http.get(f"/zalo/oauth/callback?code=auth-code&state={state}{oa_param}")
+    assert response.status_code == 400
+    assert error_code(response) == "wrong_official_account"
+    assert len(responses.calls) == 0  # the code is not even exchanged
+    assert get_table().get(TOKEN_PK, TOKEN_SK, consistent=True) is None
+    again = http.get(f"/zalo/oauth/callback?code=auth-code&state={state}&oa_id={OA}")
+    assert error_code(again) == "invalid_state"  # the consent must be started again
+
+
+@responses.activate
+def test_callback_accepts_any_official_account_when_none_is_configured(http, monkeypatch, capsys):
+    monkeypatch.setenv("ZALO_OA_ID", "")
+    reset_settings()
+    responses.post(OAUTH_URL, json=PAIR)
+    state = start(http)["state"]
+    response = http.get(f"/zalo/oauth/callback?code=auth-code&state={state}&oa_id=999")
+    assert response.status_code == 200
+    assert get_table().get(TOKEN_PK, TOKEN_SK, consistent=True)["access_token"] == "access-1"
+    warnings = [line for line in capsys.readouterr().out.splitlines() if '"WARNING"' in line]
+    assert any("oauth_oa_id_not_checked" in line for line in warnings)

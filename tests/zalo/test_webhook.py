@@ -51,6 +51,17 @@ def _post(http, raw: bytes, headers: dict[str, str]):
     )
 
 
+FIXTURE_TIME = 1764140000  # the reference fixtures were signed at this time (epoch seconds)
+
+
+@pytest.fixture(autouse=True)
+def _at_fixture_time(monkeypatch):
+    """The reference fixtures are signed with fixed timestamps: receive them as if just sent."""
+    from chalicelib.zalo import webhook
+
+    monkeypatch.setattr(webhook, "_clock", lambda: FIXTURE_TIME + 60)
+
+
 @pytest.fixture
 def http(aws):
     with Client(app, project_dir=str(ROOT), stage_name="dev") as c:
@@ -190,3 +201,18 @@ def test_queue_failure_answers_503_so_zalo_redelivers(http, monkeypatch):
     raw, sig = fixture_event("user_send_text")
     response = _post(http, raw, {"X-ZEvent-Signature": sig})
     assert response.status_code == 503
+
+
+@pytest.mark.parametrize(
+    ("offset", "queued"),
+    [(0, 1), (7 * 86400 - 60, 1), (7 * 86400 + 60, 0), (-2 * 3600, 0), (-30 * 60, 1)],
+)
+def test_a_signed_event_too_old_or_from_the_future_is_a_replay(http, monkeypatch, offset, queued):
+    from chalicelib.zalo import webhook
+
+    raw, sig = fixture_event("user_send_text")
+    signed_at = int(json.loads(raw)["timestamp"]) / 1000
+    monkeypatch.setattr(webhook, "_clock", lambda: signed_at + offset)
+    response = _post(http, raw, {"X-ZEvent-Signature": sig})
+    assert response.status_code == 200 and json.loads(response.body) == {}
+    assert len(_queued()) == queued
