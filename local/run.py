@@ -749,25 +749,68 @@ def main() -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
     started = time.perf_counter()
+    step = "starting"
+    steps = (
+        ("starting the moto server", runner.start_moto),
+        ("creating the resources", runner.create_resources),
+        ("starting the stand-ins", runner.start_standins),
+        ("loading the sample data", runner.seed),
+        ("starting the API and the workers", runner.start_app),
+        ("starting the control endpoint", runner.start_control),
+        ("checking health", check_health),
+    )
     try:
-        runner.start_moto()
-        runner.create_resources()
-        runner.start_standins()
-        runner.seed()
-        runner.start_app()
-        runner.start_control()
+        for label, action in steps:
+            step = label
+            action()
         _say(runner.banner())
         _say(f"ready in {time.perf_counter() - started:.1f} s")
         while not runner.stop_event.wait(0.5):
             pass
         _say("stopping ...")
-    except Exception:  # stop what was started, then report
-        _say(traceback.format_exc().rstrip())
+    except Exception as exc:  # stop what was started, then report in one line
+        print(startup_error(step, exc), file=sys.stderr, flush=True)
+        if os.environ.get("LOCAL_DEBUG"):
+            _say(traceback.format_exc().rstrip())
         runner.shutdown()
-        return 1
+        return 2
     runner.shutdown()
     _say("stopped")
     return 0
+
+
+class StartupError(RuntimeError):
+    """Something the system needs is not usable; the message names it."""
+
+
+def check_health() -> None:
+    """The same check as GET /health, in-process: raise naming what is not reachable."""
+    from chalicelib.api.health import report
+
+    status, body = report()
+    if status == 200:
+        return
+    configuration = body.get("configuration", {})
+    if not configuration.get("ok", True):
+        raise StartupError(f"setting {configuration['setting']}: {configuration['problem']}")
+    failing = [
+        f"{name} ({result.get('error')})"
+        for name, result in body.get("resources", {}).items()
+        if not result.get("ok")
+    ]
+    raise StartupError("not reachable: " + ", ".join(failing))
+
+
+def startup_error(step: str, exc: Exception) -> str:
+    """One line for a failed start: what was being done, what failed, which setting to check."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    first_line = (str(exc).splitlines() or [""])[0]
+    line = f"local run: failed {step}: {first_line or type(exc).__name__}"
+    if isinstance(exc, BotoCoreError | ClientError):
+        endpoint = os.environ.get("AWS_ENDPOINT_URL", "(AWS)")
+        line += f" [check AWS_ENDPOINT_URL={endpoint}]"
+    return line + " (LOCAL_DEBUG=1 shows the traceback)"
 
 
 if __name__ == "__main__":

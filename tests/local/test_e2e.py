@@ -213,6 +213,29 @@ def test_make_run_with_an_invalid_setting_prints_one_line_naming_it_and_exits_no
 
 
 @pytest.mark.e2e
+def test_make_run_with_unreachable_aws_prints_one_error_line_naming_the_setting():
+    ports = free_ports(len(PORT_NAMES))
+    dead = free_ports(1)[0]  # nothing listens there
+    env = clean_env(
+        AWS_ENDPOINT_URL=f"http://127.0.0.1:{dead}",
+        **dict(zip(PORT_NAMES, map(str, ports), strict=True)),
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "local.run"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    errors = [line for line in result.stderr.splitlines() if line.strip()]
+    assert result.returncode != 0
+    assert len(errors) == 1, errors
+    assert "AWS_ENDPOINT_URL" in errors[0] and "creating the resources" in errors[0]
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+@pytest.mark.e2e
 def test_make_run_refuses_a_taken_port_with_one_line_naming_it():
     ports = dict(zip(PORT_NAMES, free_ports(len(PORT_NAMES)), strict=True))
     with socket.socket() as taken:
