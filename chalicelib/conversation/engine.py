@@ -518,6 +518,8 @@ def _route(ctx: Context, understood: Understanding) -> None:
     elif intent is Intent.GREETING:
         ctx.say(texts.greeting(ctx.settings.centre_name))
         ctx.menu()
+    elif intent is Intent.THANKS:
+        ctx.say(texts.YOU_ARE_WELCOME)
     elif not _procedures().search_if_found(ctx, ctx.turn.text or ""):
         ctx.menu(texts.NOT_UNDERSTOOD)
 

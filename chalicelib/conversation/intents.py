@@ -35,6 +35,7 @@ class Intent(StrEnum):
     FEEDBACK = "feedback"
     POSTAL = "postal"
     GREETING = "greeting"
+    THANKS = "thanks"
     AGREE = "agree"
     DECLINE = "decline"
     DELETE_MY_DATA = "delete_my_data"
@@ -82,6 +83,9 @@ _PHRASES: tuple[tuple[Intent, bool, tuple[str, ...]], ...] = (
         "xoa du lieu", "xoa du lieu ca nhan", "xoa thong tin", "xoa thong tin ca nhan",
         "xoa tai khoan")),
     (Intent.GREETING, True, ("xin chao", "chao", "hello", "hi", "alo", "chao ban")),
+    (Intent.THANKS, True, (
+        "cam on", "cam on nhieu", "xin cam on", "thank", "thanks", "thank you", "tam biet",
+        "bye", "ok cam on")),
     (Intent.MY_DOSSIERS, False, (
         "ho so cua toi", "ho so cua minh", "ho so da nop", "ho so toi da nop",
         "danh sach ho so", "ho so cua em")),
@@ -114,6 +118,7 @@ _ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "kg": ("khong",), "hok": ("khong",),
     "dongy": ("dong", "y"), "dl": ("du", "lieu"), "trogiup": ("tro", "giup"),
     "buudien": ("buu", "dien"), "vnpost": ("buu", "chinh"), "xinchao": ("xin", "chao"),
+    "camon": ("cam", "on"), "cmon": ("cam", "on"), "tks": ("thanks",), "thank": ("thanks",),
 }
 
 # Words dropped from what is left over, so "tôi muốn hỏi thủ tục khai sinh" searches

@@ -111,6 +111,10 @@ def stopped(title: str) -> str:
     return f"Đã dừng “{title}”; thông tin đã nhập cho việc này chưa được lưu."
 
 
+YOU_ARE_WELCOME = (
+    "Cảm ơn Ông/Bà đã liên hệ. Khi cần tra cứu thủ tục hoặc hồ sơ, Ông/Bà chỉ cần nhắn tin "
+    "hoặc gõ “menu”."
+)
 NOTHING_TO_CANCEL = "Hiện không có việc nào đang thực hiện."
 
 

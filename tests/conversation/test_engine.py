@@ -548,3 +548,9 @@ def test_a_search_without_results_quotes_the_words_as_typed_with_diacritics(chat
     chat.send("#flow:procedures")
     outcome = chat.send("Cấp phép bay")
     assert "“Cấp phép bay”" in all_text(outcome)
+
+
+def test_thanks_gets_a_short_polite_answer_without_the_menu(chat: Chat) -> None:
+    outcome = chat.send("cảm ơn nhiều")
+    assert [r.text for r in outcome.replies][-1].startswith("Cảm ơn Ông/Bà đã liên hệ")
+    assert not shows_main_menu(outcome)

@@ -66,6 +66,12 @@ PHRASINGS = [
     ("chào", Intent.GREETING),
     ("Xin chào ad", Intent.GREETING),
     ("Hello!", Intent.GREETING),
+    # thanks and goodbye
+    ("cảm ơn", Intent.THANKS),
+    ("Cam on nhieu!", Intent.THANKS),
+    ("camon", Intent.THANKS),
+    ("tks", Intent.THANKS),
+    ("tạm biệt", Intent.THANKS),
     # consent and data
     ("dong y", Intent.AGREE),
     ("đồng ý", Intent.AGREE),
