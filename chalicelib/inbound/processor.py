@@ -198,10 +198,14 @@ class Processor:
         for index, action in enumerate(plan["actions"]):
             job.run_step(f"action{index}", lambda a=action: self._apply(user_id, a))
         session = Session.model_validate(plan["session"]) if plan["session"] else None
-        job.run_step(
-            "session",
-            lambda: self.sessions.save(user_id, session, read_version=plan["session_read_version"]),
-        )
+        if session is not None or plan["session_read_version"] is not None:
+            # No session before and none after: nothing to write (saves two calls).
+            job.run_step(
+                "session",
+                lambda: self.sessions.save(
+                    user_id, session, read_version=plan["session_read_version"]
+                ),
+            )
         for index, reply in enumerate(plan["replies"]):
             message = OutboundMessage(
                 text=reply["text"],

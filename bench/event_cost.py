@@ -1,0 +1,123 @@
+"""AWS calls (and Zalo calls) to process one chat message end to end, counted on moto.
+
+Runs the real inbound consumer on a Lambda-shaped SQS event with the Zalo Open API mocked, and
+counts the DynamoDB/S3 calls through botocore's event hooks. The figures do not grow with the
+size of the tables (no Scan; every access is on a key).
+
+Prints JSON lines: {"bench": "event_cost", "metric": ..., "value": ..., "unit": ...}.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_REGION": "ap-southeast-1",
+        "ZALO_APP_ID": "1234567890123456789",
+        "ZALO_OA_SECRET_KEY": "bench",
+        "ZALO_APP_SECRET": "bench",
+        "ZALO_API_BASE": "https://openapi.zalo.bench",
+        "DOCUMENTS_BUCKET": "camau-zalo-documents-bench",
+        "LOG_LEVEL": "ERROR",
+    }
+)
+for name in [n for n in os.environ if n.startswith("AWS_ENDPOINT_URL")]:
+    del os.environ[name]
+
+USER = "2468000000000000001"
+
+
+def record(text: str, n: int) -> dict:
+    body = {
+        "app_id": "1234567890123456789",
+        "sender": {"id": USER},
+        "recipient": {"id": "3880000000000000001"},
+        "event_name": "user_send_text",
+        "message": {"text": text, "msg_id": f"bench-{n}"},
+        "timestamp": str(int(time.time() * 1000) + n),
+    }
+    return {
+        "messageId": f"m{n}",
+        "receiptHandle": f"r{n}",
+        "body": json.dumps(body, ensure_ascii=False),
+        "attributes": {"ApproximateReceiveCount": "1", "MessageGroupId": USER},
+    }
+
+
+def main() -> None:
+    import responses
+    from moto import mock_aws
+
+    with mock_aws(), responses.RequestsMock(assert_all_requests_are_fired=False) as zalo:
+        zalo.add(
+            responses.POST,
+            os.environ["ZALO_API_BASE"] + "/v3.0/oa/message/cs",
+            json={"error": 0, "data": {"message_id": "x"}},
+        )
+        from chalicelib.inbound.processor import consume
+        from chalicelib.platform.aws import client
+        from chalicelib.zalo.tokens import get_token_manager
+        from local.resources import create_all
+        from ops.import_catalogue import run
+
+        create_all(
+            {"dynamodb": client("dynamodb"), "s3": client("s3"), "sqs": client("sqs")},
+            {"DocumentsBucketName": os.environ["DOCUMENTS_BUCKET"]},
+        )
+        data = ROOT / "data" / "catalogue"
+        run(
+            [str(data / "tthc-sample.json"), str(data / "procedures-camau.json")],
+            str(data / "province-overrides.json"),
+            str(data / "agencies.json"),
+        )
+        get_token_manager().store_initial_pair("a", "r", "90000")
+        consume({"Records": [record("menu", 0)]})  # first contact: notice, profile, caches
+
+        calls: Counter[str] = Counter()
+        for service in ("dynamodb", "s3"):
+            client(service).meta.events.register(
+                "before-call.*.*", lambda event_name, **_: calls.update([event_name])
+            )
+        for n, (metric, text) in enumerate(
+            (("procedure_search_message", "giay phep xay dung"), ("menu_message", "menu")), 1
+        ):
+            calls.clear()
+            sent_before = len(zalo.calls)
+            consume({"Records": [record(text, n)]})
+            replies = len(zalo.calls) - sent_before
+            print(
+                json.dumps(
+                    {
+                        "bench": "event_cost",
+                        "metric": f"{metric}_aws_calls",
+                        "value": sum(calls.values()),
+                        "unit": "calls",
+                    }
+                )
+            )
+            print(
+                json.dumps(
+                    {
+                        "bench": "event_cost",
+                        "metric": f"{metric}_zalo_messages",
+                        "value": replies,
+                        "unit": "messages",
+                    }
+                )
+            )
+            if any(name.endswith(".Scan") for name in calls):
+                raise SystemExit("a Scan happened")
+
+
+if __name__ == "__main__":
+    main()
