@@ -8,29 +8,12 @@ key, never a Scan.
 from __future__ import annotations
 
 import json
-import os
-import sys
 from collections import Counter
 from datetime import UTC, datetime
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _moto import create_resources_and_catalogue, prepare_environment
 
-os.environ.update(
-    {
-        "AWS_ACCESS_KEY_ID": "bench",
-        "AWS_SECRET_ACCESS_KEY": "bench",
-        "AWS_REGION": "ap-southeast-1",
-        "ZALO_APP_ID": "1234567890123456789",
-        "ZALO_OA_SECRET_KEY": "bench",
-        "ZALO_APP_SECRET": "bench",
-        "DOCUMENTS_BUCKET": "camau-zalo-documents-bench",
-        "LOG_LEVEL": "ERROR",  # stdout carries the figures only
-    }
-)
-for name in [n for n in os.environ if n.startswith("AWS_ENDPOINT_URL")]:
-    del os.environ[name]
+prepare_environment()
 
 
 def emit(metric: str, value: float, unit: str = "calls") -> None:
@@ -45,20 +28,9 @@ def main() -> None:
         from chalicelib.services.lookups import get_lookups
         from chalicelib.storage.dossiers import Dossiers
         from chalicelib.storage.table import get_table
-        from local.resources import create_all
         from local.seed import CHAT_USER_ID, sample_dossiers
-        from ops.import_catalogue import run
 
-        create_all(
-            {"dynamodb": client("dynamodb"), "s3": client("s3"), "sqs": client("sqs")},
-            {"DocumentsBucketName": os.environ["DOCUMENTS_BUCKET"]},
-        )
-        data = ROOT / "data" / "catalogue"
-        run(
-            [str(data / "tthc-sample.json"), str(data / "procedures-camau.json")],
-            str(data / "province-overrides.json"),
-            str(data / "agencies.json"),
-        )
+        create_resources_and_catalogue()
         dossiers = sample_dossiers(datetime.now(tz=UTC))
         for dossier in dossiers:
             Dossiers(get_table()).add(dossier)

@@ -11,28 +11,12 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 from collections import Counter
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.update(
-    {
-        "AWS_ACCESS_KEY_ID": "bench",
-        "AWS_SECRET_ACCESS_KEY": "bench",
-        "AWS_REGION": "ap-southeast-1",
-        "ZALO_APP_ID": "1234567890123456789",
-        "ZALO_OA_SECRET_KEY": "bench",
-        "ZALO_APP_SECRET": "bench",
-        "ZALO_API_BASE": "https://openapi.zalo.bench",
-        "DOCUMENTS_BUCKET": "camau-zalo-documents-bench",
-        "LOG_LEVEL": "ERROR",
-    }
-)
-for name in [n for n in os.environ if n.startswith("AWS_ENDPOINT_URL")]:
-    del os.environ[name]
+from _moto import create_resources_and_catalogue, prepare_environment
+
+prepare_environment()
 
 USER = "2468000000000000001"
 
@@ -67,19 +51,8 @@ def main() -> None:
         from chalicelib.inbound.processor import consume
         from chalicelib.platform.aws import client
         from chalicelib.zalo.tokens import get_token_manager
-        from local.resources import create_all
-        from ops.import_catalogue import run
 
-        create_all(
-            {"dynamodb": client("dynamodb"), "s3": client("s3"), "sqs": client("sqs")},
-            {"DocumentsBucketName": os.environ["DOCUMENTS_BUCKET"]},
-        )
-        data = ROOT / "data" / "catalogue"
-        run(
-            [str(data / "tthc-sample.json"), str(data / "procedures-camau.json")],
-            str(data / "province-overrides.json"),
-            str(data / "agencies.json"),
-        )
+        create_resources_and_catalogue()
         get_token_manager().store_initial_pair("a", "r", "90000")
         consume({"Records": [record("menu", 0)]})  # first contact: notice, profile, caches
 
