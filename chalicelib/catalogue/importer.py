@@ -441,3 +441,43 @@ def parse_agencies(records: Iterable[Mapping[str, Any]] | Mapping[str, Any]) -> 
         if agency.parent_code and agency.parent_code not in seen:
             errors.append((agency.code, f"unknown parent_code {agency.parent_code}"))
     return AgencyImportReport(agencies=tuple(agencies), errors=tuple(errors))
+
+
+def parse_national_services(
+    document: Mapping[str, Any] | Iterable[Mapping[str, Any]],
+) -> ImportReport:
+    """Parse the national list of online public services (``national-online-services.json``:
+    ``{"procedures": [{code, name, audiences, vertical, popularity}]}``) into catalogue-only
+    Procedures: code, name, usage weight, vertical flag and audiences, no details.
+
+    Never raises for bad data: malformed records and duplicate codes are reported in
+    ``errors`` and the rest load. Deterministic, so re-importing changes nothing.
+    """
+    records = document.get("procedures") or [] if isinstance(document, Mapping) else document
+    procedures: list[Procedure] = []
+    errors: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for record in records:
+        if not isinstance(record, Mapping):
+            errors.append((UNKNOWN_CODE, "record is not an object"))
+            continue
+        code = _text(record.get("code")) or UNKNOWN_CODE
+        if code in seen:
+            errors.append((code, "duplicate code; first record kept"))
+            continue
+        try:
+            popularity = record.get("popularity") or 0
+            procedure = Procedure(
+                code=code,
+                name=_text(record.get("name")),
+                popularity=int(popularity) if not isinstance(popularity, bool) else 0,
+                vertical=bool(record.get("vertical", False)),
+                audiences=tuple(str(a) for a in record.get("audiences") or ()),
+                catalog_only=True,
+            )
+        except (ValidationError, TypeError, ValueError) as exc:
+            errors.append((code, str(exc).splitlines()[0]))
+            continue
+        seen.add(code)
+        procedures.append(procedure)
+    return ImportReport(procedures=tuple(procedures), errors=tuple(errors))

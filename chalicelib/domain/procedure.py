@@ -152,6 +152,12 @@ class Procedure(BaseModel):
     postal_pickup_allowed: bool = False
     postal_delivery_allowed: bool = False
     catalog_only: bool = False
+    # From the national list of online services (national-online-services.json): how often
+    # the portal's users use it (a ranking prior), whether the portal flags it as a
+    # vertically managed sector (police, tax, social insurance...), and its audiences.
+    popularity: int = Field(default=0, ge=0)
+    vertical: bool = False
+    audiences: tuple[str, ...] = ()
 
     @field_validator("code")
     @classmethod
