@@ -16,6 +16,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from chalicelib.conversation import commands, texts
@@ -24,7 +25,6 @@ from chalicelib.conversation.commands import Command
 from chalicelib.conversation.intents import (
     GLOBAL_PHRASES,
     Classifier,
-    Intent,
     Phrases,
     Understanding,
 )
@@ -151,7 +151,7 @@ class Flow(ABC):
     """Unique; the session's ``flow`` and the ``#flow:<name>`` payload."""
     title: str = ""
     """What the flow is called when cancelled or expired (from texts); defaults to ``name``."""
-    step_titles: Mapping[str, str] = {}
+    step_titles: Mapping[str, str] = MappingProxyType({})
     """A more precise title for some steps, e.g. ``{"verify": "Xác nhận chủ hồ sơ"}``."""
     menu_title: str | None = None
     """Its main-menu button title; None = not in the menu."""
@@ -289,7 +289,3 @@ class FlowRegistry:
     def free_text(self, ctx: Context, text: str) -> bool:
         """Offer text nothing understood to each flow in turn; True when one handled it."""
         return any(flow.on_free_text(ctx, text) for flow in self._flows.values())
-
-
-def is_unknown(understood: Understanding) -> bool:
-    return understood.intent == Intent.UNKNOWN

@@ -67,6 +67,7 @@ _DOSSIER_CODE = re.compile(
 )
 _PROCEDURE_CODE = re.compile(r"(?<![\w.])([12])\s*\.\s*(\d{6})(?![\w])")
 
+
 @dataclass(frozen=True, slots=True)
 class Phrases:
     """Phrases that mean ``intent``. ``short`` phrases only count when the message has at most

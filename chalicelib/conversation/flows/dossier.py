@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from types import MappingProxyType
 from typing import Literal
 
 from chalicelib.conversation import commands, texts
@@ -49,7 +50,7 @@ class DossierFlow(Flow):
 
     name = "dossier"
     title = texts.FLOW_TITLES["dossier"]
-    step_titles = {"verify": texts.FLOW_TITLES["dossier.verify"]}
+    step_titles = MappingProxyType({"verify": texts.FLOW_TITLES["dossier.verify"]})
     menu_title = texts.BTN_DOSSIER
     menu_rank = 10
     # fmt: off
