@@ -37,12 +37,12 @@ class Action(BaseModel):
     at: AwareDatetime
 
 
-A = TypeVar("A", bound=type[Action])
+A = TypeVar("A", bound=Action)
 
 _REGISTRY: dict[str, type[Action]] = {}
 
 
-def register_action(cls: A) -> A:
+def register_action(cls: type[A]) -> type[A]:
     """Register ``cls`` under its ``kind`` default (usable as a class decorator).
     Raises TypeError when ``cls`` has no string ``kind`` default, ValueError when another
     class already holds that kind. Registering the same class twice is harmless."""
