@@ -120,3 +120,9 @@ def test_find_returns_the_registered_flow_of_a_type() -> None:
     assert isinstance(default_flows().find(ProcedureFlow), ProcedureFlow)
     with pytest.raises(LookupError):
         FlowRegistry([]).find(ProcedureFlow)
+
+
+def test_the_privacy_flow_is_not_started_by_a_bare_flow_payload() -> None:
+    outcome = Chat().send("#flow:privacy")
+    assert outcome.replies[-1].text.startswith("Xin lỗi, hệ thống chưa hiểu")
+    assert outcome.actions == []

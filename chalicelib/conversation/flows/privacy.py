@@ -38,8 +38,10 @@ class PrivacyFlow(Flow):
             self._grant(ctx)
         elif intent is Intent.DECLINE:
             self._decline(ctx)
-        else:
+        elif intent is Intent.DELETE_MY_DATA:
             self._confirm_erase(ctx)
+        else:  # "#flow:privacy": nothing to start without an answer
+            ctx.not_understood()
 
     def on_command(self, ctx: Context, command: Command) -> None:
         answer = (command.arg(0) or "").lower()
