@@ -13,23 +13,13 @@ from typing import Any, Literal, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from chalicelib.conversation.actions import (
-    Action,
-    AnyAction,
-    DeleteMyData,
-    GrantConsent,
-    RecordUnfollow,
-    WithdrawConsent,
-)
-
-__all__ = [  # the actions are re-exported: they are part of the engine's vocabulary
-    "Action",
-    "AnyAction",
-    "DeleteMyData",
-    "GrantConsent",
-    "RecordUnfollow",
-    "WithdrawConsent",
-]
+# The global actions are part of the engine's vocabulary: re-exported (``X as X``) from here.
+from chalicelib.conversation.actions import Action as Action
+from chalicelib.conversation.actions import AnyAction
+from chalicelib.conversation.actions import DeleteMyData as DeleteMyData
+from chalicelib.conversation.actions import GrantConsent as GrantConsent
+from chalicelib.conversation.actions import RecordUnfollow as RecordUnfollow
+from chalicelib.conversation.actions import WithdrawConsent as WithdrawConsent
 
 MAX_TEXT_CHARS = 2000  # Zalo's limit for one text message
 MAX_BUTTONS = 5  # Zalo's limit for buttons on one message
