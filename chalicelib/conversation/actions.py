@@ -2,17 +2,17 @@
 
 Every action is a frozen model deriving from :class:`Action` with a ``kind`` Literal, declared
 beside the flow that emits it (the global ones, consent and unfollow, are declared here) and
-registered with :func:`register_action`. :data:`AnyAction` validates any registered kind from
-a dict (``{"kind": ..., ...}``) and dumps each action with all of its own fields, so an
-:class:`~chalicelib.conversation.model.Outcome` round-trips through
-``model_dump(mode="json")`` / ``model_validate`` (the processor persists outcomes in a job plan).
+registered with :func:`register_action` when its module is imported (importing
+:mod:`chalicelib.conversation.flows`, as the engine does, imports every flow). :data:`AnyAction`
+validates any registered kind from a dict (``{"kind": ..., ...}``) and dumps each action with
+all of its own fields, so an :class:`~chalicelib.conversation.model.Outcome` round-trips
+through ``model_dump(mode="json")`` / ``model_validate`` (the processor persists its plan).
 
 The effect side (performing an action) lives in the processing layer, keyed by ``kind``.
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
@@ -23,9 +23,6 @@ from pydantic import (
     PlainValidator,
     SerializationInfo,
 )
-
-# Importing this package registers the actions its flows declare (see _action_type).
-_FLOWS_PACKAGE = "chalicelib.conversation.flows"
 
 
 class Action(BaseModel):
@@ -62,19 +59,13 @@ def unregister_action(kind: str) -> None:
 
 
 def registered_kinds() -> frozenset[str]:
-    """Every action kind that validates, the flows' included."""
-    importlib.import_module(_FLOWS_PACKAGE)
+    """Every action kind that validates now. A flow's kinds are registered when its module is
+    imported: importing :mod:`chalicelib.conversation.flows` (as the engine does) loads all."""
     return frozenset(_REGISTRY)
 
 
 def _action_type(kind: str) -> type[Action] | None:
-    found = _REGISTRY.get(kind)
-    if found is None:
-        # A plan restored in a fresh process may name a flow's action before anything imported
-        # that flow: load the flows (a one-time import; they register their actions) and retry.
-        importlib.import_module(_FLOWS_PACKAGE)
-        found = _REGISTRY.get(kind)
-    return found
+    return _REGISTRY.get(kind)
 
 
 def _validate_action(value: object) -> Action:
@@ -87,6 +78,7 @@ def _validate_action(value: object) -> Action:
     kind = value.get("kind")
     cls = _action_type(kind) if isinstance(kind, str) else None
     if cls is None:
+        # A flow's kinds exist once its module is imported (chalicelib.conversation.flows).
         raise ValueError(f"unknown action kind {kind!r}")
     return cls.model_validate(value)
 
