@@ -15,8 +15,9 @@ Guarantees:
   :class:`ZaloApiError`; exhausted retries raise :class:`ZaloUnavailable`.
 - Tokens, message contents and phone numbers are never logged.
 
-One ``requests.Session`` per container (:func:`http_session`), shared with the OAuth calls of
-:mod:`chalicelib.zalo.tokens`. ``requests`` is imported on first use: this module is off the
+One ``requests.Session`` per container (:func:`chalicelib.zalo.http.http_session`), shared
+with the OAuth calls of :mod:`chalicelib.zalo.tokens`; the client is built by the composition
+root (:mod:`chalicelib.root`). ``requests`` is imported on first use: this module is off the
 webhook path, but stays cheap to import anyway.
 """
 
@@ -24,13 +25,12 @@ from __future__ import annotations
 
 import random
 import re
-import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib.platform import log
-from chalicelib.platform.container import cached, on_reset
+from chalicelib.zalo.http import http_session
 
 if TYPE_CHECKING:
     import requests
@@ -90,22 +90,6 @@ class TokenSource(Protocol):
     def get_access_token(self) -> str: ...
 
     def refresh_after_rejection(self, rejected_token: str) -> str: ...
-
-
-_session_lock = threading.Lock()
-_session: requests.Session | None = None
-
-
-def http_session() -> requests.Session:
-    """The container's one ``requests.Session`` (connection reuse across invocations)."""
-    global _session
-    if _session is None:
-        with _session_lock:
-            if _session is None:
-                import requests
-
-                _session = requests.Session()
-    return _session
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -278,20 +262,3 @@ class ZaloClient:
                 raise InvalidRequest(code, message)
             log.warning("zalo_api_error", endpoint=endpoint, code=code)
             raise ZaloApiError(code, message)
-
-
-@cached
-def get_client() -> ZaloClient:
-    """The container's client, wired to the settings and the token manager."""
-    from chalicelib.settings import get_settings
-    from chalicelib.zalo.tokens import get_token_manager
-
-    return ZaloClient(get_settings(), get_token_manager())
-
-
-@on_reset
-def reset_client() -> None:
-    """Forget the cached client and session (tests)."""
-    get_client.cache_clear()  # type: ignore[attr-defined]
-    global _session
-    _session = None
