@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chalicelib.inbound import processor as inbound
+from chalicelib.inbound import consumer as inbound
 from chalicelib.zalo import delivery
 from tests.conftest import fixture_event
 
