@@ -34,11 +34,11 @@ at all (empty text, invalid button), before anything happens.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from chalicelib.domain.identity import normalize_mobile
 from chalicelib.notify.model import NoticeResult, OutboundMessage
 from chalicelib.platform import log
 from chalicelib.storage.idempotency import AlreadyDone, InProgress, Job, Jobs
@@ -56,8 +56,6 @@ from chalicelib.zalo.client import (
 PENDING_KEEP_DAYS = 90  # a notice nobody came back for in 3 months is stale
 MAX_TRACKING_ID = 48  # Zalo's limit on a phone-template tracking id
 
-_PHONE_84 = re.compile(r"^84\d{8,10}$")
-
 
 def iso(at: datetime) -> str:
     """The sortable UTC timestamp used in sort keys: ``2026-05-01T08:30:00.000Z``."""
@@ -65,16 +63,10 @@ def iso(at: datetime) -> str:
 
 
 def phone_84(phone: str | None) -> str | None:
-    """A Vietnamese number as Zalo's template API wants it (``84...``), or None when it is
-    not a Vietnamese number (``+84...``, ``84...`` and ``0...`` are accepted)."""
-    if not phone:
-        return None
-    digits = re.sub(r"[\s.\-()]", "", phone)
-    if digits.startswith("+"):
-        digits = digits[1:]
-    elif digits.startswith("0"):
-        digits = "84" + digits[1:]
-    return digits if _PHONE_84.match(digits) else None
+    """A Vietnamese mobile number as Zalo's template API wants it (``84...``), or None when it
+    is not one (the one parser: :func:`chalicelib.domain.identity.normalize_mobile`)."""
+    e164 = normalize_mobile(phone) if phone else None
+    return e164[1:] if e164 else None
 
 
 def tracking_id(notice_id: str) -> str:
