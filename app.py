@@ -66,4 +66,4 @@ def consume_inbound(event):
 # left (the token lives 25 hours), under a lease so two runs never refresh twice.
 @app.schedule(Rate(30, unit=Rate.MINUTES))
 def refresh_zalo_token(event):
-    return schedules.refresh_zalo_token()
+    return schedules.refresh_zalo_token(event)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
 
-def refresh_zalo_token() -> str:
+
+def refresh_zalo_token(event: Any = None) -> str:
     """The scheduled OA token refresh (``TokenManager.refresh_if_due``)."""
+    from chalicelib.platform import log
     from chalicelib.root import get_token_manager
 
-    return get_token_manager().refresh_if_due()
+    with log.invocation(getattr(event, "context", None)):
+        return get_token_manager().refresh_if_due()

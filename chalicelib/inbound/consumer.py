@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chalicelib.platform.sqs_batch import QueueRecord
 
 
 def consume(event: dict[str, Any]) -> dict[str, Any]:
@@ -12,15 +16,50 @@ def consume(event: dict[str, Any]) -> dict[str, Any]:
     one of the same user, or for lack of time) gets the citizen an apology before it moves to
     the dead-letter queue, so a failure never ends in silence. A record that can never be
     processed (a known event with a broken shape) is dropped at once with a log line."""
+    from chalicelib.platform import log
     from chalicelib.platform.sqs_batch import process_batch
     from chalicelib.root import get_processor
     from chalicelib.settings import get_settings
 
-    processor = get_processor()
-    return process_batch(
-        event,
-        lambda record: processor.process(record.body),
-        queue="inbound",
-        max_receives=get_settings().INBOUND_MAX_RECEIVES,
-        on_last_failure=lambda record: processor.apologise(record.body),
-    )
+    with log.invocation(getattr(event, "context", None)):
+        raw = event.to_dict() if hasattr(event, "to_dict") else event
+        ids = {}
+        for record in raw.get("Records", []):
+            found = correlation_of(record)
+            if found:
+                ids[record["messageId"]] = found
+                log.register_message(record["messageId"], found)
+        processor = get_processor()
+
+        def handle(record: QueueRecord) -> None:
+            with log.bound(correlation_id=ids.get(record.message_id)):
+                processor.process(record.body)
+
+        def apologise(record: QueueRecord) -> None:
+            with log.bound(correlation_id=ids.get(record.message_id)):
+                processor.apologise(record.body)
+
+        return process_batch(
+            event,
+            handle,
+            queue="inbound",
+            max_receives=get_settings().INBOUND_MAX_RECEIVES,
+            on_last_failure=apologise,
+        )
+
+
+def correlation_of(record: dict[str, Any]) -> str | None:
+    """The record's correlation id: the message attribute the webhook set or, for a message
+    queued without it, the same delivery hash computed from the body."""
+    from chalicelib.zalo import delivery
+
+    attributes = record.get("messageAttributes") or {}
+    attribute = attributes.get("correlation_id") or {}
+    value = attribute.get("stringValue") or attribute.get("StringValue")
+    if value:
+        return str(value)
+    try:
+        body = json.loads(record.get("body") or "")
+    except ValueError:
+        return None
+    return delivery.dedup_id(delivery.delivery_key(body)) if isinstance(body, dict) else None

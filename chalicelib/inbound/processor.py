@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from chalicelib.conversation.model import EngineSettings, Lookups, Reply, Session
+from chalicelib.conversation.model import EngineSettings, Lookups, Reply, Session, TurnKind
 from chalicelib.inbound import effects
 from chalicelib.notify.model import NoticeResult, OutboundMessage
 from chalicelib.platform import log
@@ -35,7 +35,7 @@ from chalicelib.storage.idempotency import Job
 from chalicelib.storage.users import UserProfile
 from chalicelib.zalo import delivery
 
-_TURN_KINDS = {
+_TURN_KINDS: dict[str, TurnKind] = {
     "user_send_text": "text",
     "user_send_image": "image",
     "user_send_file": "file",

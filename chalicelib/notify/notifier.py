@@ -52,6 +52,7 @@ from chalicelib.zalo.client import (
     ZaloClient,
     ZaloUnavailable,
 )
+from chalicelib.zalo.limits import MAX_TEXT_CHARS
 
 PENDING_KEEP_DAYS = 90  # a notice nobody came back for in 3 months is stale
 MAX_TRACKING_ID = 48  # Zalo's limit on a phone-template tracking id
@@ -85,7 +86,7 @@ def consultation_parts(message: OutboundMessage) -> list[dict[str, Any]]:
     parts: list[dict[str, Any]] = []
     if message.image_url:
         parts.append(messages.image(url=message.image_url))
-    pieces = split_text(message.text, limit=messages.MAX_TEXT_CHARS) if message.text else []
+    pieces = split_text(message.text, limit=MAX_TEXT_CHARS) if message.text else []
     if message.buttons and not pieces:
         raise ValueError("buttons need a text to ride on")
     for index, piece in enumerate(pieces):

@@ -105,7 +105,8 @@ class Job:
         """Give the lease up after a failed attempt, so the next attempt need not wait for it
         to expire. Marked steps (those marked ``later`` too) and the plan stay. Never raises:
         a lost lease is released."""
-        expression, values = "SET #lease = :zero", {":zero": 0}
+        expression = "SET #lease = :zero"
+        values: dict[str, Any] = {":zero": 0}
         if self._later_steps:
             expression, values = (
                 expression + " ADD #steps :later",

@@ -267,7 +267,8 @@ class Table:
 
     def describe(self) -> dict[str, Any]:
         """The table's description (DescribeTable): used by the health check only."""
-        return self._client.describe_table(TableName=self.name)["Table"]
+        table: dict[str, Any] = self._client.describe_table(TableName=self.name)["Table"]
+        return table
 
 
 @cached

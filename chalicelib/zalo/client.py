@@ -182,7 +182,7 @@ class ZaloClient:
         # Equal jitter: half fixed, half random, so that retries from many containers spread
         # out while each retry still waits noticeably longer than the previous one.
         ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * (2**attempt))
-        return ceiling / 2 + ceiling / 2 * self._jitter()
+        return float(ceiling / 2 + ceiling / 2 * self._jitter())
 
     def _call(
         self,
