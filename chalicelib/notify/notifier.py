@@ -36,7 +36,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from chalicelib.domain.identity import normalize_mobile
 from chalicelib.notify.model import NoticeResult, OutboundMessage
@@ -111,6 +111,15 @@ def _pending_parts(notice: PendingNotice) -> list[dict[str, Any]]:
     return consultation_parts(OutboundMessage.model_validate_json(notice.message or "{}"))
 
 
+class NotifierSettings(Protocol):
+    """What the notifier reads from the settings (:class:`chalicelib.settings.Settings`)."""
+
+    @property
+    def MESSAGING_WINDOW_DAYS(self) -> int: ...
+
+    def template_id(self, notice_type: str) -> str | None: ...
+
+
 def _is_refusal(exc: ZaloApiError) -> bool:
     """A refusal about this user or channel (try the next channel), as opposed to trouble on
     our side or Zalo's (retry the notice later)."""
@@ -126,7 +135,7 @@ class Notifier:
         users: Users,
         jobs: Jobs,
         notices: Notices,
-        settings: Any,
+        settings: NotifierSettings,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._client = client
@@ -263,8 +272,12 @@ class Notifier:
             return NoticeResult(
                 channel="consultation", message_ids=self._send_parts(job, user_id, parts)
             )
+        if channel in ("template_user", "template_phone"):
+            found = self._settings.template_id(kind)
+            if not found:  # unconfigured since the plan was made: a refusal, try the next
+                raise ZaloApiError(0, "no template configured")
+            template = found
         if channel == "template_user":
-            template = self._settings.template_id(kind)
             mid = self._once(
                 job,
                 "template_user",
@@ -274,7 +287,6 @@ class Notifier:
         if channel == "template_phone":
             if not phone:
                 raise ZaloApiError(0, "no usable phone")  # a refusal: go on to pending
-            template = self._settings.template_id(kind)
             mid = self._once(
                 job,
                 "template_phone",
