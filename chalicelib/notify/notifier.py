@@ -5,7 +5,9 @@
 - **Once per notice.** The notice runs as the job ``notice:<notice_id>``
   (:mod:`chalicelib.storage.idempotency`); a finished notice answers its recorded result without
   sending again. Each sent part is marked as a step (the step name carries Zalo's message id),
-  so a retry after a crash resends only the parts not yet sent.
+  so a retry after a crash resends only the parts not yet sent. A *reply* to an interaction is
+  sent within that interaction's job instead (``send(..., within=job)``): the same step marks,
+  in the event's job, and the record written with its finish, so it costs no call of its own.
 - **Fits Zalo's limits.** Texts over 2,000 characters go out as several messages split at line
   boundaries; buttons ride on the last part; an image goes first, as its own message.
 - **Reaches the citizen if anything can.** Channels are tried in this order and the choice is
@@ -22,7 +24,7 @@
   and the record carry the message ids of the parts that went out.
 - **Erasable.** :meth:`Notifier.discard_pending` deletes a user's pending notices (they hold
   message texts) when the citizen asks for their personal data to be deleted.
-- **Recorded.** Every notice leaves ``pk=USER#<id>, sk=NOTICE#<iso time>#<notice_id>`` with
+- **Recorded.** Every notice leaves a notice record (:mod:`chalicelib.storage.notices`) with
   kind, channel, message ids or error code; message texts are never logged.
 
 Raised, so that the caller's queue retries the notice later (the job's lease expires): network

@@ -12,6 +12,14 @@ handler can die halfway. Every piece of work that must happen exactly once runs 
 3. Each step is marked with :meth:`Job.mark` after it succeeded; a retry skips marked steps.
 4. :meth:`Job.finish` records completion. Records expire (``ttl``) after ``keep_days``.
 
+Cheap variants, for the hot path: :meth:`Job.save_plan` can carry other writes in the same
+transaction (an event's plan with the session it leaves); :meth:`Job.defer` queues writes for
+the finish's transaction (notice records); ``mark(step, later=True)`` lets the mark of the last
+step ride on the next write of the job (a release after a failure, or the finish).
+
+The lease (:class:`Lease`, ``owner``/``lease`` on the job item) is the system's one lease
+mechanism: the OA token refresh uses it too (:mod:`chalicelib.storage.tokens`).
+
 Guarantee: a marked step never runs twice. A step that succeeded but whose mark was lost (the
 worker died between the two) runs again: steps are written to be idempotent themselves where
 the outside world allows (conditional writes, Zalo message tracking ids).
