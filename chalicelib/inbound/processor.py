@@ -125,6 +125,9 @@ class EventPlan(BaseModel):
     session_saved: bool = False
     replies: list[Reply] = Field(default_factory=list)
     deliver_pending: bool = False
+    # True: replies are steps of the event's job. Plans saved before sent each reply as a
+    # notice job of its own, and a retry of one keeps doing so (nothing sent twice on deploy).
+    replies_in_job: bool = False
 
     @property
     def writes_session(self) -> bool:
@@ -272,6 +275,7 @@ class Processor:
             session=outcome.session,
             replies=list(outcome.replies),
             deliver_pending=bool(profile and profile.pending_notices),
+            replies_in_job=True,
         )
         return plan, touch
 
@@ -320,6 +324,9 @@ class Processor:
                 text=reply.text,
                 buttons=[OutboundButton(title=b.title, payload=b.payload) for b in reply.buttons],
             )
+            if not plan.replies_in_job:
+                self.notifier.send(user_id, message, notice_id=f"{key}:reply{index}")
+                continue
             self.notifier.send(
                 user_id,
                 message,

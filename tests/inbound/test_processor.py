@@ -320,3 +320,33 @@ def get_settings_hotline() -> str:
     from chalicelib.settings import get_settings
 
     return get_settings().CENTRE_HOTLINE
+
+
+def test_a_plan_saved_before_replies_were_job_steps_still_sends_each_reply_once(zalo):
+    """An event in flight across the deploy: its reply notices were jobs of their own."""
+    from chalicelib.notify.model import OutboundMessage
+    from chalicelib.root import get_notifier
+    from chalicelib.storage.idempotency import Jobs
+    from chalicelib.storage.table import get_table
+
+    raw = _text_event("menu", "old1", NOW)
+    key = delivery.dedup_id(delivery.delivery_key(json.loads(raw)))
+    job = Jobs(get_table()).claim(f"event:{key}")
+    at = datetime.fromtimestamp(NOW / 1000, tz=UTC).isoformat()
+    job.save_plan(
+        {
+            "user_id": USER,
+            "at": at,
+            "follow": None,
+            "actions": [],
+            "session_read_version": None,
+            "session": None,
+            "replies": [{"text": "Một", "buttons": []}, {"text": "Hai", "buttons": []}],
+            "deliver_pending": False,
+        }
+    )
+    # The first reply went out as its own notice job before the worker died.
+    get_notifier().send(USER, OutboundMessage(text="Một"), notice_id=f"{key}:reply0")
+    job.release()
+    assert inbound.consume(_event(_record(raw, message_id="old1"))) == {"batchItemFailures": []}
+    assert zalo.texts_to(USER) == ["Một", "Hai"]
