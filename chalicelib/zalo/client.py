@@ -24,7 +24,6 @@ webhook path, but stays cheap to import anyway.
 from __future__ import annotations
 
 import random
-import re
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
@@ -52,8 +51,6 @@ PATH_MESSAGE_CS = "/v3.0/oa/message/cs"
 PATH_TEMPLATE_USER = "/v3.0/oa/message/template"
 PATH_TEMPLATE_PHONE = "/message/template"  # under ZALO_TEMPLATE_API_BASE
 PATH_UPLOAD_FILE = "/v2.0/oa/upload/file"
-
-_PHONE_84 = re.compile(r"^84\d{8,10}$")
 
 
 class ZaloApiError(Exception):
@@ -146,8 +143,10 @@ class ZaloClient:
 
         ``tracking_id`` is ours (Zalo echoes it in delivery reports). Raises ValueError for a
         phone not in the ``84...`` form, before any call."""
-        if not _PHONE_84.match(phone_84):
-            raise ValueError("phone must be written 84 followed by 8 to 10 digits")
+        from chalicelib.domain.identity import normalize_mobile
+
+        if not phone_84.isdigit() or normalize_mobile(phone_84) != "+" + phone_84:
+            raise ValueError("phone must be a Vietnamese mobile number written 84...")
         body: dict[str, Any] = {
             "phone": phone_84,
             "template_id": template_id,
