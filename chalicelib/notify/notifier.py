@@ -51,7 +51,6 @@ from chalicelib.zalo.client import (
     InvalidRequest,
     TokenRejected,
     ZaloApiError,
-    ZaloClient,
     ZaloUnavailable,
 )
 from chalicelib.zalo.limits import MAX_TEXT_CHARS
@@ -113,6 +112,20 @@ def _pending_parts(notice: PendingNotice) -> list[dict[str, Any]]:
     return consultation_parts(OutboundMessage.model_validate_json(notice.message or "{}"))
 
 
+class ZaloSender(Protocol):
+    """What the notifier needs from Zalo (:class:`chalicelib.zalo.client.ZaloClient`)."""
+
+    def send_message(self, user_id: str, message: dict[str, Any]) -> str: ...
+
+    def send_template_to_user(
+        self, user_id: str, template_id: str, data: dict[str, Any]
+    ) -> str: ...
+
+    def send_template_to_phone(
+        self, phone_84: str, template_id: str, data: dict[str, Any], tracking_id: str
+    ) -> str: ...
+
+
 class NotifierSettings(Protocol):
     """What the notifier reads from the settings (:class:`chalicelib.settings.Settings`)."""
 
@@ -133,7 +146,7 @@ class Notifier:
 
     def __init__(
         self,
-        client: ZaloClient,
+        client: ZaloSender,
         users: Users,
         jobs: Jobs,
         notices: Notices,
