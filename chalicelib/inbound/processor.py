@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -34,6 +34,13 @@ from chalicelib.platform import log
 from chalicelib.storage.idempotency import Job
 from chalicelib.storage.users import UserProfile
 from chalicelib.zalo import delivery
+
+if TYPE_CHECKING:
+    from chalicelib.conversation.model import Turn
+    from chalicelib.zalo.events import ChatNowEvent, FollowEvent, SubmitInfoEvent, UserMessageEvent
+
+    # The events that reach the conversation (echoes, receipts and unknown ones are dropped).
+    UserEvent = UserMessageEvent | FollowEvent | ChatNowEvent | SubmitInfoEvent
 
 _TURN_KINDS: dict[str, TurnKind] = {
     "user_send_text": "text",
@@ -216,7 +223,7 @@ class Processor:
         )
 
     # --- deciding ---------------------------------------------------------------------------
-    def _turn(self, event: Any, first: bool, consented: bool) -> Any:
+    def _turn(self, event: UserEvent, first: bool, consented: bool) -> Turn:
         from chalicelib.conversation.model import Attachment, Turn
 
         kind = _TURN_KINDS.get(event.event_name, "other")
@@ -245,7 +252,7 @@ class Processor:
             first_interaction=first,
         )
 
-    def _decide(self, event: Any) -> tuple[EventPlan, dict[str, Any] | None]:
+    def _decide(self, event: UserEvent) -> tuple[EventPlan, dict[str, Any] | None]:
         """The plan, and the write recording the interaction on the profile (None: nothing
         to record). Reads the profile and the session in one call."""
         from chalicelib.conversation import engine
@@ -279,7 +286,7 @@ class Processor:
         )
         return plan, touch
 
-    def _decide_and_save(self, job: Job, event: Any) -> None:
+    def _decide_and_save(self, job: Job, event: UserEvent) -> None:
         """Decide, then save the plan, the interaction and the session it leaves in one
         transaction: all recorded, or (on a conflicting write) none and the event retried."""
         from chalicelib.storage.sessions import SessionConflict
