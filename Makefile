@@ -9,7 +9,7 @@ STAGE ?= prod
 TYPED := chalicelib/root.py chalicelib/schedules.py chalicelib/inbound chalicelib/storage \
 	chalicelib/notify chalicelib/platform/log.py chalicelib/zalo/http.py chalicelib/zalo/limits.py \
 	chalicelib/zalo/tokens.py chalicelib/zalo/client.py chalicelib/api/webhook.py chalicelib/api/oauth.py \
-	chalicelib/api/verifier.py
+	chalicelib/api/verifier.py chalicelib/conversation
 
 .PHONY: run test typecheck lint format bench chat schedule package deploy clean
 

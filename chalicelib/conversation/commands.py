@@ -25,7 +25,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from chalicelib.conversation.model import MAX_PAYLOAD_CHARS
+from chalicelib.zalo.limits import MAX_PAYLOAD_CHARS
 
 GLOBAL_NAMES = frozenset({"menu", "help", "cancel", "more", "flow"})
 

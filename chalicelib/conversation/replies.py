@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from chalicelib.conversation import commands, texts
-from chalicelib.conversation.model import MAX_BUTTONS, MAX_TEXT_CHARS, Button, Reply
+from chalicelib.conversation.model import Button, Reply
+from chalicelib.zalo.limits import MAX_BUTTONS, MAX_TEXT_CHARS
 
 
 def split_text(text: str, limit: int = MAX_TEXT_CHARS) -> list[str]:
