@@ -71,6 +71,14 @@ def test_every_action_of_the_conversation_has_a_handler():
     }
 
 
+def test_every_registered_action_kind_has_a_handler():
+    """A flow that declares a new action without its effect fails here."""
+    import chalicelib.conversation.flows  # noqa: F401  (imports every flow: their actions)
+    from chalicelib.conversation.actions import registered_kinds
+
+    assert registered_kinds() - effects.kinds() == set()
+
+
 def test_a_second_handler_for_one_kind_is_refused():
     from chalicelib.conversation.model import GrantConsent
 
