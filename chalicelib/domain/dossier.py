@@ -227,6 +227,15 @@ def _require_aware(moment: datetime) -> datetime:
     return moment
 
 
+class DueDateSource(StrEnum):
+    """Where the due date comes from. The back office's date (printed on the receipt, sent
+    through the integration) always wins; until it arrives the computed one is an estimate
+    and is shown as such ("dự kiến")."""
+
+    ESTIMATE = "estimate"
+    OFFICIAL = "official"
+
+
 class ApplicantKind(StrEnum):
     PERSON = "person"
     ORGANISATION = "organisation"
@@ -314,7 +323,9 @@ class OwnerDossierView(BaseModel):
     applicant_name: str
     applicant_id_masked: str | None
     received_at: datetime | None
+    complete_received_at: datetime | None
     due_date: date | None
+    due_date_is_estimate: bool
     due_date_was_reset: bool
     is_overdue: bool
     result_ready: bool
@@ -331,7 +342,12 @@ class Dossier(BaseModel):
     """A dossier and its life cycle. Mutated only through its methods.
 
     ``history`` is append-only (a tuple replaced by a longer one). ``due_date`` is None until
-    the dossier is accepted, and when the procedure has no working-day time limit.
+    the dossier is accepted, and when the procedure has no working-day time limit;
+    ``due_date_source`` says whether it is the back office's date or our estimate.
+    ``received_at`` is the first receipt and never changes; ``complete_received_at`` is the
+    receipt of the complete dossier after a supplement request, from which the time limit
+    counts again. ``excludes_financial_obligation_time`` (copied from the procedure) stops the
+    time in status 6 from counting ("không kể thời gian thực hiện nghĩa vụ tài chính").
     """
 
     code: str
@@ -344,8 +360,11 @@ class Dossier(BaseModel):
     status: DossierStatus
     history: tuple[StatusChange, ...] = ()
     received_at: datetime | None = None
+    complete_received_at: datetime | None = None
     time_limit_days: int | None = Field(default=None, ge=0)
+    excludes_financial_obligation_time: bool = False
     due_date: date | None = None
+    due_date_source: DueDateSource = DueDateSource.ESTIMATE
     original_due_date: date | None = None
     due_date_reset_once: bool = False
     due_date_reset_reason: str = ""
@@ -368,7 +387,7 @@ class Dossier(BaseModel):
             raise ValueError(f"not a QCVN 102 agency code: {value!r}")
         return canonical
 
-    @field_validator("received_at")
+    @field_validator("received_at", "complete_received_at")
     @classmethod
     def _aware_received_at(cls, value: datetime | None) -> datetime | None:
         return None if value is None else _require_aware(value)
@@ -392,6 +411,7 @@ class Dossier(BaseModel):
         owner_zalo_user_id: str | None = None,
         documents: tuple[DossierDocument, ...] = (),
         calendar: WorkingCalendar | None = None,
+        excludes_financial_obligation_time: bool = False,
     ) -> Dossier:
         """A new dossier with its first history entry.
 
@@ -413,6 +433,7 @@ class Dossier(BaseModel):
             status=initial,
             history=(StatusChange(status=initial, at=at, actor=actor),),
             time_limit_days=time_limit_days,
+            excludes_financial_obligation_time=excludes_financial_obligation_time,
             documents=documents,
         )
         if initial is _S.ACCEPTED:
@@ -441,8 +462,9 @@ class Dossier(BaseModel):
     def is_overdue(self, now: datetime, calendar: WorkingCalendar | None = None) -> bool:
         """True when the result is (or was) later than the due date. Computed, never stored.
 
-        False without a due date, while the clock is stopped for a supplement (status 5), and
-        for dossiers closed without a result (3, 7, 8). A finished dossier is judged by when
+        False without a due date, while the clock is stopped for a supplement (status 5) or
+        for fees and taxes the procedure does not count (status 6), and for dossiers closed
+        without a result (3, 7, 8). A finished dossier is judged by when
         its result became ready, not by ``now``. Raises NaiveDatetimeError for a naive ``now``.
         """
         local_date(now)  # reject a naive `now` even when the answer does not depend on it
@@ -450,6 +472,7 @@ class Dossier(BaseModel):
             self.due_date is None
             or self.status in _CLOSED_WITHOUT_RESULT
             or self.status is _S.SUPPLEMENT_REQUESTED
+            or (self.status is _S.FINANCIAL_OBLIGATION and self.excludes_financial_obligation_time)
         ):
             return False
         calendar = _calendar_or_default(calendar)
@@ -472,7 +495,10 @@ class Dossier(BaseModel):
         Idempotent: repeating the current status is a no-op returning False (status events may
         be delivered twice). Side effects: entering 2 starts the clock (received_at, due date);
         entering 5 needs the complete ``supplement_items`` list and stops the clock; leaving 5
-        for 2 or 4 restarts the full time limit from ``at`` (the complete dossier's receipt).
+        for 2 or 4 records ``complete_received_at`` and counts the full time limit again from
+        it (a new estimate: the old official date belonged to the first receipt); leaving 6
+        moves an estimated due date by the working days spent there when the procedure does
+        not count that time.
 
         Raises InvalidTransition (not in the table), OutOfOrderEvent (``at`` before the last
         entry), SupplementAlreadyRequested (a second request), SupplementItemsRequired,
@@ -497,6 +523,8 @@ class Dossier(BaseModel):
             self.supplement_items = items
 
         leaving_supplement = self.status is _S.SUPPLEMENT_REQUESTED
+        leaving_fees = self.status is _S.FINANCIAL_OBLIGATION
+        entered_current = self.history[-1].at if self.history else at
         self.history = (
             *self.history,
             StatusChange(status=new_status, at=at, actor=actor, note=note),
@@ -507,17 +535,36 @@ class Dossier(BaseModel):
             self._restart_clock_after_supplement(at, _calendar_or_default(calendar))
         elif new_status is _S.ACCEPTED and self.received_at is None:
             self._start_clock(at, _calendar_or_default(calendar))
+        if leaving_fees and self.excludes_financial_obligation_time:
+            self._extend_for_fees(entered_current, at, _calendar_or_default(calendar))
         return True
 
     def _start_clock(self, at: datetime, calendar: WorkingCalendar) -> None:
         self.received_at = at
-        if self.time_limit_days is not None:
+        if self.time_limit_days is not None and self.due_date_source is DueDateSource.ESTIMATE:
             self.due_date = calendar.due_date(at, self.time_limit_days)
 
     def _restart_clock_after_supplement(self, at: datetime, calendar: WorkingCalendar) -> None:
-        self.received_at = at
+        if self.received_at is None:
+            self.received_at = at
+        self.complete_received_at = at
         if self.time_limit_days is not None:
             self.due_date = calendar.due_date_after_supplement(at, self.time_limit_days)
+            self.due_date_source = DueDateSource.ESTIMATE
+
+    def _extend_for_fees(self, since: datetime, until: datetime, calendar: WorkingCalendar) -> None:
+        # An official date is the back office's to move; it sends the new one.
+        if self.due_date is not None and self.due_date_source is DueDateSource.ESTIMATE:
+            self.due_date = calendar.extend_by_pause(self.due_date, since, until)
+
+    def set_official_due_date(self, due: date) -> bool:
+        """Record the back office's appointment date (receipt, integration). It wins over the
+        estimate from then on. Idempotent: the same official date again returns False."""
+        if self.due_date == due and self.due_date_source is DueDateSource.OFFICIAL:
+            return False
+        self.due_date = due
+        self.due_date_source = DueDateSource.OFFICIAL
+        return True
 
     def reset_due_date(self, new_due_date: date, at: datetime, reason: str) -> None:
         """Re-set the appointment date after an apology slip (Mẫu 04). Allowed ONCE.
@@ -539,6 +586,7 @@ class Dossier(BaseModel):
             raise InvalidDueDateReset("the apology must reach the applicant before the due date")
         self.original_due_date = self.due_date
         self.due_date = new_due_date
+        self.due_date_source = DueDateSource.OFFICIAL  # the apology slip states it
         self.due_date_reset_once = True
         self.due_date_reset_reason = reason.strip()
 
@@ -576,7 +624,9 @@ class Dossier(BaseModel):
             if self.applicant.id_number
             else None,
             received_at=self.received_at,
+            complete_received_at=self.complete_received_at,
             due_date=self.due_date,
+            due_date_is_estimate=self.due_date_source is DueDateSource.ESTIMATE,
             due_date_was_reset=self.due_date_reset_once,
             is_overdue=self.is_overdue(now, calendar),
             result_ready=self.result_ready,
