@@ -169,27 +169,68 @@ class Channel(IntEnum):
 # --------------------------------------------------------------------------- codes
 
 DOSSIER_CODE_EXAMPLE = "000.00.17.H12-261126-0007"
-_CODE_PATTERN = re.compile(r"^(\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})-(\d{2})(\d{2})(\d{2})-(\d{4})$")
-# People copy codes from PDFs and chat apps: en/em dashes and minus signs stand in for '-'.
-_DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-"})
+
+# The dossier codes citizens hold (docs/glossary.md, "mã hồ sơ"), one parser for all:
+# * Thông tư 01/2018/TT-VPCP: the receiving unit's QCVN 102 code, the receipt date YYMMDD and
+#   the unit's 4-digit sequence of that day: ``000.00.17.H12-261126-0007``.
+# * Codes issued by national and ministry systems connected to the national portal, with a
+#   short unit code (a level-1 letter and two digits, then one to three numeric groups) and a
+#   sequence of 4 to 6 digits: ``G22.99-251225-020175`` [likely: seen in real data; the unit
+#   part varies by system, so it is matched by shape, not by a list].
+# Both are canonical in upper case with '.' inside the unit code and '-' between the parts.
+# People copy codes from PDFs and chat apps and type them on phones: dash look-alikes,
+# underscores, slashes, spaces or nothing between the parts, commas for dots, any case.
+_DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-", "_": "-", "/": "-"})
+_PART = r"(?:\s*-\s*|\s+)"
+_DOT = r"\s*[.,]?\s*"
+_FULL = (
+    rf"(?P<a>\d{{3}}){_DOT}(?P<b>\d{{2}}){_DOT}(?P<c>\d{{2}}){_DOT}(?P<d>[A-Z]\d{{2}})"
+    rf"{_PART}?(?P<date>\d{{6}}){_PART}?(?P<seq>\d{{4}})"
+)
+_SHORT = (
+    r"(?P<unit>[A-Z]\d{2})(?P<groups>(?:\s*[.,]\s*\d{1,3}){1,3})"
+    rf"{_PART}(?P<sdate>\d{{6}}){_PART}?(?P<sseq>\d{{4,6}})"
+)
+_CODE_IN_TEXT = re.compile(rf"(?<![0-9A-Z.])(?:{_FULL}|{_SHORT})(?![0-9A-Z])", re.IGNORECASE)
+
+
+def _canonical(match: re.Match[str]) -> str | None:
+    if match.group("a") is not None:
+        unit = ".".join(match.group(k) for k in ("a", "b", "c", "d"))
+        day, seq = match.group("date"), match.group("seq")
+    else:
+        groups = re.findall(r"\d+", match.group("groups"))
+        unit = ".".join((match.group("unit"), *groups))
+        day, seq = match.group("sdate"), match.group("sseq")
+    try:
+        date(2000 + int(day[:2]), int(day[2:4]), int(day[4:]))
+    except ValueError:
+        return None
+    return f"{unit.upper()}-{day}-{seq}"
+
+
+def find_code(text: str) -> str | None:
+    """The first dossier code in free ``text`` (a chat message), canonical, or None.
+
+    Accepts every format above and the ways people type them; a code whose date part is not
+    a real calendar date is not a code. Pure; never raises.
+    """
+    for match in _CODE_IN_TEXT.finditer(text.translate(_DASHES)):
+        canonical = _canonical(match)
+        if canonical is not None:
+            return canonical
+    return None
 
 
 def normalize_code(text: str) -> str | None:
-    """The canonical dossier code in ``text`` (any case, stray spaces), or None.
+    """``text`` as a canonical dossier code when it is one code and nothing else, or None.
 
-    ``' 000.00.17.h12 - 261126-0007 '`` -> ``'000.00.17.H12-261126-0007'``. The date part must
-    be a real calendar date. Pure and idempotent.
+    ``' 000.00.17.h12 - 261126-0007 '`` -> ``'000.00.17.H12-261126-0007'``;
+    ``'g22.99 251225 020175'`` -> ``'G22.99-251225-020175'``. Pure and idempotent.
     """
-    candidate = re.sub(r"\s+", "", text.translate(_DASHES)).upper()
-    match = _CODE_PATTERN.match(candidate)
-    if match is None:
-        return None
-    _, yy, mm, dd, _ = match.groups()
-    try:
-        date(2000 + int(yy), int(mm), int(dd))
-    except ValueError:
-        return None
-    return candidate
+    candidate = text.translate(_DASHES).strip()
+    match = _CODE_IN_TEXT.fullmatch(candidate)
+    return _canonical(match) if match else None
 
 
 def format_code(agency_code: str, local_date: date, seq: int) -> str:
@@ -212,10 +253,8 @@ def code_receipt_date(code: str) -> date | None:
     canonical = normalize_code(code)
     if canonical is None:
         return None
-    match = _CODE_PATTERN.match(canonical)
-    assert match is not None  # normalize_code only returns matching codes
-    _, yy, mm, dd, _ = match.groups()
-    return date(2000 + int(yy), int(mm), int(dd))
+    day = canonical.split("-")[-2]
+    return date(2000 + int(day[:2]), int(day[2:4]), int(day[4:]))
 
 
 # --------------------------------------------------------------------------- model
