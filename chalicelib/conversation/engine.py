@@ -104,7 +104,9 @@ class Context:
 
     def show_notice(self) -> None:
         s = self.settings
-        self.say(texts.privacy_notice(s.centre_name, s.hotline), CONSENT_BUTTONS)
+        self.say(texts.privacy_notice(s.centre_name, s.hotline))
+        details = texts.privacy_notice_details(s.centre_name, s.hotline, s.data_region)
+        self.say(details, CONSENT_BUTTONS)
         self.notice_shown = True
 
     def require_consent(self, title: str) -> None:
@@ -324,7 +326,7 @@ class DossierFlow:
             return
         ctx.end()
         if view.is_owner:
-            ctx.say(texts.dossier_owner(view), [MENU_BUTTON])
+            ctx.say(texts.dossier_owner(view, ctx.settings.hotline), [MENU_BUTTON])
         else:
             verify = Button(title=texts.BTN_VERIFY, payload=commands.build("verify", view.code))
             ctx.say(texts.dossier_public(view), [verify, MENU_BUTTON])
@@ -349,7 +351,8 @@ class DossierFlow:
             ctx.end()
             ctx.actions.append(LinkDossier(at=ctx.turn.now, code=view.code))
             ctx.say(texts.APPLICANT_CONFIRMED)
-            ctx.say(texts.dossier_owner(view.model_copy(update={"is_owner": True})), [MENU_BUTTON])
+            owner_view = view.model_copy(update={"is_owner": True})
+            ctx.say(texts.dossier_owner(owner_view, ctx.settings.hotline), [MENU_BUTTON])
             return True
         attempts = int(ctx.data.get("attempts", 0)) + 1
         left = ctx.settings.max_applicant_attempts - attempts

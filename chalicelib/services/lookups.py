@@ -119,6 +119,7 @@ class StoreLookups:
             history=[texts.history_line(h.status_name, h.at, h.note) for h in view.history],
             received_at=view.received_at,
             due_date=view.due_date,
+            due_date_is_estimate=view.due_date_is_estimate,
             overdue=view.is_overdue,
             next_step=texts.next_step(int(view.status), view.supplement_items, view.result_ready),
             result_ready=view.result_ready,
