@@ -150,8 +150,8 @@ def privacy_notice(centre_name: str, hotline: str) -> str:
     follow in :func:`privacy_notice_details`, which carries the question and the buttons."""
     return (
         "THÔNG BÁO VỀ XỬ LÝ DỮ LIỆU CÁ NHÂN\n"
-        f"{centre_name} (bên kiểm soát dữ liệu; điện thoại {hotline}) xử lý dữ liệu cá nhân "
-        "của Ông/Bà theo Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15 và Nghị định số "
+        f"{centre_name} (bên kiểm soát dữ liệu cá nhân; điện thoại {hotline}) xử lý dữ "
+        "liệu cá nhân của Ông/Bà theo Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15 và Nghị định số "
         "356/2025/NĐ-CP, chỉ để tiếp nhận, giải quyết hồ sơ, phản ánh, kiến nghị của Ông/Bà "
         "và thông báo cho Ông/Bà qua Zalo.\n"
         "Tra cứu thủ tục và tra cứu hồ sơ theo mã không cần Ông/Bà đồng ý. Nộp hồ sơ, gửi "
@@ -174,7 +174,7 @@ def privacy_notice_details(centre_name: str, hotline: str, region: str) -> str:
         "nhắn gặp lỗi kỹ thuật giữ tối đa 14 ngày để xử lý lại, thông báo chờ gửi xóa sau "
         "tối đa 90 ngày.\n"
         "- Họ tên, số điện thoại, số căn cước, địa chỉ, ảnh giấy tờ (ảnh giấy tờ tùy thân là "
-        "dữ liệu nhạy cảm): để giải quyết hồ sơ, phản ánh; lưu theo thời hạn lưu trữ hồ sơ "
+        "dữ liệu cá nhân nhạy cảm): để giải quyết hồ sơ, phản ánh; lưu theo thời hạn lưu trữ hồ sơ "
         "mà pháp luật về lưu trữ quy định. Tệp gửi lên nhưng không đưa vào hồ sơ xóa sau 7 "
         "ngày.\n"
         "- Vị trí: chỉ dùng khi Ông/Bà chọn làm địa chỉ nhận, gửi giấy tờ; nếu không thì "
@@ -183,8 +183,9 @@ def privacy_notice_details(centre_name: str, hotline: str, region: str) -> str:
         "khi Ông/Bà chọn dịch vụ bưu chính công ích; Zalo (Công ty Cổ phần VNG) là kênh "
         f"chuyển tin nhắn; nơi lưu trữ: {storage_location(region)}.\n"
         "3. Quyền của Ông/Bà: được biết, đồng ý hoặc không đồng ý, truy cập (xem), chỉnh "
-        "sửa, hạn chế xử lý, phản đối xử lý, rút lại sự đồng ý, yêu cầu xóa dữ liệu; khiếu "
-        "nại, tố cáo, khởi kiện theo quy định. Gõ “xóa dữ liệu” hoặc gọi "
+        "sửa, yêu cầu cung cấp, hạn chế xử lý, phản đối xử lý, rút lại sự đồng ý, yêu cầu "
+        "xóa dữ liệu; khiếu nại, tố cáo, khởi kiện, yêu cầu bồi thường thiệt hại theo quy "
+        "định. Gõ “xóa dữ liệu” hoặc gọi "
         f"{hotline}; yêu cầu được trả lời trong 2 ngày làm việc.\n"
         "4. Khi cung cấp dữ liệu của người khác (ví dụ của con khi đăng ký khai sinh), "
         "Ông/Bà xác nhận mình có quyền cung cấp (là cha, mẹ, người giám hộ, người đại diện "
@@ -549,8 +550,8 @@ _NEXT_STEPS: dict[int, str] = {
     ),
     7: (
         "Cơ quan giải quyết đã nhận yêu cầu rút hồ sơ của Ông/Bà và sẽ dừng giải quyết. "
-        "Giấy tờ đã nộp (nếu có) được trả lại tại nơi nộp hồ sơ; Ông/Bà mang theo giấy tiếp "
-        "nhận hồ sơ và căn cước khi đến nhận. Khi cần, Ông/Bà có thể nộp hồ sơ mới."
+        "Về việc nhận lại giấy tờ đã nộp (nếu có), Ông/Bà liên hệ nơi nộp hồ sơ, mang theo "
+        "giấy tiếp nhận hồ sơ và căn cước. Khi cần, Ông/Bà có thể nộp hồ sơ mới."
     ),
     8: (
         "Cơ quan giải quyết đã dừng giải quyết hồ sơ; lý do ghi trong thông báo gửi Ông/Bà "

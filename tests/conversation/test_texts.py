@@ -89,7 +89,8 @@ def test_notice_parts_each_fit_one_zalo_message_and_the_first_is_short():
 
 def test_notice_names_the_controller_with_contact_and_the_law():
     summary, _ = notice()
-    assert CENTRE in summary and HOTLINE in summary and "bên kiểm soát dữ liệu" in summary
+    assert CENTRE in summary and HOTLINE in summary
+    assert "bên kiểm soát dữ liệu cá nhân" in summary
     assert "91/2025/QH15" in summary and "356/2025/NĐ-CP" in summary
 
 
