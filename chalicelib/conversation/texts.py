@@ -493,16 +493,26 @@ _LEVEL_AGENCIES = {
 }
 
 
+SAME_DAY_LIMIT = "trong ngày (nhận sau 15 giờ thì trả trong ngày làm việc tiếp theo)"
+
+
 def time_limit(days: float, unit: str, description: str = "") -> str:
-    """'15 ngày làm việc' (a case description, when there are several cases, is left out)."""
+    """'15 ngày làm việc' (a case description, when there are several cases, is left out).
+    0 days is a same-day procedure ("trong ngày")."""
     amount = int(days) if float(days).is_integer() else days
     if unit not in _TIME_UNITS:
         return description or f"{amount}"
+    if days == 0 and unit in ("working_day", "day"):
+        return SAME_DAY_LIMIT
     return f"{amount} {_TIME_UNITS[unit]}"
 
 
 def time_limits_range(shortest: str, longest: str) -> str:
-    return shortest if shortest == longest else f"từ {shortest} đến {longest} (tùy trường hợp)"
+    if shortest == longest:
+        return shortest
+    if shortest == SAME_DAY_LIMIT:
+        return f"trong ngày hoặc đến {longest} (tùy trường hợp)"
+    return f"từ {shortest} đến {longest} (tùy trường hợp)"
 
 
 def fee(amount: int, unit: str, description: str) -> str:

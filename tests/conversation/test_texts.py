@@ -71,6 +71,15 @@ def test_overdue_dossier_tells_about_the_apology_slip_and_the_hotline():
     assert "phiếu xin lỗi và hẹn lại ngày trả kết quả" in text and HOTLINE in text
 
 
+def test_a_zero_day_limit_reads_as_the_same_day():
+    assert texts.time_limit(0, "working_day").startswith("trong ngày")
+    assert texts.time_limit(3, "working_day") == "3 ngày làm việc"
+    same_day, three = texts.time_limit(0, "working_day"), texts.time_limit(3, "working_day")
+    assert texts.time_limits_range(same_day, three) == (
+        "trong ngày hoặc đến 3 ngày làm việc (tùy trường hợp)"
+    )
+
+
 # ---------------------------------------------------------------- personal data
 
 
