@@ -220,6 +220,7 @@ class DossierView(_Frozen):
     is_owner: bool = False
     history: list[str] = Field(default_factory=list)  # ready-made lines, oldest first
     received_at: datetime | None = None
+    complete_received_at: datetime | None = None  # the complete dossier, after a supplement
     due_date: date | None = None
     due_date_is_estimate: bool = True  # computed here, not yet the agency's (shown "dự kiến")
     overdue: bool = False

@@ -382,6 +382,8 @@ def dossier_owner(view: DossierView, hotline: str | None = None) -> str:
     ]
     if view.received_at:
         lines.append(f"Ngày tiếp nhận: {_datetime(view.received_at)}")
+    if view.complete_received_at:
+        lines.append(f"Ngày nhận đủ hồ sơ bổ sung: {_datetime(view.complete_received_at)}")
     if view.due_date:
         overdue = " (đã quá hạn)" if view.overdue else ""
         if view.due_date_is_estimate:

@@ -118,6 +118,7 @@ class StoreLookups:
             is_owner=True,
             history=[texts.history_line(h.status_name, h.at, h.note) for h in view.history],
             received_at=view.received_at,
+            complete_received_at=view.complete_received_at,
             due_date=view.due_date,
             due_date_is_estimate=view.due_date_is_estimate,
             overdue=view.is_overdue,

@@ -168,6 +168,7 @@ def test_confirming_the_applicant_by_phone_or_id_gives_the_owner_view(aws):
     )
     assert by_phone.is_owner and by_id.is_owner
     assert by_phone.next_step and "Bản vẽ" in by_phone.next_step
+    assert by_phone.due_date_is_estimate  # computed here; the back office has sent none
 
 
 def test_public_route_gives_only_the_anonymous_view(aws):

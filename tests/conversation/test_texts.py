@@ -1,6 +1,6 @@
 """What citizens read about dossiers and personal data: the content the law requires."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -58,6 +58,16 @@ def test_computed_due_date_is_labelled_an_estimate():
     text = texts.dossier_owner(view(due_date_is_estimate=True), HOTLINE)
     assert "Ngày hẹn trả kết quả dự kiến: 03/12/2026" in text
     assert "giấy tiếp nhận" in text
+
+
+def test_after_a_supplement_the_complete_dossier_date_is_shown_beside_the_first_receipt():
+    first, complete = (
+        datetime(2026, 11, 23, 2, 0, tzinfo=UTC),
+        datetime(2026, 11, 30, 3, 0, tzinfo=UTC),
+    )
+    text = texts.dossier_owner(view(received_at=first, complete_received_at=complete), HOTLINE)
+    assert "Ngày tiếp nhận: 09:00 23/11/2026" in text
+    assert "Ngày nhận đủ hồ sơ bổ sung: 10:00 30/11/2026" in text
 
 
 def test_the_agencys_due_date_is_shown_without_the_estimate_label():
