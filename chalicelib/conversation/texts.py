@@ -217,8 +217,9 @@ CONSENT_DECLINED = (
 )
 CONSENT_WITHDRAWN = (
     "Hệ thống đã ghi nhận Ông/Bà rút lại sự đồng ý; từ nay hệ thống không thu thập thêm dữ "
-    "liệu cá nhân của Ông/Bà qua Zalo. Dữ liệu đã cung cấp vẫn được lưu theo quy định; "
-    "nếu muốn xóa, Ông/Bà vui lòng gõ “xóa dữ liệu”."
+    "liệu cá nhân của Ông/Bà qua Zalo, ngoài mã định danh Zalo để ghi nhớ lựa chọn này. "
+    "Dữ liệu đã cung cấp vẫn được lưu theo quy định; nếu muốn xóa, Ông/Bà vui lòng gõ "
+    "“xóa dữ liệu”."
 )
 ERASE_CONFIRM = (
     "Ông/Bà muốn yêu cầu xóa dữ liệu cá nhân đã cung cấp qua Zalo (họ tên, số điện thoại, "
