@@ -286,6 +286,15 @@ def test_every_decision_names_its_source_and_status():
         assert entry["status"] in {"confirmed", "law", "unconfirmed"}, entry
 
 
+def test_decided_days_off_are_weekdays_and_decided_working_days_are_weekends():
+    # A day off on a Sunday or a "working" Tuesday would be a typo in the file.
+    decisions = json.loads(DEFAULT_DECISIONS_PATH.read_text(encoding="utf-8"))
+    for entry in decisions["days_off"]:
+        assert date.fromisoformat(entry["date"]).weekday() < 5, entry
+    for entry in decisions["working_days"]:
+        assert date.fromisoformat(entry["date"]).weekday() >= 5, entry
+
+
 def test_unconfirmed_decisions_are_flagged_as_such():
     decisions = json.loads(DEFAULT_DECISIONS_PATH.read_text(encoding="utf-8"))
     status = {e["date"]: e["status"] for e in decisions["days_off"] + decisions["working_days"]}
