@@ -11,7 +11,7 @@ Conventions (Bộ luật Dân sự 2015 art. 147-148; Nghị định 61/2018, ke
   dossier arrived by the cut-off (15:00 local), otherwise the next working day (a dossier
   received after 15:00 or on a day off is forwarded at the start of the next working day).
 * A period counted in days starts on the day AFTER that day and ends at the end of its last
-  day (Civil Code art. 147 (1), 148 (1)): a 3-working-day procedure received Monday 09:00 is
+  day (Civil Code art. 147 (2), 148 (1)): a 3-working-day procedure received Monday 09:00 is
   due Thursday; received Monday 16:00 it counts as received Tuesday and is due Friday.
 * A limit of 0 working days ("trong ngày", "giải quyết ngay") is due on the day of receipt
   itself: the same day before the cut-off, the next working day after it.
