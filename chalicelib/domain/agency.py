@@ -34,6 +34,29 @@ class AgencyLevel(StrEnum):
         return None
 
 
+# Agency wording of national records that predates 1 July 2025 (two-level local government:
+# no district level, no "thị trấn"). Matched on folded text; the replacement is today's name.
+_CURRENT_NAMES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"^uy ban nhan dan (cap xa|xa phuong thi tran|xa phuong)$"),
+        "Ủy ban nhân dân xã, phường",
+    ),
+    (re.compile(r"^cong an (cap xa|xa phuong thi tran|xa phuong)$"), "Công an xã, phường"),
+    (re.compile(r"^cong an (cap tinh|tinh)$"), "Công an tỉnh"),
+)
+
+
+def current_agency_name(name: str) -> str:
+    """``name`` from a national record in today's wording ("Ủy ban Nhân dân xã, phường, thị
+    trấn." -> "Ủy ban nhân dân xã, phường"; "Công an cấp Xã" -> "Công an xã, phường"); any
+    other name is returned trimmed, unchanged."""
+    folded = fold(name)
+    for pattern, current in _CURRENT_NAMES:
+        if pattern.match(folded):
+            return current
+    return " ".join(name.split()).rstrip(".")
+
+
 def normalize_agency_code(text: str) -> str | None:
     """``text`` as a canonical QCVN 102 agency code (upper case, no spaces), or None."""
     candidate = re.sub(r"\s+", "", text).upper()

@@ -158,6 +158,12 @@ class Procedure(BaseModel):
     popularity: int = Field(default=0, ge=0)
     vertical: bool = False
     audiences: tuple[str, ...] = ()
+    # Set from data/catalogue/channel-rules.json (chalicelib.domain.channel_rules): the rule id
+    # of the national system the procedure runs on (then it is not submitted through Zalo and
+    # ``national_system_url`` is where it is filed), and whether the applicant must be present.
+    national_system: str | None = None
+    national_system_url: str | None = None
+    in_person: bool = False
 
     @field_validator("code")
     @classmethod
