@@ -2,8 +2,8 @@
 
 Loads the catalogue of today's Cà Mau from data/catalogue/ (the 2,395 national online services
 merged with the detailed Cà Mau records, see chalicelib.catalogue.sample.load_catalogue) into
-the same store operators import into (ops/import_catalogue.py), a handful of sample dossiers in various
-statuses, and a first Zalo token pair for the local Zalo stand-in. Idempotent.
+the same store operators import into (ops/import_catalogue.py), a handful of sample dossiers
+in various statuses, and a first Zalo token pair for the local Zalo stand-in. Idempotent.
 """
 
 from __future__ import annotations

@@ -112,8 +112,5 @@ class ChannelRules(BaseModel):
         """True when ``procedure`` breaks no rule (what the catalogue test asserts)."""
         if self.national_system(procedure) is not None and procedure.submit_via_zalo:
             return False
-        if self.in_person_rule(procedure) is not None and (
-            procedure.postal_pickup_allowed or procedure.postal_delivery_allowed
-        ):
-            return False
-        return True
+        postal = procedure.postal_pickup_allowed or procedure.postal_delivery_allowed
+        return not (postal and self.in_person_rule(procedure) is not None)
