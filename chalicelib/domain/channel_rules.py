@@ -51,10 +51,17 @@ class NationalSystemRule(_Rule):
 
     link: str
     vertical: bool | None = None
+    # Name fragments that place a procedure the national portal flags as vertical in this
+    # sector (a national-list record has only its name and that flag).
+    vertical_name_contains: tuple[str, ...] = ()
 
     def matches(self, procedure: Procedure) -> bool:
         if self.vertical is not None and procedure.vertical == self.vertical:
             return True
+        if procedure.vertical:
+            name = fold(procedure.name)
+            if any(fold(part) in name for part in self.vertical_name_contains):
+                return True
         return super().matches(procedure)
 
 

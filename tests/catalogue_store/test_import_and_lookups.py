@@ -241,3 +241,37 @@ def test_unlinking_a_user_removes_every_owner_link_but_keeps_the_dossiers(aws):
     assert dossiers.of_owner(CHAT_USER_ID, 5) == []
     kept, _ = dossiers.get(owned.code)
     assert kept.owner_zalo_user_id is None and kept.applicant == owned.applicant
+
+
+def test_card_names_the_police_as_implementing_agency_and_files_elsewhere(aws):
+    from chalicelib.catalogue.sample import load_catalogue
+    from chalicelib.catalogue.store import get_store
+    from chalicelib.conversation import texts
+    from chalicelib.services.lookups import get_lookups
+
+    agencies, report = load_catalogue(DATA)
+    keep = {"1.004194", "1.001193", "1.010028", "1.000894"}
+    get_store().import_catalogue(agencies, [p for p in report.procedures if p.code in keep])
+    lookups = get_lookups()
+
+    residence = lookups.procedure_card("1.004194")
+    assert residence.agency == "Công an xã, phường"
+    assert "Ủy ban" not in (residence.agency or "")
+    assert residence.national_system == "police" and not residence.submit_in_zalo
+    text = texts.procedure_card(residence, "https://dichvucong.gov.vn")
+    assert "Cơ quan thực hiện: Công an xã, phường" in text
+    assert "VNeID" in text and "https://vneid.gov.vn" in text
+
+    birth = lookups.procedure_card("1.001193")
+    assert birth.agency == "Ủy ban nhân dân xã, phường"
+    assert birth.receiving_unit.startswith("Trung tâm Phục vụ hành chính công xã, phường")
+    assert birth.national_system is None
+
+    marriage = texts.procedure_card(lookups.procedure_card("1.000894"), "https://x.gov.vn")
+    assert "thị trấn" not in marriage and "bưu điện" in marriage
+
+    bare = lookups.procedure_card("1.010028")
+    assert bare.details_on_portal and "1.010028" in bare.portal_url
+    text = texts.procedure_card(bare, "https://dichvucong.gov.vn")
+    assert "Mã thủ tục: 1.010028" in text and "công bố trên Cổng Dịch vụ công quốc gia" in text
+    assert "Chưa cung cấp trực tuyến" not in text
