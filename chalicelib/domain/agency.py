@@ -95,3 +95,33 @@ class Agency(BaseModel):
         if not value.strip():
             raise ValueError("name must not be blank")
         return value.strip()
+
+
+class ReceivingUnit(BaseModel):
+    """Where citizens file dossiers and collect results (bộ phận tiếp nhận và trả kết quả):
+    the provincial Public Administration Service Centre or a commune-level one (Nghị định
+    118/2025). ``commune_code`` is the commune's 5-digit national code (None for the
+    province). ``sample`` names the fields whose values are placeholders; an empty ``phone``
+    means unknown."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    level: AgencyLevel
+    commune_code: str | None = None
+    address: str = ""
+    phone: str = ""
+    working_hours: str = ""
+    sample: tuple[str, ...] = ()
+
+    @field_validator("name")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("name must not be blank")
+        return value.strip()
+
+    def is_sample(self, field: str) -> bool:
+        """True when ``field`` ("address", "phone", "working_hours") holds a placeholder."""
+        return field in self.sample
