@@ -275,3 +275,90 @@ def test_card_names_the_police_as_implementing_agency_and_files_elsewhere(aws):
     text = texts.procedure_card(bare, "https://dichvucong.gov.vn")
     assert "Mã thủ tục: 1.010028" in text and "công bố trên Cổng Dịch vụ công quốc gia" in text
     assert "Chưa cung cấp trực tuyến" not in text
+
+
+def test_import_reads_the_national_list_merges_applies_the_rules_and_is_idempotent(aws, capsys):
+    from chalicelib.catalogue.store import get_store
+
+    argv = [
+        "--procedures",
+        str(DATA / "national-online-services.json"),
+        "--procedures",
+        str(DATA / "tthc-sample.json"),
+        "--procedures",
+        str(DATA / "procedures-camau.json"),
+        "--overrides",
+        str(DATA / "province-overrides.json"),
+        "--rules",
+        str(DATA / "channel-rules.json"),
+    ]
+    assert import_catalogue.main(argv) == 0
+    assert "written 2410," in capsys.readouterr().out
+    store = get_store()
+    residence = store.procedure("1.004194")
+    assert residence.components and residence.popularity > 0  # details kept, weight added
+    assert residence.national_system == "police" and not residence.submit_via_zalo
+    assert store.procedure("1.010028").catalog_only  # national list only
+    assert import_catalogue.main(argv) == 0
+    assert "written 0, unchanged 2410" in capsys.readouterr().out
+
+
+def test_a_rule_contradicted_by_an_override_is_reported_and_the_rule_wins(aws, tmp_path, capsys):
+    from chalicelib.catalogue.store import get_store
+
+    overrides = json.loads((DATA / "province-overrides.json").read_text(encoding="utf-8"))
+    overrides["procedures"]["1.004194"]["submit_via_zalo"] = True
+    path = tmp_path / "overrides.json"
+    path.write_text(json.dumps(overrides), encoding="utf-8")
+    status = import_catalogue.main(
+        [
+            "--procedures",
+            str(DATA / "tthc-sample.json"),
+            "--procedures",
+            str(DATA / "procedures-camau.json"),
+            "--overrides",
+            str(path),
+            "--rules",
+            str(DATA / "channel-rules.json"),
+        ]
+    )
+    assert status == 1
+    assert "1.004194" in capsys.readouterr().err
+    assert get_store().procedure("1.004194").submit_via_zalo is False
+
+
+class _ThrottlingTable:
+    """The real table, except that the first batch write leaves its last item unprocessed."""
+
+    def __init__(self, table) -> None:
+        self._table = table
+        self.batches: list[int] = []
+
+    def __getattr__(self, name):
+        return getattr(self._table, name)
+
+    def batch_put(self, items):
+        self.batches.append(len(items))
+        left = self._table.batch_put(items[:-1] if len(self.batches) == 1 else items)
+        return left + ([items[-1]] if len(self.batches) == 1 else [])
+
+
+def test_records_left_unprocessed_by_a_batch_write_are_retried(aws):
+    from chalicelib.catalogue.sample import load_sample_catalogue
+    from chalicelib.catalogue.store import CatalogueStore
+    from chalicelib.platform.aws import client
+    from chalicelib.settings import get_settings
+    from chalicelib.storage.table import get_table
+
+    table = _ThrottlingTable(get_table())
+    pauses: list[float] = []
+    store = CatalogueStore(
+        table, client("s3"), get_settings().DOCUMENTS_BUCKET, sleep=pauses.append
+    )
+    agencies, report = load_sample_catalogue(DATA)
+    counts = store.import_catalogue(agencies, report.procedures)
+    assert counts.written == len(agencies) + len(report.procedures)
+    assert table.batches[:2] == [25, 1]  # the unprocessed item went again, alone
+    assert all(size <= 25 for size in table.batches) and pauses
+    assert all(store.agency(a.code) == a for a in agencies)
+    assert all(store.procedure(p.code) == p for p in report.procedures)
