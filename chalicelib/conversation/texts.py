@@ -494,8 +494,8 @@ def national_system(rule_id: str, url: str) -> str:
 
 
 IN_PERSON = (
-    "Người yêu cầu phải có mặt trực tiếp khi đăng ký (Luật Hộ tịch), nên thủ tục này không nhận "
-    "và trả kết quả qua bưu điện."
+    "Thủ tục này yêu cầu các bên có mặt trực tiếp khi đăng ký (Luật Hộ tịch 2014), nên không "
+    "nộp hồ sơ và nhận kết quả qua dịch vụ bưu chính công ích (bưu điện)."
 )
 
 
