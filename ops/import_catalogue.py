@@ -13,8 +13,9 @@ Zalo channel may take) is applied to every procedure.
 Runs against whatever AWS the environment points at (a real account, or a moto server via
 AWS_ENDPOINT_URL). Idempotent: a record whose content did not change is not written, and an
 unchanged catalogue keeps its search index. A malformed record is reported by its code and
-skipped; the others load. Exit status: 0 when everything loaded, 1 when some records were
-skipped or contradicted a rule, 2 on bad usage.
+skipped ("skipped CODE: reason"); a setting that contradicts a channel rule is corrected by the
+rule and reported ("corrected CODE: reason"). Exit status: 0 when everything loaded as given, 1
+when some records were skipped or corrected, 2 on bad usage.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ def run(
         errors += list(agency_report.errors)
     counts = get_store().import_catalogue(agencies, report.procedures)
     counts.errors = errors
+    counts.corrected = list(report.corrected)
     return counts
 
 
@@ -88,11 +90,14 @@ def main(argv: list[str] | None = None) -> int:
     counts = run(args.procedures, args.overrides, args.agencies, args.rules)
     for code, reason in counts.errors:
         print(f"skipped {code}: {reason}", file=sys.stderr)
+    for code, reason in counts.corrected:
+        print(f"corrected {code}: {reason}", file=sys.stderr)
     print(
         f"written {counts.written}, unchanged {counts.unchanged}, "
-        f"skipped {len(counts.errors)}, index {counts.index_version}"
+        f"skipped {len(counts.errors)}, corrected {len(counts.corrected)}, "
+        f"index {counts.index_version}"
     )
-    return 1 if counts.errors else 0
+    return 1 if counts.errors or counts.corrected else 0
 
 
 if __name__ == "__main__":

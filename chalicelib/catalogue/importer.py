@@ -73,10 +73,16 @@ class ImportReport(BaseModel):
 
 
 class CatalogueReport(ImportReport):
-    """A merged catalogue: ``notes`` are (code, remark) pairs that are not errors, e.g. a
-    detailed record whose name differs from the national list's name for the same code."""
+    """A merged catalogue. ``corrected`` lists (code, reason) for settings that contradicted a
+    channel rule (the rule was applied; the data should be fixed); ``notes`` are remarks that
+    are not errors, e.g. a detailed record whose name differs from the national list's."""
 
+    corrected: tuple[tuple[str, str], ...] = ()
     notes: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.corrected
 
 
 class AgencyImportReport(BaseModel):
@@ -530,7 +536,7 @@ def merge_catalogue(
     the detailed record stays as it is and a note says so). A national service without a
     detailed record is catalogue-only, with a link to its page on the national portal.
     ``rules`` (the channel rules) are then applied to every procedure; a setting that
-    contradicted a rule is reported in ``errors`` and the rule wins. Pure and deterministic.
+    contradicted a rule is reported in ``corrected`` and the rule wins. Pure and deterministic.
     """
     errors = list(detailed.errors) + list(national.errors if national else ())
     notes: list[tuple[str, str]] = []
@@ -560,11 +566,17 @@ def merge_catalogue(
             )
         merged.append(record)
     merged.extend(p for p in detailed.procedures if p.code in by_code)
+    corrected: list[tuple[str, str]] = []
     if rules is not None:
         checked = []
         for procedure in merged:
             procedure, problems = rules.apply(procedure)
-            errors.extend((procedure.code, problem) for problem in problems)
+            corrected.extend((procedure.code, problem) for problem in problems)
             checked.append(procedure)
         merged = checked
-    return CatalogueReport(procedures=tuple(merged), errors=tuple(errors), notes=tuple(notes))
+    return CatalogueReport(
+        procedures=tuple(merged),
+        errors=tuple(errors),
+        corrected=tuple(corrected),
+        notes=tuple(notes),
+    )

@@ -42,6 +42,7 @@ class ImportCounts:
     written: int = 0
     unchanged: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
+    corrected: list[tuple[str, str]] = field(default_factory=list)  # channel rules applied
     index_version: str | None = None
 
     @property

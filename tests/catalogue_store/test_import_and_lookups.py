@@ -343,7 +343,9 @@ def test_a_rule_contradicted_by_an_override_is_reported_and_the_rule_wins(aws, t
         ]
     )
     assert status == 1
-    assert "1.004194" in capsys.readouterr().err
+    assert (
+        "corrected 1.004194: submit_via_zalo is true but rule 'police'" in capsys.readouterr().err
+    )
     assert get_store().procedure("1.004194").submit_via_zalo is False
 
 
