@@ -121,3 +121,19 @@ def test_a_linked_dossier_keeps_the_planned_replies():
     c = collaborators(linkable=True)
     result = effects.apply({"kind": "link_dossier", "at": AT.isoformat(), "code": "X1"}, "u1", c)
     assert result.applied and result.replies_instead == []
+
+
+def test_every_action_the_default_flows_can_ask_for_has_an_effect_handler():
+    """The two open sets stay in step: a flow's new action kind needs its handler here."""
+    from chalicelib.conversation import actions
+    from chalicelib.conversation.flows import default_flows
+
+    default_flows()  # importing the flows registers their actions
+    # Only the product's kinds (a test may have registered a toy one meanwhile).
+    product = {
+        kind
+        for kind in actions.registered_kinds()
+        if actions._action_type(kind).__module__.startswith("chalicelib.")
+    }
+    assert product >= {"grant_consent", "link_dossier"}
+    assert product <= effects.kinds(), product - effects.kinds()

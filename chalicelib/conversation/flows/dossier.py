@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from types import MappingProxyType
 from typing import Literal
 
@@ -12,6 +11,7 @@ from chalicelib.conversation.commands import Command
 from chalicelib.conversation.flow import MENU_BUTTON, Context, Flow
 from chalicelib.conversation.intents import Intent, Phrases, Understanding, find_dossier_code
 from chalicelib.conversation.model import Button
+from chalicelib.domain.identity import normalize_mobile, normalize_personal_id
 
 
 @register_action
@@ -23,22 +23,15 @@ class LinkDossier(Action):
     code: str
 
 
-_PHONE = re.compile(r"^0[35789]\d{8}$")
-_ID_NUMBER = re.compile(r"^(\d{12}|\d{9})$")  # căn cước; 9-digit CMND still in old records
-_PROOF_NOISE = re.compile(r"[\s.\-()]")
-
-
 def _parse_proof(text: str) -> tuple[str | None, str | None] | None:
-    """(phone as E.164, id number) from what the citizen typed, or None if neither."""
-    raw = _PROOF_NOISE.sub("", text)
-    if raw.startswith("+84"):
-        raw = "0" + raw[3:]
-    elif raw.startswith("84") and len(raw) == 11:
-        raw = "0" + raw[2:]
-    if _PHONE.match(raw):
-        return "+84" + raw[1:], None
-    if _ID_NUMBER.match(raw):
-        return None, raw
+    """(phone as E.164, id number) from what the citizen typed, or None if neither (the one
+    parser of both: :mod:`chalicelib.domain.identity`)."""
+    phone = normalize_mobile(text)
+    if phone:
+        return phone, None
+    id_number = normalize_personal_id(text)
+    if id_number:
+        return None, id_number
     return None
 
 
