@@ -287,6 +287,7 @@ def consume(event: Any) -> dict[str, Any]:
         event,
         lambda record: processor.process(record.body),
         queue="inbound",
+        mode=get_settings().QUEUE_BATCH_FAILURES,
         max_receives=get_settings().INBOUND_MAX_RECEIVES,
         on_last_failure=lambda record: processor.apologise(record.body),
     )

@@ -179,7 +179,7 @@ def test_resources_created_for_tests_come_from_the_template(aws):
     }
     url = client("sqs").get_queue_url(QueueName="camau-zalo-inbound.fifo")["QueueUrl"]
     attributes = client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
-    assert json.loads(attributes["Attributes"]["RedrivePolicy"])["maxReceiveCount"] == 5
+    assert json.loads(attributes["Attributes"]["RedrivePolicy"])["maxReceiveCount"] == 9
 
 
 def test_lambda_package_holds_the_code_and_the_data_it_reads(packaged):
