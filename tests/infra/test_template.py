@@ -12,6 +12,7 @@ import pytest
 
 from chalicelib.settings import Settings
 from local.resources import load_template, resources_of
+from ops.template import merge_template
 from tests.conftest import ROOT
 
 CONFIG = json.loads((ROOT / ".chalice" / "config.json").read_text())
@@ -21,8 +22,10 @@ BIN = Path(sys.executable).parent
 
 @pytest.fixture(scope="module", params=["dev", "prod"])
 def packaged(request, tmp_path_factory):
-    """`chalice package --merge-template` output for each stage (runs the real CLI)."""
+    """`make package`'s output for each stage: the real CLI with the merge template."""
     out = tmp_path_factory.mktemp(f"package-{request.param}")
+    merge = out.parent / f"merge-{request.param}.json"
+    merge.write_text(json.dumps(merge_template()))
     env = {**os.environ, "AWS_DEFAULT_REGION": "ap-southeast-1"}
     subprocess.run(
         [
@@ -31,7 +34,7 @@ def packaged(request, tmp_path_factory):
             "--stage",
             request.param,
             "--merge-template",
-            "infra/resources.json",
+            str(merge),
             str(out),
         ],
         cwd=ROOT,
