@@ -65,8 +65,18 @@ def test_every_sqs_event_source_reports_batch_item_failures(packaged):
     _, _, sam = packaged
     sources = list(_sqs_sources(sam))
     assert sources, "the app has queue consumers"
-    for fname, ename, _, props in sources:
+    for fname, ename, function, props in sources:
         assert props.get("FunctionResponseTypes") == ["ReportBatchItemFailures"], (fname, ename)
+        # ... and the consumer is told so: it returns failures instead of deleting and raising.
+        assert function["Environment"]["Variables"]["QUEUE_BATCH_FAILURES"] == "report", fname
+
+
+def test_web_acl_is_associated_with_the_packaged_api_stage(packaged):
+    _, _, sam = packaged
+    assert sam["Resources"]["RestAPI"]["Properties"]["StageName"] == "api"
+    association = sam["Resources"]["PublicWebAclAssociation"]
+    assert association["DependsOn"] == "RestAPIapiStage"
+    assert sam["Resources"]["PublicWebAcl"]["Type"] == "AWS::WAFv2::WebACL"
 
 
 def test_packaged_template_passes_cfn_lint(packaged):
