@@ -198,3 +198,13 @@ def test_web_acl_is_associated_with_the_api_stage(deployed):
     arn = after_deploy.stage_arn(REGION, rest_api_id, "api")
     found = deployed["clients"]["wafv2"].get_web_acl_for_resource(ResourceArn=arn)
     assert found["WebACL"]["ARN"] == deployed["acl"]
+
+
+def test_api_name_is_the_one_the_webhook_alarm_watches(deployed):
+    apigateway = deployed["clients"]["apigateway"]
+    api = apigateway.get_rest_api(restApiId=deployed["recorded"]["rest_api"]["rest_api_id"])
+    alarms = resources_of(load_template(), "AWS::CloudWatch::Alarm").values()
+    watched = {
+        d["Value"] for a in alarms for d in a.get("Dimensions", []) if d["Name"] == "ApiName"
+    }
+    assert watched == {api["name"]}
