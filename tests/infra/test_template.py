@@ -105,8 +105,11 @@ def test_public_lookup_route_is_throttled_in_the_api_stage(packaged):
     _, _, sam = packaged
     settings = sam["Resources"]["RestAPI"]["Properties"]["MethodSettings"]
     public = [s for s in settings if s["ResourcePath"] == "/~1public~1dossiers~1{code}"]
-    assert public and public[0]["ThrottlingRateLimit"] <= 5
-    assert public[0]["ThrottlingBurstLimit"] <= 10
+    everything = [s for s in settings if s["ResourcePath"] == "/*"]
+    # Below the whole API's rate, so a sweep of codes cannot starve the webhook; high enough for
+    # every citizen at once, since one client is held back by the web ACL's per-IP rule.
+    assert public and 10 <= public[0]["ThrottlingRateLimit"] < everything[0]["ThrottlingRateLimit"]
+    assert public[0]["ThrottlingBurstLimit"] < everything[0]["ThrottlingBurstLimit"]
 
 
 def test_functions_use_the_hand_written_policy_with_no_wildcard_resource(packaged):
