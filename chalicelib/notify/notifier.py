@@ -168,62 +168,73 @@ class Notifier:
         except AlreadyDone as done:
             log.info("notice_already_sent", notice_id=notice_id)
             return NoticeResult.model_validate(done.result)
-
         # A failed attempt gives its lease up at once: the queue retries within seconds (the
         # retry ladder) and must not find the notice "in progress" until the lease lapses.
         try:
-            profile = None
-            plan = job.plan
-            if plan is None:
-                profile = self._users.get(user_id)
-                now = self._clock()
-                window = in_window(profile, now, self._settings.MESSAGING_WINDOW_DAYS)
-                channels = ["consultation"] if window else []
-                channels += self._template_channels(kind, template_data, phone, profile)
-                if not window:
-                    # Zalo, not our profile, is the authority on the window (an interaction we
-                    # missed, a window longer than configured): before waiting for the user, one
-                    # consultation attempt costs a single call and -230 sends it on to pending.
-                    channels.append("consultation")
-                channels.append("pending")
-                plan = {"at": iso(now), "channels": channels}
-                job.save_plan(plan)
-            elif "template_phone" in plan["channels"] and not phone:
-                profile = self._users.get(user_id)  # the phone is never kept in the job record
-
-            result: NoticeResult | None = None
-            while result is None:
-                channel = plan["channels"][0]
-                try:
-                    result = self._run(
-                        channel,
-                        job,
-                        user_id,
-                        parts,
-                        message=message,
-                        notice_id=notice_id,
-                        kind=kind,
-                        at=plan["at"],
-                        template_data=template_data or {},
-                        phone=phone_84(phone or (profile.phone if profile else None)),
-                    )
-                except InvalidRequest as exc:
-                    result = NoticeResult(channel="skipped", error=str(exc.code))
-                except ZaloApiError as exc:
-                    if not _is_refusal(exc) or channel == "pending":
-                        raise
-                    log.warning(
-                        "notice_channel_refused",
-                        notice_id=notice_id,
-                        channel=channel,
-                        code=exc.code,
-                    )
-                    plan = {**plan, "channels": plan["channels"][1:]}
-                    job.save_plan(plan)
-
+            return self._send_claimed(
+                job, user_id, message, parts, notice_id, kind, template_data, phone
+            )
         except Exception:
             job.release()
             raise
+
+    def _send_claimed(
+        self,
+        job: Job,
+        user_id: str,
+        message: OutboundMessage,
+        parts: list[dict[str, Any]],
+        notice_id: str,
+        kind: str,
+        template_data: dict[str, Any] | None,
+        phone: str | None,
+    ) -> NoticeResult:
+        profile = None
+        plan = job.plan
+        if plan is None:
+            profile = self._users.get(user_id)
+            now = self._clock()
+            window = in_window(profile, now, self._settings.MESSAGING_WINDOW_DAYS)
+            channels = ["consultation"] if window else []
+            channels += self._template_channels(kind, template_data, phone, profile)
+            if not window:
+                # Zalo, not our profile, is the authority on the window (an interaction we
+                # missed, a window longer than configured): before waiting for the user, one
+                # consultation attempt costs a single call and -230 sends it on to pending.
+                channels.append("consultation")
+            channels.append("pending")
+            plan = {"at": iso(now), "channels": channels}
+            job.save_plan(plan)
+        elif "template_phone" in plan["channels"] and not phone:
+            profile = self._users.get(user_id)  # the phone is never kept in the job record
+
+        result: NoticeResult | None = None
+        while result is None:
+            channel = plan["channels"][0]
+            try:
+                result = self._run(
+                    channel,
+                    job,
+                    user_id,
+                    parts,
+                    message=message,
+                    notice_id=notice_id,
+                    kind=kind,
+                    at=plan["at"],
+                    template_data=template_data or {},
+                    phone=phone_84(phone or (profile.phone if profile else None)),
+                )
+            except InvalidRequest as exc:
+                result = NoticeResult(channel="skipped", error=str(exc.code))
+            except ZaloApiError as exc:
+                if not _is_refusal(exc) or channel == "pending":
+                    raise
+                log.warning(
+                    "notice_channel_refused", notice_id=notice_id, channel=channel, code=exc.code
+                )
+                plan = {**plan, "channels": plan["channels"][1:]}
+                job.save_plan(plan)
+
         self._record(user_id, notice_id, kind, plan["at"], result)
         job.finish(result.model_dump())
         log.info(
