@@ -58,13 +58,14 @@ deploy: package  ## package and deploy one stage with CloudFormation (docs/deplo
 	    --s3-bucket $(ARTIFACTS) --output-template-file build/$(STAGE)/packaged.yaml
 	aws cloudformation deploy --template-file build/$(STAGE)/packaged.yaml \
 	    --stack-name camau-zalo-$(STAGE) --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
+	    --no-fail-on-empty-changeset \
 	    --parameter-overrides DocumentsBucketName=$(DOCUMENTS_BUCKET) Stage=$(STAGE) \
 	        AlarmEmail=$(ALARM_EMAIL) MonthlyBudgetUsd=$(MONTHLY_BUDGET_USD)
 
 infra: $(STAMP)  ## the resources alone as stack camau-zalo-$(STAGE)-resources, before `chalice deploy`
 	@test -n "$(ALARM_EMAIL)" || { echo "ALARM_EMAIL=<address for alarms> is required"; exit 2; }
 	aws cloudformation deploy --template-file infra/resources.json \
-	    --stack-name camau-zalo-$(STAGE)-resources \
+	    --stack-name camau-zalo-$(STAGE)-resources --no-fail-on-empty-changeset \
 	    --parameter-overrides DocumentsBucketName=$(DOCUMENTS_BUCKET) Stage=$(STAGE) \
 	        AlarmEmail=$(ALARM_EMAIL) MonthlyBudgetUsd=$(MONTHLY_BUDGET_USD)
 

@@ -208,3 +208,20 @@ def test_api_name_is_the_one_the_webhook_alarm_watches(deployed):
         d["Value"] for a in alarms for d in a.get("Dimensions", []) if d["Name"] == "ApiName"
     }
     assert watched == {api["name"]}
+
+
+def test_after_deploy_without_chalices_record_stops_and_says_so(tmp_path, capsys):
+    (tmp_path / ".chalice").mkdir()
+    assert after_deploy.main(["--stage", STAGE, "--project-dir", str(tmp_path)]) == 2
+    assert "chalice deploy --stage dev" in capsys.readouterr().err
+
+
+def test_stage_settings_become_api_gateway_patch_operations():
+    operations = after_deploy.stage_patch_operations(
+        [{"ResourcePath": "/~1public~1x", "HttpMethod": "GET", "ThrottlingRateLimit": 20,
+          "MetricsEnabled": True}]
+    )  # fmt: skip
+    assert operations == [
+        {"op": "replace", "path": "/~1public~1x/GET/throttling/rateLimit", "value": "20"},
+        {"op": "replace", "path": "/~1public~1x/GET/metrics/enabled", "value": "true"},
+    ]
