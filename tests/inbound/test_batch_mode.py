@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from chalicelib.inbound import processor as inbound
+from chalicelib.inbound import consumer as inbound
 from chalicelib.platform.sqs_batch import BatchFailed
 from chalicelib.settings import reset_settings
 from local.run import lambda_sqs_event

@@ -13,7 +13,7 @@ import pytest
 from chalicelib.settings import Settings
 from local.resources import load_template, resources_of
 from ops.template import merge_template
-from tests.conftest import ROOT
+from tests.conftest import ROOT, chalice_cli_lock
 
 CONFIG = json.loads((ROOT / ".chalice" / "config.json").read_text())
 TEMPLATE = load_template()
@@ -27,12 +27,18 @@ def packaged(request, tmp_path_factory):
     merge = out.parent / f"merge-{request.param}.json"
     merge.write_text(json.dumps(merge_template()))
     env = {**os.environ, "AWS_DEFAULT_REGION": "ap-southeast-1"}
+    with chalice_cli_lock():
+        _package(request.param, merge, out, env)
+    return request.param, out / "sam.json", json.loads((out / "sam.json").read_text())
+
+
+def _package(stage: str, merge: Path, out: Path, env: dict[str, str]) -> None:
     subprocess.run(
         [
             str(BIN / "chalice"),
             "package",
             "--stage",
-            request.param,
+            stage,
             "--merge-template",
             str(merge),
             str(out),
@@ -43,7 +49,6 @@ def packaged(request, tmp_path_factory):
         capture_output=True,
         timeout=600,
     )
-    return request.param, out / "sam.json", json.loads((out / "sam.json").read_text())
 
 
 def _functions(sam: dict) -> dict[str, dict]:
