@@ -55,10 +55,10 @@ def main() -> None:
 
         zalo.add_callback(responses.POST, os.environ["ZALO_API_BASE"] + "/v3.0/oa/message/cs", cs)
 
-        from chalicelib.inbound.processor import consume
+        from chalicelib.inbound.consumer import consume
         from chalicelib.platform.aws import client
         from chalicelib.settings import get_settings
-        from chalicelib.zalo.tokens import get_token_manager
+        from chalicelib.root import get_token_manager
 
         create_resources_and_catalogue()
         get_token_manager().store_initial_pair("a", "r", "90000")
