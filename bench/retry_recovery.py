@@ -57,8 +57,8 @@ def main() -> None:
 
         from chalicelib.inbound.consumer import consume
         from chalicelib.platform.aws import client
-        from chalicelib.settings import get_settings
         from chalicelib.root import get_token_manager
+        from chalicelib.settings import get_settings
 
         create_resources_and_catalogue()
         get_token_manager().store_initial_pair("a", "r", "90000")
