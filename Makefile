@@ -6,12 +6,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 STAGE ?= prod
 # Modules checked by `make typecheck` (mypy --strict); the rest of chalicelib/ joins later.
-TYPED := chalicelib/root.py chalicelib/schedules.py chalicelib/inbound chalicelib/storage \
+TYPED := chalicelib/root.py chalicelib/schedules.py chalicelib/inbound chalicelib/storage chalicelib/platform/sqs_batch.py \
 	chalicelib/notify chalicelib/platform/log.py chalicelib/zalo/http.py chalicelib/zalo/limits.py \
 	chalicelib/zalo/tokens.py chalicelib/zalo/client.py chalicelib/api/webhook.py chalicelib/api/oauth.py \
 	chalicelib/api/verifier.py chalicelib/conversation
 
-.PHONY: run test typecheck lint format bench chat schedule package deploy clean
+.PHONY: run test typecheck lint format bench chat schedule package deploy infra after-deploy clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,18 +50,35 @@ chat: $(STAMP)  ## a terminal Zalo user talking to the system started by `make r
 schedule: $(STAMP)  ## fire a schedule now on the running local system: make schedule NAME=refresh_zalo_token
 	$(BIN)/python -m local.fire $(NAME)
 
+DOCUMENTS_BUCKET = $$($(BIN)/python -c "import json; print(json.load(open('.chalice/config.json'))['stages']['$(STAGE)']['environment_variables']['DOCUMENTS_BUCKET'])")
+MONTHLY_BUDGET_USD ?= 100
+
 package: $(STAMP)  ## the deployable SAM template in build/$(STAGE)
 	rm -rf build/$(STAGE)
+	$(BIN)/python -m ops.template build/merge-$(STAGE).json
 	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-ap-southeast-1} $(BIN)/chalice package --stage $(STAGE) \
-	    --merge-template infra/resources.json build/$(STAGE)
+	    --merge-template build/merge-$(STAGE).json build/$(STAGE)
 
 deploy: package  ## package and deploy one stage with CloudFormation (docs/deployment.md)
 	@test -n "$(ARTIFACTS)" || { echo "ARTIFACTS=<s3 bucket for deployment artifacts> is required"; exit 2; }
+	@test -n "$(ALARM_EMAIL)" || { echo "ALARM_EMAIL=<address for alarms> is required"; exit 2; }
 	aws cloudformation package --template-file build/$(STAGE)/sam.json \
 	    --s3-bucket $(ARTIFACTS) --output-template-file build/$(STAGE)/packaged.yaml
 	aws cloudformation deploy --template-file build/$(STAGE)/packaged.yaml \
 	    --stack-name camau-zalo-$(STAGE) --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
-	    --parameter-overrides DocumentsBucketName=$$($(BIN)/python -c "import json; print(json.load(open('.chalice/config.json'))['stages']['$(STAGE)']['environment_variables']['DOCUMENTS_BUCKET'])")
+	    --no-fail-on-empty-changeset \
+	    --parameter-overrides DocumentsBucketName=$(DOCUMENTS_BUCKET) Stage=$(STAGE) \
+	        AlarmEmail=$(ALARM_EMAIL) MonthlyBudgetUsd=$(MONTHLY_BUDGET_USD)
+
+infra: $(STAMP)  ## the resources alone as stack camau-zalo-$(STAGE)-resources, before `chalice deploy`
+	@test -n "$(ALARM_EMAIL)" || { echo "ALARM_EMAIL=<address for alarms> is required"; exit 2; }
+	aws cloudformation deploy --template-file infra/resources.json \
+	    --stack-name camau-zalo-$(STAGE)-resources --no-fail-on-empty-changeset \
+	    --parameter-overrides DocumentsBucketName=$(DOCUMENTS_BUCKET) Stage=$(STAGE) \
+	        AlarmEmail=$(ALARM_EMAIL) MonthlyBudgetUsd=$(MONTHLY_BUDGET_USD)
+
+after-deploy: $(STAMP)  ## after `chalice deploy --stage $(STAGE)`: what Chalice cannot set (docs/deployment.md)
+	$(BIN)/python -m ops.after_deploy --stage $(STAGE)
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache

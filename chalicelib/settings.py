@@ -14,7 +14,7 @@ start (the settings are rebuilt when a fetched value changed).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -81,7 +81,10 @@ class Settings(BaseSettings):
     DOCUMENTS_BUCKET: str = "camau-zalo-documents-local"
     INBOUND_QUEUE: str = "camau-zalo-inbound.fifo"
     POSTAL_QUEUE: str = "camau-zalo-postal"
-    INBOUND_MAX_RECEIVES: int = Field(default=5, ge=1)
+    INBOUND_MAX_RECEIVES: int = Field(default=9, ge=1)
+    # "report" where the SQS event source mapping has ReportBatchItemFailures (the packaged
+    # template sets both); "delete_and_raise" is safe on any mapping (chalice deploy).
+    QUEUE_BATCH_FAILURES: Literal["report", "delete_and_raise"] = "delete_and_raise"
     METRICS_NAMESPACE: str = "CamauZalo"
     LOG_LEVEL: str = "INFO"
 

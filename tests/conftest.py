@@ -34,6 +34,7 @@ TEST_ENV = {
     "POSTAL_API_BASE": "https://postal.test",
     "DOCUMENTS_BUCKET": "camau-zalo-documents-dev",  # as the dev stage sets it
     "ZALO_OAUTH_REDIRECT_URI": "https://zalo.test/api/zalo/oauth/callback",
+    "QUEUE_BATCH_FAILURES": "report",  # as the packaged template sets it (tests/platform: both)
 }
 
 for _name in list(os.environ):

@@ -43,6 +43,7 @@ def consume(event: dict[str, Any]) -> dict[str, Any]:
             event,
             handle,
             queue="inbound",
+            mode=get_settings().QUEUE_BATCH_FAILURES,
             max_receives=get_settings().INBOUND_MAX_RECEIVES,
             on_last_failure=apologise,
         )

@@ -197,7 +197,27 @@ class Notifier:
         except AlreadyDone as done:
             log.info("notice_already_sent", notice_id=notice_id)
             return NoticeResult.model_validate(done.result)
+        # A failed attempt gives its lease up at once: the queue retries within seconds (the
+        # retry ladder) and must not find the notice "in progress" until the lease lapses.
+        try:
+            return self._send_claimed(
+                job, user_id, message, parts, notice_id, kind, template_data, phone
+            )
+        except Exception:
+            job.release()
+            raise
 
+    def _send_claimed(
+        self,
+        job: Job,
+        user_id: str,
+        message: OutboundMessage,
+        parts: list[dict[str, Any]],
+        notice_id: str,
+        kind: str,
+        template_data: dict[str, Any] | None,
+        phone: str | None,
+    ) -> NoticeResult:
         profile = None
         plan = job.plan
         if plan is None:

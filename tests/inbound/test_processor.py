@@ -175,11 +175,11 @@ def test_last_failed_attempt_sends_an_apology_instead_of_silence(zalo, monkeypat
     raw = _text_event("tra cứu hồ sơ", "dead-1")
     first = inbound.consume(_event(_record(raw, message_id="d", receive_count=1)))
     assert first["batchItemFailures"] and zalo.sent == []
-    last = inbound.consume(_event(_record(raw, message_id="d", receive_count=5)))
+    last = inbound.consume(_event(_record(raw, message_id="d", receive_count=9)))
     assert last["batchItemFailures"] == [{"itemIdentifier": "d"}]
     assert zalo.texts_to(USER) == [texts.request_failed("0290 3 822 822")]
     # Even if the dead-lettered attempt is repeated, one apology only.
-    inbound.consume(_event(_record(raw, message_id="d", receive_count=6)))
+    inbound.consume(_event(_record(raw, message_id="d", receive_count=10)))
     assert len(zalo.texts_to(USER)) == 1
 
 
@@ -208,8 +208,8 @@ def test_messages_held_back_behind_a_failing_one_also_get_an_apology_on_their_la
 
     monkeypatch.setattr(engine, "handle", fails_on_boom)
     batch = [
-        _record(_text_event("boom", "last-1", NOW), message_id="a", receive_count=5),
-        _record(_text_event("menu", "last-2", NOW + 1000), message_id="b", receive_count=5),
+        _record(_text_event("boom", "last-1", NOW), message_id="a", receive_count=9),
+        _record(_text_event("menu", "last-2", NOW + 1000), message_id="b", receive_count=9),
     ]
     result = inbound.consume(_event(*batch))
     assert result == {"batchItemFailures": [{"itemIdentifier": "a"}, {"itemIdentifier": "b"}]}

@@ -12,6 +12,7 @@ import pytest
 
 from chalicelib.settings import Settings
 from local.resources import load_template, resources_of
+from ops.template import merge_template
 from tests.conftest import ROOT, chalice_cli_lock
 
 CONFIG = json.loads((ROOT / ".chalice" / "config.json").read_text())
@@ -21,15 +22,17 @@ BIN = Path(sys.executable).parent
 
 @pytest.fixture(scope="module", params=["dev", "prod"])
 def packaged(request, tmp_path_factory):
-    """`chalice package --merge-template` output for each stage (runs the real CLI)."""
+    """`make package`'s output for each stage: the real CLI with the merge template."""
     out = tmp_path_factory.mktemp(f"package-{request.param}")
+    merge = out.parent / f"merge-{request.param}.json"
+    merge.write_text(json.dumps(merge_template()))
     env = {**os.environ, "AWS_DEFAULT_REGION": "ap-southeast-1"}
     with chalice_cli_lock():
-        _package(request.param, out, env)
+        _package(request.param, merge, out, env)
     return request.param, out / "sam.json", json.loads((out / "sam.json").read_text())
 
 
-def _package(stage: str, out: Path, env: dict[str, str]) -> None:
+def _package(stage: str, merge: Path, out: Path, env: dict[str, str]) -> None:
     subprocess.run(
         [
             str(BIN / "chalice"),
@@ -37,7 +40,7 @@ def _package(stage: str, out: Path, env: dict[str, str]) -> None:
             "--stage",
             stage,
             "--merge-template",
-            "infra/resources.json",
+            str(merge),
             str(out),
         ],
         cwd=ROOT,
@@ -67,8 +70,18 @@ def test_every_sqs_event_source_reports_batch_item_failures(packaged):
     _, _, sam = packaged
     sources = list(_sqs_sources(sam))
     assert sources, "the app has queue consumers"
-    for fname, ename, _, props in sources:
+    for fname, ename, function, props in sources:
         assert props.get("FunctionResponseTypes") == ["ReportBatchItemFailures"], (fname, ename)
+        # ... and the consumer is told so: it returns failures instead of deleting and raising.
+        assert function["Environment"]["Variables"]["QUEUE_BATCH_FAILURES"] == "report", fname
+
+
+def test_web_acl_is_associated_with_the_packaged_api_stage(packaged):
+    _, _, sam = packaged
+    assert sam["Resources"]["RestAPI"]["Properties"]["StageName"] == "api"
+    association = sam["Resources"]["PublicWebAclAssociation"]
+    assert association["DependsOn"] == "RestAPIapiStage"
+    assert sam["Resources"]["PublicWebAcl"]["Type"] == "AWS::WAFv2::WebACL"
 
 
 def test_packaged_template_passes_cfn_lint(packaged):
@@ -97,8 +110,11 @@ def test_public_lookup_route_is_throttled_in_the_api_stage(packaged):
     _, _, sam = packaged
     settings = sam["Resources"]["RestAPI"]["Properties"]["MethodSettings"]
     public = [s for s in settings if s["ResourcePath"] == "/~1public~1dossiers~1{code}"]
-    assert public and public[0]["ThrottlingRateLimit"] <= 5
-    assert public[0]["ThrottlingBurstLimit"] <= 10
+    everything = [s for s in settings if s["ResourcePath"] == "/*"]
+    # Below the whole API's rate, so a sweep of codes cannot starve the webhook; high enough for
+    # every citizen at once, since one client is held back by the web ACL's per-IP rule.
+    assert public and 10 <= public[0]["ThrottlingRateLimit"] < everything[0]["ThrottlingRateLimit"]
+    assert public[0]["ThrottlingBurstLimit"] < everything[0]["ThrottlingBurstLimit"]
 
 
 def test_functions_use_the_hand_written_policy_with_no_wildcard_resource(packaged):
@@ -184,7 +200,7 @@ def test_resources_created_for_tests_come_from_the_template(aws):
     }
     url = client("sqs").get_queue_url(QueueName="camau-zalo-inbound.fifo")["QueueUrl"]
     attributes = client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
-    assert json.loads(attributes["Attributes"]["RedrivePolicy"])["maxReceiveCount"] == 5
+    assert json.loads(attributes["Attributes"]["RedrivePolicy"])["maxReceiveCount"] == 9
 
 
 def test_lambda_package_holds_the_code_and_the_data_it_reads(packaged):
