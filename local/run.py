@@ -651,7 +651,8 @@ class Runner:
         lines = [
             "",
             "Cà Mau Zalo OA: local system is up (stage dev, everything on loopback)",
-            f"  API (Chalice)        {url}:{p['PORT']}   GET /health, POST /zalo/webhook",
+            f"  API (Chalice)        {url}:{p['PORT']}   GET /health, GET /health/ready "
+            "(X-Operator-Secret), POST /zalo/webhook",
             f"  AWS (moto)           {url}:{p['MOTO_PORT']}",
             f"  Control              {url}:{p['CONTROL_PORT']}   GET /schedules, "
             "POST /schedules/<name>, GET /workers",
@@ -784,7 +785,7 @@ class StartupError(RuntimeError):
 
 
 def check_health() -> None:
-    """The same check as GET /health, in-process: raise naming what is not reachable."""
+    """The same check as GET /health/ready, in-process: raise naming what is not reachable."""
     from chalicelib.api.health import report
 
     status, body = report()
