@@ -20,10 +20,7 @@ from chalicelib.conversation.actions import DeleteMyData as DeleteMyData
 from chalicelib.conversation.actions import GrantConsent as GrantConsent
 from chalicelib.conversation.actions import RecordUnfollow as RecordUnfollow
 from chalicelib.conversation.actions import WithdrawConsent as WithdrawConsent
-
-MAX_TEXT_CHARS = 2000  # Zalo's limit for one text message
-MAX_BUTTONS = 5  # Zalo's limit for buttons on one message
-MAX_PAYLOAD_CHARS = 1000  # Zalo's limit for an oa.query payload
+from chalicelib.zalo.limits import MAX_BUTTONS, MAX_PAYLOAD_CHARS, MAX_TEXT_CHARS
 
 
 class _Frozen(BaseModel):

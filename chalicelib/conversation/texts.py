@@ -380,6 +380,17 @@ APPLICANT_CONFIRMED = (
     "Đã xác nhận Ông/Bà là người nộp hồ sơ. Hồ sơ này đã được gắn với tài khoản Zalo của "
     "Ông/Bà và sẽ hiển thị trong mục “Hồ sơ của tôi”."
 )
+
+
+def applicant_link_failed(hotline: str) -> str:
+    """Sent instead of APPLICANT_CONFIRMED when the link could not be saved (the dossier was
+    linked to another Zalo account meanwhile, or no longer exists)."""
+    return (
+        "Hệ thống chưa gắn được hồ sơ này với tài khoản Zalo của Ông/Bà. Ông/Bà vui lòng "
+        f"liên hệ Trung tâm qua số {hotline} để được hỗ trợ."
+    )
+
+
 MY_DOSSIERS_EMPTY = (
     "Chưa có hồ sơ nào gắn với tài khoản Zalo của Ông/Bà. Ông/Bà có thể tra cứu hồ sơ theo "
     "mã rồi chọn “Xác nhận chủ hồ sơ” để gắn hồ sơ vào tài khoản."

@@ -44,6 +44,15 @@ def json_body(text: str) -> str:
     return _REFUSED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def attributes_size(attributes: dict[str, dict[str, str]]) -> int:
+    """The bytes message ``attributes`` count towards :data:`MAX_MESSAGE_BYTES` (name, data
+    type and value of each, as SQS counts them)."""
+    return sum(
+        len(name.encode()) + len(a["DataType"].encode()) + len(a.get("StringValue", "").encode())
+        for name, a in attributes.items()
+    )
+
+
 def group_id(key: str) -> str:
     """A FIFO message group id for ``key`` (any string, a Zalo user id for example): the hex
     SHA-256 of its UTF-8 bytes, 64 characters SQS always accepts; equal keys, equal groups."""

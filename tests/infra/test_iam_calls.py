@@ -164,10 +164,10 @@ def test_the_api_functions_calls_are_allowed_and_its_grants_are_used(
     secrets_in_ssm, recorder, monkeypatch
 ):
     from app import app
+    from chalicelib.api import webhook
+    from chalicelib.root import reset_token_manager
     from chalicelib.storage.dossiers import Dossiers
     from chalicelib.storage.table import get_table
-    from chalicelib.zalo import webhook
-    from chalicelib.zalo.tokens import reset_token_manager
     from local.seed import sample_dossiers
 
     dossier = sample_dossiers(datetime.now(tz=UTC))[0]
@@ -232,9 +232,9 @@ def _text(text: str, n: int) -> str:
 def test_the_consumers_calls_are_allowed_and_its_grants_are_used(secrets_in_ssm, recorder):
     import app as app_module
     from app import app
+    from chalicelib.root import get_token_manager
     from chalicelib.storage.dossiers import Dossiers
     from chalicelib.storage.table import get_table
-    from chalicelib.zalo.tokens import get_token_manager
     from local.seed import sample_dossiers
     from ops.import_catalogue import run
 
@@ -269,7 +269,7 @@ def test_the_consumers_calls_are_allowed_and_its_grants_are_used(secrets_in_ssm,
 def test_the_token_schedules_calls_are_allowed_and_its_grants_are_used(secrets_in_ssm, recorder):
     import app as app_module
     from app import app
-    from chalicelib.zalo.tokens import get_token_manager, reset_token_manager
+    from chalicelib.root import get_token_manager, reset_token_manager
 
     get_token_manager().store_initial_pair("access-1", "refresh-1", "600")  # due
     reset_token_manager()

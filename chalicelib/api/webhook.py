@@ -2,9 +2,10 @@
 
 Nothing slow happens here: no call to Zalo, S3 or DynamoDB. A verified event becomes one SQS
 FIFO message (group = a hash of the Zalo user, so one user's events are handled in order;
-deduplication id from the delivery key, so a quick redelivery is dropped by SQS), encoded so that
-SQS accepts it whatever it holds. Everything else, forged, malformed, too large, too deeply
-nested or replayed (signed more than 7 days ago), is answered ``200 {}``
+deduplication id from the delivery key, so a quick redelivery is dropped by SQS; the same hash is
+the event's correlation id, sent as the message attribute ``correlation_id``), encoded so that SQS
+accepts it whatever it holds. Everything else, forged, malformed, too large, too deeply nested or
+replayed (signed more than 7 days ago), is answered ``200 {}``
 (Zalo's console only saves a webhook whose test request gets a 200) with a security log line
 and a metric, and has no effect at all.
 """
@@ -23,6 +24,7 @@ MAX_BODY_BYTES = 256_000  # SQS takes 262,144 bytes per message, attributes incl
 # shorter than the 8 days job records are kept, so a replay can never run an event twice.
 MAX_EVENT_AGE_SECONDS = 7 * 86400
 MAX_CLOCK_SKEW_SECONDS = 3600
+CORRELATION_ATTRIBUTE = "correlation_id"  # the SQS message attribute carrying it
 _queue_url: str | None = None
 _clock = time.time
 
@@ -99,18 +101,26 @@ def receive(raw_body: bytes | None, headers: Any) -> dict[str, Any]:
     from chalicelib.platform import sqs_message
     from chalicelib.platform.aws import client
 
+    # One id per event (the delivery hash), logged by every stage that handles it.
+    correlation_id = delivery.dedup_id(key)
+    log.bind(correlation_id=correlation_id)
+    attributes = {CORRELATION_ATTRIBUTE: {"DataType": "String", "StringValue": correlation_id}}
     # What SQS refuses would be refused on every retry, and the event lost: characters it does
     # not take are escaped (same JSON), the group is a hash of the user id (any length, any
     # character), the deduplication id a hash of the delivery key.
     text = raw.decode("utf-8")
     message_body = sqs_message.json_body(text)
-    if message_body is not text and len(message_body.encode()) > sqs_message.MAX_MESSAGE_BYTES:
+    if message_body is not text and (
+        len(message_body.encode()) + sqs_message.attributes_size(attributes)
+        > sqs_message.MAX_MESSAGE_BYTES
+    ):
         return _reject("oversized", len(raw))
     client("sqs").send_message(
         QueueUrl=_inbound_queue_url(),
         MessageBody=message_body,
         MessageGroupId=sqs_message.group_id(delivery.subject_id(body) or "no-user"),
-        MessageDeduplicationId=delivery.dedup_id(key),
+        MessageDeduplicationId=correlation_id,
+        MessageAttributes=attributes,
     )
     log.info("webhook_queued", event_name=event_name)
     return {}
@@ -120,9 +130,10 @@ def handle(request: Any) -> Any:
     """The ``POST /zalo/webhook`` controller: 200 ``{}``, or 503 when queueing failed."""
     from chalicelib.api.http import json_response
 
-    try:
-        return json_response(200, receive(request.raw_body, request.headers))
-    except Exception as exc:
-        log.error("webhook_enqueue_failed", error_type=type(exc).__name__)
-        log.metric("WebhookEnqueueFailed")
-        return json_response(503, {"error": {"code": "unavailable", "message": "Retry later."}})
+    with log.invocation(getattr(request, "lambda_context", None)):
+        try:
+            return json_response(200, receive(request.raw_body, request.headers))
+        except Exception as exc:
+            log.error("webhook_enqueue_failed", error_type=type(exc).__name__)
+            log.metric("WebhookEnqueueFailed")
+            return json_response(503, {"error": {"code": "unavailable", "message": "Retry later."}})
