@@ -50,7 +50,7 @@ def cases() -> dict[str, bytes]:
 def main() -> int:
     os.environ.update(ENV)
     os.environ.pop("SECRETS_SSM_PATH", None)
-    from chalicelib.zalo import webhook
+    from chalicelib.api import webhook
 
     headers = {"x-zevent-signature": "mac=" + "0" * 64}
     for name, raw in cases().items():
