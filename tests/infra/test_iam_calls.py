@@ -77,6 +77,19 @@ class Recorder:
                 ((kind, detail),) = item.items()
                 self._dynamodb(_TRANSACT[kind], detail)
             return
+        if operation in ("BatchGetItem", "BatchWriteItem"):
+            for table, request in params["RequestItems"].items():
+                if isinstance(request, dict):  # BatchGetItem
+                    keys = request["Keys"]
+                else:  # BatchWriteItem
+                    keys = [
+                        w["PutRequest"]["Item"] if "PutRequest" in w else w["DeleteRequest"]["Key"]
+                        for w in request
+                    ]
+                arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{table}"
+                pks = tuple(k["pk"]["S"] for k in keys if "pk" in k)
+                self.calls.append((f"dynamodb:{operation}", arn, pks))
+            return
         arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{params['TableName']}"
         if params.get("IndexName"):
             arn += f"/index/{params['IndexName']}"
