@@ -26,6 +26,11 @@ def get_health():
     return health.get(app.current_request)
 
 
+@app.route("/health/ready", methods=["GET"])
+def get_health_ready():
+    return health.ready(app.current_request)
+
+
 # --- HTTP: Zalo ---------------------------------------------------------------------------------
 @app.route("/zalo/webhook", methods=["POST"], content_types=["application/json", "text/plain"])
 def zalo_webhook():

@@ -36,7 +36,7 @@ ENV = {
     "ZALO_OA_ID": "3880000000000000001",
     "ZALO_OA_SECRET_KEY": SECRET,
     "ZALO_APP_SECRET": "app-secret-for-bench",
-    "OPERATOR_SECRET": "operator-secret-for-bench",
+    "OPERATOR_SECRET": "operator-secret-for-bench-32-chars-long",  # stage dev wants >= 32
     "DOCUMENTS_BUCKET": "camau-zalo-documents-bench",
 }
 

@@ -31,6 +31,13 @@ SSM_NAMES = (
 )
 
 
+# Deployed stages (``STAGE`` in .chalice/config.json) hold real citizens' data: there the operator
+# secret must be strong and the OAuth callback must check the Official Account. The local
+# system and the tests ("local", the default) keep their embedded defaults.
+STRICT_STAGES = frozenset({"dev", "prod"})
+MIN_OPERATOR_SECRET_CHARS = 32
+
+
 class ConfigurationError(RuntimeError):
     """A setting is missing or invalid. ``setting`` names it; the message never holds a value."""
 
@@ -65,6 +72,9 @@ class Settings(BaseSettings):
     HTTP_CONNECT_TIMEOUT: float = 3.05
     HTTP_READ_TIMEOUT: float = 10.0
     HTTP_MAX_RETRIES: int = Field(default=3, ge=0, le=10)
+
+    # --- Deployment stage ----------------------------------------------------------------------
+    STAGE: str = "local"
 
     # --- Operators ---------------------------------------------------------------------------
     OPERATOR_SECRET: SecretStr = SecretStr("")
@@ -146,8 +156,22 @@ def get_settings() -> Settings:
         setting = ".".join(str(part) for part in first["loc"]) or "?"
         problem = "missing" if first["type"] == "missing" else first["msg"]
         raise ConfigurationError(setting, problem) from None
+    _check_stage(settings)
     _current = (overrides, settings)
     return settings
+
+
+def _check_stage(settings: Settings) -> None:
+    """Raise ConfigurationError naming the first setting a deployed stage cannot run with."""
+    if settings.STAGE not in STRICT_STAGES:
+        return
+    if len(settings.OPERATOR_SECRET.get_secret_value()) < MIN_OPERATOR_SECRET_CHARS:
+        raise ConfigurationError(
+            "OPERATOR_SECRET",
+            f"must be at least {MIN_OPERATOR_SECRET_CHARS} characters in stage {settings.STAGE}",
+        )
+    if not settings.ZALO_OA_ID.strip():
+        raise ConfigurationError("ZALO_OA_ID", f"must be set in stage {settings.STAGE}")
 
 
 @on_reset

@@ -82,6 +82,7 @@ def local_defaults(environ: Mapping[str, str] | None = None) -> dict[str, str]:
         "AWS_DEFAULT_REGION": "ap-southeast-1",
         "AWS_ENDPOINT_URL": f"{loop}:{p['MOTO_PORT']}",
         "SECRETS_SSM_PATH": "",  # no Parameter Store locally: the secrets below are used
+        "STAGE": "local",  # the stage file says dev: the local system keeps its short defaults
         "ZALO_APP_ID": "1234567890123456789",
         "ZALO_OA_ID": "3880000000000000001",
         "ZALO_OA_SECRET_KEY": "oa-secret-for-tests",
@@ -651,7 +652,8 @@ class Runner:
         lines = [
             "",
             "Cà Mau Zalo OA: local system is up (stage dev, everything on loopback)",
-            f"  API (Chalice)        {url}:{p['PORT']}   GET /health, POST /zalo/webhook",
+            f"  API (Chalice)        {url}:{p['PORT']}   GET /health, GET /health/ready "
+            "(X-Operator-Secret), POST /zalo/webhook",
             f"  AWS (moto)           {url}:{p['MOTO_PORT']}",
             f"  Control              {url}:{p['CONTROL_PORT']}   GET /schedules, "
             "POST /schedules/<name>, GET /workers",
@@ -784,7 +786,7 @@ class StartupError(RuntimeError):
 
 
 def check_health() -> None:
-    """The same check as GET /health, in-process: raise naming what is not reachable."""
+    """The same check as GET /health/ready, in-process: raise naming what is not reachable."""
     from chalicelib.api.health import report
 
     status, body = report()

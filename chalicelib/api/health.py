@@ -1,8 +1,13 @@
-"""``GET /health``: is the configuration complete and is every resource reachable?
+"""``GET /health`` (public liveness) and ``GET /health/ready`` (operators' readiness check).
 
-Each resource is checked with one cheap call, all in parallel with short timeouts, so the
-answer comes in well under a second. Only names and outcomes are reported: no secret, no
-endpoint credential, no stack trace.
+``/health`` answers 200 ``{"status": "ok"}`` when the function runs: no AWS call, no setting, no
+resource name, so anyone may call it, as often as they like, at no cost and learning nothing.
+
+``/health/ready`` needs the operator secret (``X-Operator-Secret``, compared in constant time) and
+says whether the configuration is complete and every resource reachable. Each resource is
+checked with one cheap call, all in parallel with short timeouts, so the answer comes in well
+under a second. Only names and outcomes are reported: no secret, no endpoint credential, no
+stack trace.
 """
 
 from __future__ import annotations
@@ -57,7 +62,20 @@ def _describe(exc: Exception) -> str:
 
 @guarded
 def get(request: Any = None) -> tuple[int, dict[str, Any]]:
-    """The ``GET /health`` controller."""
+    """The ``GET /health`` controller: liveness only (no AWS call, no names)."""
+    return 200, {"status": "ok"}
+
+
+@guarded
+def ready(request: Any) -> tuple[int, dict[str, Any]]:
+    """The ``GET /health/ready`` controller: :func:`report`, for operators only.
+
+    403 ``operator_disabled`` while OPERATOR_SECRET is empty, 403 ``forbidden`` without the
+    right ``X-Operator-Secret``; a configuration error that hides the secret itself is answered
+    like on every route (503 ``configuration_error`` naming the setting)."""
+    from chalicelib.api.operator import require_operator
+
+    require_operator(request, "health_ready")
     return report()
 
 

@@ -1,17 +1,17 @@
 """``POST /zalo/webhook``: verify, queue, answer 200 at once.
 
 Nothing slow happens here: no call to Zalo, S3 or DynamoDB. A verified event becomes one SQS
-FIFO message (group = the Zalo user, so one user's events are handled in order; deduplication
-id from the delivery key, so a quick redelivery is dropped by SQS; the same hash is the event's
-correlation id, sent as the message attribute ``correlation_id``). Everything else, forged,
-malformed, too large or replayed (signed more than 7 days ago), is answered ``200 {}``
+FIFO message (group = a hash of the Zalo user, so one user's events are handled in order;
+deduplication id from the delivery key, so a quick redelivery is dropped by SQS; the same hash is
+the event's correlation id, sent as the message attribute ``correlation_id``), encoded so that SQS
+accepts it whatever it holds. Everything else, forged, malformed, too large, too deeply nested or
+replayed (signed more than 7 days ago), is answered ``200 {}``
 (Zalo's console only saves a webhook whose test request gets a 200) with a security log line
 and a metric, and has no effect at all.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
@@ -63,13 +63,18 @@ def receive(raw_body: bytes | None, headers: Any) -> dict[str, Any]:
     raw = raw_body or b""
     if len(raw) > MAX_BODY_BYTES:
         return _reject("oversized", len(raw))
-    try:
-        text = raw.decode("utf-8")
-        body = json.loads(text)
-    except ValueError:  # UnicodeDecodeError is a ValueError too
+    from chalicelib.platform import bounded_json
+
+    try:  # depth and number of containers are bounded before parsing
+        body = bounded_json.loads(raw)
+    except bounded_json.Unbounded as exc:
+        return _reject(exc.reason, len(raw))
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError too
         return _reject("malformed", len(raw))
     if not isinstance(body, dict) or not isinstance(body.get("timestamp"), str | int):
         return _reject("malformed", len(raw))
+    if not (str(body["timestamp"]).isascii() and str(body["timestamp"]).isdigit()):
+        return _reject("malformed", len(raw))  # Zalo's are epoch milliseconds
     settings = get_settings()
     header = headers.get(signature.HEADER) if headers else None
     if not signature.is_valid(
@@ -83,7 +88,7 @@ def receive(raw_body: bytes | None, headers: Any) -> dict[str, Any]:
 
     try:
         age = _clock() - int(str(body["timestamp"])) / 1000
-    except ValueError:
+    except (ValueError, OverflowError):
         return _reject("malformed", len(raw))
     if age > MAX_EVENT_AGE_SECONDS or age < -MAX_CLOCK_SKEW_SECONDS:
         return _reject("stale", len(raw))
@@ -93,19 +98,29 @@ def receive(raw_body: bytes | None, headers: Any) -> dict[str, Any]:
         log.info("webhook_noise_dropped", event_name=event_name)
         return {}
     key = delivery.delivery_key(body)
+    from chalicelib.platform import sqs_message
     from chalicelib.platform.aws import client
 
     # One id per event (the delivery hash), logged by every stage that handles it.
     correlation_id = delivery.dedup_id(key)
     log.bind(correlation_id=correlation_id)
+    attributes = {CORRELATION_ATTRIBUTE: {"DataType": "String", "StringValue": correlation_id}}
+    # What SQS refuses would be refused on every retry, and the event lost: characters it does
+    # not take are escaped (same JSON), the group is a hash of the user id (any length, any
+    # character), the deduplication id a hash of the delivery key.
+    text = raw.decode("utf-8")
+    message_body = sqs_message.json_body(text)
+    if message_body is not text and (
+        len(message_body.encode()) + sqs_message.attributes_size(attributes)
+        > sqs_message.MAX_MESSAGE_BYTES
+    ):
+        return _reject("oversized", len(raw))
     client("sqs").send_message(
         QueueUrl=_inbound_queue_url(),
-        MessageBody=text,
-        MessageGroupId=delivery.subject_id(body) or "no-user",
+        MessageBody=message_body,
+        MessageGroupId=sqs_message.group_id(delivery.subject_id(body) or "no-user"),
         MessageDeduplicationId=correlation_id,
-        MessageAttributes={
-            CORRELATION_ATTRIBUTE: {"DataType": "String", "StringValue": correlation_id}
-        },
+        MessageAttributes=attributes,
     )
     log.info("webhook_queued", event_name=event_name)
     return {}

@@ -214,8 +214,14 @@ class ZaloClient:
 
         while True:
             try:
+                # Never redirected: requests would carry the access_token header elsewhere.
                 response = session.post(
-                    url, headers={"access_token": token}, json=json, files=files, timeout=timeout
+                    url,
+                    headers={"access_token": token},
+                    json=json,
+                    files=files,
+                    timeout=timeout,
+                    allow_redirects=False,
                 )
             except requests.RequestException as exc:
                 retry_or_raise(

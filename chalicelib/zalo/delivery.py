@@ -38,7 +38,8 @@ def delivery_key(body: dict[str, Any]) -> str:
 
 def dedup_id(key: str) -> str:
     """An SQS FIFO deduplication id (at most 128 safe characters) for ``key``."""
-    return hashlib.sha256(key.encode()).hexdigest()
+    # surrogatepass: a JSON escape can put a lone surrogate in an id, which UTF-8 refuses.
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def is_noise(event_name: str) -> bool:

@@ -114,6 +114,7 @@ def request_pair(
             headers={"secret_key": settings.ZALO_APP_SECRET.get_secret_value()},
             data={"app_id": settings.ZALO_APP_ID, **form},
             timeout=(settings.HTTP_CONNECT_TIMEOUT, settings.HTTP_READ_TIMEOUT),
+            allow_redirects=False,  # requests would carry the secret_key header elsewhere
         )
     except requests.RequestException as exc:
         raise TokenRefreshFailed("network", type(exc).__name__) from None

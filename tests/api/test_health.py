@@ -1,4 +1,5 @@
-"""GET /health: configuration and every resource, no secret, clear errors."""
+"""GET /health: public liveness, no AWS call and no names. GET /health/ready: the operators'
+check of configuration and every resource, behind the operator secret, no secret, clear errors."""
 
 from __future__ import annotations
 
@@ -10,23 +11,96 @@ from chalice.test import Client
 from app import app
 from tests.conftest import ROOT, TEST_ENV
 
+OPERATOR = {"X-Operator-Secret": TEST_ENV["OPERATOR_SECRET"]}
 
-def _get_health():
+
+def _get(path: str, headers: dict[str, str] | None = None):
     with Client(app, project_dir=str(ROOT), stage_name="dev") as client:
-        response = client.http.get("/health")
+        response = client.http.get(path, headers=headers or {})
     return response.status_code, json.loads(response.body)
 
 
-def test_everything_reachable(aws):
-    status, body = _get_health()
+def _get_ready():
+    return _get("/health/ready", OPERATOR)
+
+
+def _count_aws_calls(monkeypatch) -> list[str]:
+    """Every AWS call made through the one boto3 factory, by operation name."""
+    import botocore.client
+
+    calls: list[str] = []
+    original = botocore.client.BaseClient._make_api_call
+
+    def counting(self, operation_name, api_params):
+        calls.append(operation_name)
+        return original(self, operation_name, api_params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", counting)
+    return calls
+
+
+def test_public_health_is_liveness_with_no_aws_call_and_no_names(aws, monkeypatch):
+    calls = _count_aws_calls(monkeypatch)
+    status, body = _get("/health")
     assert status == 200
+    assert body == {"status": "ok"}
+    assert calls == []
+
+
+def test_public_health_answers_even_when_resources_are_gone(aws):
+    from chalicelib.platform.aws import client
+
+    client("s3").delete_bucket(Bucket=TEST_ENV["DOCUMENTS_BUCKET"])
+    assert _get("/health") == (200, {"status": "ok"})
+
+
+@pytest.mark.parametrize(
+    ("headers", "code"),
+    [
+        ({}, "forbidden"),
+        ({"X-Operator-Secret": ""}, "forbidden"),
+        ({"X-Operator-Secret": "not-the-secret"}, "forbidden"),
+        ({"X-Operator-Secret": TEST_ENV["OPERATOR_SECRET"] + "x"}, "forbidden"),
+    ],
+)
+def test_readiness_needs_the_operator_secret_and_makes_no_call_without_it(
+    aws, monkeypatch, capsys, headers, code
+):
+    calls = _count_aws_calls(monkeypatch)
+    status, body = _get("/health/ready", headers)
+    assert status == 403
+    assert body["error"]["code"] == code
+    assert calls == []
+    assert "camau-zalo" not in json.dumps(body)
+    assert "operator_rejected" in capsys.readouterr().out
+
+
+def test_readiness_is_off_while_the_operator_secret_is_empty(aws, monkeypatch):
+    # Only outside the deployed stages: there an empty secret is a configuration error.
+    monkeypatch.setattr("chalicelib.settings.STRICT_STAGES", frozenset())
+    monkeypatch.setenv("OPERATOR_SECRET", "")
+    status, body = _get("/health/ready", {"X-Operator-Secret": ""})
+    assert status == 403
+    assert body["error"]["code"] == "operator_disabled"
+
+
+def test_readiness_header_name_in_any_case(aws):
+    status, _ = _get("/health/ready", {"x-operator-secret": TEST_ENV["OPERATOR_SECRET"]})
+    assert status == 200
+
+
+def test_everything_reachable(aws, monkeypatch):
+    calls = _count_aws_calls(monkeypatch)
+    status, body = _get_ready()
+    assert status == 200
+    assert sorted(calls) == ["DescribeTable", "GetQueueUrl", "GetQueueUrl", "HeadBucket"]
     assert body["status"] == "ok"
     assert set(body["resources"]) == {"table", "documents_bucket", "inbound_queue", "postal_queue"}
     assert all(r["ok"] for r in body["resources"].values())
 
 
-def test_health_reveals_no_secret(aws):
-    _, body = _get_health()
+def test_readiness_reveals_no_secret(aws):
+    _, body = _get_ready()
     text = json.dumps(body)
     for name in ("ZALO_OA_SECRET_KEY", "ZALO_APP_SECRET", "OPERATOR_SECRET"):
         assert TEST_ENV[name] not in text
@@ -34,18 +108,26 @@ def test_health_reveals_no_secret(aws):
 
 @pytest.mark.parametrize("setting", ["ZALO_APP_ID", "ZALO_OA_SECRET_KEY", "ZALO_APP_SECRET"])
 def test_missing_required_setting_is_named_without_a_stack_trace(aws, monkeypatch, setting):
+    from chalicelib.api.health import report
+
     monkeypatch.delenv(setting)
-    status, body = _get_health()
+    status, body = report()
     assert status == 503
     assert body["configuration"] == {"ok": False, "setting": setting, "problem": "missing"}
     assert "Traceback" not in json.dumps(body)
+    # Over HTTP the operator secret cannot be checked without the settings: the same JSON error
+    # as on every route, naming the setting and nothing else.
+    status, body = _get_ready()
+    assert status == 503
+    assert body["error"]["code"] == "configuration_error"
+    assert body["error"]["setting"] == setting
 
 
 def test_unreachable_resource_is_named(aws):
     from chalicelib.platform.aws import client
 
     client("s3").delete_bucket(Bucket=TEST_ENV["DOCUMENTS_BUCKET"])
-    status, body = _get_health()
+    status, body = _get_ready()
     assert status == 503
     assert body["status"] == "degraded"
     assert body["resources"]["documents_bucket"]["ok"] is False

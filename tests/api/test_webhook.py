@@ -9,6 +9,7 @@ import pytest
 from chalice.test import Client
 
 from app import app
+from chalicelib.platform import sqs_message
 from chalicelib.platform.aws import client
 from chalicelib.zalo import signature
 from tests.conftest import ROOT, TEST_ENV, fixture_event
@@ -77,7 +78,9 @@ def test_signed_fixture_is_queued_once_with_user_as_group(http, name):
     messages = _queued()
     assert len(messages) == 1
     assert messages[0]["Body"].encode() == raw
-    assert messages[0]["Attributes"]["MessageGroupId"] == "2468000000000000001"
+    assert messages[0]["Attributes"]["MessageGroupId"] == sqs_message.group_id(
+        "2468000000000000001"
+    )
 
 
 @pytest.mark.parametrize("header_name", ["x-zevent-signature", "X-ZEVENT-SIGNATURE"])
@@ -216,3 +219,120 @@ def test_a_signed_event_too_old_or_from_the_future_is_a_replay(http, monkeypatch
     response = _post(http, raw, {"X-ZEvent-Signature": sig})
     assert response.status_code == 200 and json.loads(response.body) == {}
     assert len(_queued()) == queued
+
+
+# --- Junk of any shape, and events SQS would refuse -----------------------------------------
+def _signed(body: dict | str) -> tuple[bytes, dict[str, str]]:
+    """A delivery signed with the test secret (``body`` as a dict, or as exact JSON text)."""
+    text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
+    raw = text.encode("utf-8")
+    timestamp = str(json.loads(text).get("timestamp", ""))
+    header = signature.header_value(
+        TEST_ENV["ZALO_APP_ID"], raw, timestamp, TEST_ENV["ZALO_OA_SECRET_KEY"]
+    )
+    return raw, {"X-ZEvent-Signature": header}
+
+
+def _text_event(user_id: str, text: str, msg_id: str = "m-1") -> dict:
+    return {
+        "app_id": TEST_ENV["ZALO_APP_ID"],
+        "sender": {"id": user_id},
+        "recipient": {"id": TEST_ENV["ZALO_OA_ID"]},
+        "event_name": "user_send_text",
+        "message": {"text": text, "msg_id": msg_id},
+        "timestamp": str(FIXTURE_TIME * 1000),
+    }
+
+
+JUNK = {
+    "nested_arrays_2000": b"[" * 2000 + b"]" * 2000,
+    "nested_objects_2000": b'{"a":' * 2000 + b"1" + b"}" * 2000,
+    "unclosed_arrays_2000": b"[" * 2000,
+    "nested_inside_an_event": b'{"timestamp":"1764140000000","x":'
+    + b"[" * 2000
+    + b"]" * 2000
+    + b"}",
+    "sixty_thousand_arrays": b"[" + b"[1]," * 60000 + b"[1]]",
+    "huge_number": b'{"timestamp":' + b"9" * 5000 + b"}",
+    "not_a_number": b'{"timestamp":NaN}',
+    "lone_surrogate": b'{"timestamp":"\\ud800"}',
+    "string": b'"hello"',
+    "null": b"null",
+    "brackets_in_a_string_only": b'{"event_name":"' + b"[" * 5000 + b'"}',
+}
+
+
+@pytest.mark.parametrize("name", sorted(JUNK))
+def test_junk_of_any_shape_is_answered_200_empty_with_no_effect_and_no_alarm(http, capsys, name):
+    response = _post(http, JUNK[name], {"X-ZEvent-Signature": "mac=" + "0" * 64})
+    assert response.status_code == 200
+    assert json.loads(response.body) == {}
+    assert _queued() == []
+    out = capsys.readouterr().out
+    assert "webhook_rejected" in out
+    assert "webhook_enqueue_failed" not in out and "WebhookEnqueueFailed" not in out
+
+
+def test_nesting_deeper_than_any_zalo_event_is_refused_even_when_signed(http, capsys):
+    event = _text_event("2468000000000000001", "x")
+    raw, headers = _signed(json.dumps(event)[:-1] + ', "deep": ' + "[" * 40 + "]" * 40 + "}")
+    response = _post(http, raw, headers)
+    assert response.status_code == 200 and json.loads(response.body) == {}
+    assert "too_deep" in capsys.readouterr().out
+    assert _queued() == []
+
+
+def test_signed_event_with_a_huge_timestamp_is_refused_not_an_outage(http):
+    raw, headers = _signed('{"event_name":"user_send_text","timestamp":' + "9" * 400 + "}")
+    response = _post(http, raw, headers)
+    assert response.status_code == 200 and json.loads(response.body) == {}
+    assert _queued() == []
+
+
+REFUSED_BY_SQS = ["\ufffe", "\uffff"]
+
+
+@pytest.mark.parametrize("char", REFUSED_BY_SQS)
+def test_characters_sqs_refuses_are_escaped_and_mean_the_same(http, char):
+    from chalicelib.zalo import events
+
+    text = f"tra cứu hồ sơ {char} 🙂"
+    raw, headers = _signed(_text_event("2468000000000000001", text))
+    assert char.encode() in raw  # moto would take it as it is; SQS would refuse it forever
+    assert _post(http, raw, headers).status_code == 200
+    (message,) = _queued()
+    assert sqs_message.is_acceptable_body(message["Body"])
+    assert json.loads(message["Body"]) == json.loads(raw)
+    assert events.parse(json.loads(message["Body"])).message.text == text
+
+
+def test_lone_surrogates_in_ids_and_text_are_queued_acceptably(http):
+
+    text = json.dumps(_text_event("2468\\ud800", "a\\udfffb", msg_id="m\\ud800"))
+    text = text.replace("\\\\u", "\\u")  # the JSON escapes themselves, as Zalo would send them
+    raw, headers = _signed(text)
+    assert _post(http, raw, headers).status_code == 200
+    (message,) = _queued()
+    assert sqs_message.is_acceptable_body(message["Body"])
+    assert json.loads(message["Body"])["message"]["text"] == "a\udfffb"
+    assert sqs_message.is_acceptable_group_id(message["Attributes"]["MessageGroupId"])
+    assert sqs_message.is_acceptable_group_id(message["Attributes"]["MessageDeduplicationId"])
+
+
+@pytest.mark.parametrize("user_id", ["2" * 129, "người dùng", "id with spaces", "x" * 5000])
+def test_group_id_is_acceptable_whatever_the_user_id(http, user_id):
+
+    raw, headers = _signed(_text_event(user_id, "xin chào"))
+    assert _post(http, raw, headers).status_code == 200
+    (message,) = _queued()
+    group = message["Attributes"]["MessageGroupId"]
+    assert sqs_message.is_acceptable_group_id(group)
+    assert group == sqs_message.group_id(user_id)
+
+
+def test_one_users_events_share_a_group_and_other_users_do_not(http):
+    for user_id, msg_id in [("u-1", "m-1"), ("u-1", "m-2"), ("u-2", "m-3")]:
+        raw, headers = _signed(_text_event(user_id, "xin chào", msg_id))
+        assert _post(http, raw, headers).status_code == 200
+    groups = [m["Attributes"]["MessageGroupId"] for m in _queued()]
+    assert len(groups) == 3 and len(set(groups)) == 2

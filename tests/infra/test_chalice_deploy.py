@@ -48,6 +48,9 @@ def _patch_moto_apigateway(patch):
     patch.setattr(APIGatewayBackend, "put_rest_api", put_rest_api)
 
 
+MOTO_ACCOUNT = "123456789012"  # moto's default account
+
+
 def _copy_project(target):
     shutil.copy(ROOT / "app.py", target)
     shutil.copy(ROOT / "requirements.txt", target)
@@ -59,6 +62,13 @@ def _copy_project(target):
         target / ".chalice",
         ignore=shutil.ignore_patterns("deployed", "deployments"),
     )
+    # What docs/deployment.md tells the operator to do before `chalice deploy`: policies with
+    # concrete ARNs (the committed files hold CloudFormation placeholders for the packaged path).
+    from ops.iam_policies import FUNCTIONS, policy_file, render
+
+    for function in FUNCTIONS:
+        document = render(STAGE, function, MOTO_ACCOUNT, REGION)
+        (target / ".chalice" / policy_file(STAGE, function)).write_text(json.dumps(document))
 
 
 def _web_acl(wafv2):

@@ -117,29 +117,7 @@ def test_public_lookup_route_is_throttled_in_the_api_stage(packaged):
     assert public[0]["ThrottlingBurstLimit"] < everything[0]["ThrottlingBurstLimit"]
 
 
-def test_functions_use_the_hand_written_policy_with_no_wildcard_resource(packaged):
-    stage, _, sam = packaged
-    policy = json.loads((ROOT / ".chalice" / f"policy-{stage}.json").read_text())
-    for statement in policy["Statement"]:
-        resources = statement["Resource"]
-        resources = resources if isinstance(resources, list) else [resources]
-        assert "*" not in resources, statement["Sid"]
-        for action in statement["Action"]:
-            assert not action.endswith(":*"), action
-    roles = [r for r in sam["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
-    for role in roles:
-        documents = [p["PolicyDocument"] for p in role["Properties"]["Policies"]]
-        assert policy in documents
-
-
-def test_policy_covers_the_queue_poller_and_the_stage_bucket():
-    for stage, stage_config in CONFIG["stages"].items():
-        policy = json.loads((ROOT / ".chalice" / f"policy-{stage}.json").read_text())
-        actions = {a for s in policy["Statement"] for a in s["Action"]}
-        assert {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"} <= actions
-        bucket = stage_config["environment_variables"]["DOCUMENTS_BUCKET"]
-        resources = json.dumps(policy)
-        assert f"arn:aws:s3:::{bucket}/*" in resources
+# The functions' roles and policies: tests/infra/test_iam_policies.py.
 
 
 def test_settings_defaults_name_the_resources_the_template_declares():

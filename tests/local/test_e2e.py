@@ -120,7 +120,7 @@ def test_make_run_answers_a_follow_end_to_end_and_stops_cleanly_on_sigint(tmp_pa
         return log_path.read_text("utf-8", errors="replace")
 
     try:
-        # 1. /health over real HTTP, every resource reachable, within 60 s.
+        # 1. /health over real HTTP within 60 s; /health/ready (operators) reaches everything.
         deadline, status, health = time.monotonic() + 60, None, None
         while time.monotonic() < deadline:
             assert process.poll() is None, f"local.run exited early:\n{output()}"
@@ -132,6 +132,13 @@ def test_make_run_answers_a_follow_end_to_end_and_stops_cleanly_on_sigint(tmp_pa
                 pass
             time.sleep(0.2)
         assert status == 200, f"/health never answered 200 ({status} {health}):\n{output()}"
+        assert health == {"status": "ok"}
+        assert http("GET", f"{api}/health/ready")[0] == 403
+        from local.run import local_defaults
+
+        operator = {"X-Operator-Secret": local_defaults({})["OPERATOR_SECRET"]}
+        status, health = http("GET", f"{api}/health/ready", None, operator)
+        assert status == 200, f"/health/ready answered {status} {health}:\n{output()}"
         resources = health["resources"]
         assert {"table", "documents_bucket", "inbound_queue", "postal_queue"} <= set(resources)
         assert all(r["ok"] for r in resources.values()), resources

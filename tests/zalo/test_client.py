@@ -340,3 +340,17 @@ def test_media_file_and_request_user_info_shapes():
             "image_url": "https://x/i.png",
         }
     ]
+
+
+ELSEWHERE = "https://elsewhere.test/collect"
+
+
+@responses.activate
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirect_is_never_followed_with_the_access_token(client, status):
+    responses.post(CS_URL, status=status, headers={"Location": ELSEWHERE})
+    responses.post(ELSEWHERE, json=OK)
+    responses.get(ELSEWHERE, json=OK)
+    with pytest.raises(ZaloApiError):
+        client.send_message("u1", messages.text("Xin chào"))
+    assert [c.request.url for c in responses.calls] == [CS_URL]

@@ -294,3 +294,18 @@ def test_refresh_if_due_reports_failure_without_raising(seeded):
 def test_an_expired_stored_token_is_refreshed_before_use(seeded):
     responses.post(OAUTH_URL, json=NEW_PAIR)
     assert manager(clock=lambda: seeded["expires_at"] + 1).get_access_token() == "access-2"
+
+
+ELSEWHERE = "https://elsewhere.test/collect"
+
+
+@responses.activate
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirect_is_never_followed_with_the_app_secret(seeded, status):
+    responses.post(OAUTH_URL, status=status, headers={"Location": ELSEWHERE})
+    responses.post(ELSEWHERE, json=NEW_PAIR)
+    responses.get(ELSEWHERE, json=NEW_PAIR)
+    with pytest.raises(TokenRefreshFailed):
+        manager().refresh("test")
+    assert [c.request.url for c in responses.calls] == [OAUTH_URL]
+    assert stored()["refresh_token"] == "refresh-1"

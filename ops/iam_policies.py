@@ -1,0 +1,252 @@
+"""The IAM policy of every Lambda function, written from one description.
+
+    python -m ops.iam_policies [--stage dev|prod]                      # the committed files
+    python -m ops.iam_policies --stage prod --account 111122223333 --region ap-southeast-1
+
+Chalice runs every HTTP route in one API function, so least privilege is per function: each
+function of ``app.py`` (the API handler, each queue consumer, each schedule) gets its own role
+with only the actions its code calls, on only the resources it touches (:data:`FUNCTIONS`).
+Names come from ``.chalice/config.json`` (table, queues, bucket, SSM path per stage).
+
+Both deployment paths read ``.chalice/policy-<stage>-<function>.json`` (``iam_policy_file`` of
+each function under ``lambda_functions`` in the stage). Without ``--account`` the files are
+written for the packaged template (``make package``): every ARN is a CloudFormation ``Fn::Sub``
+naming ``${AWS::Region}`` and ``${AWS::AccountId}``, which CloudFormation resolves to the stack's
+own account and region. ``chalice deploy`` sends the documents to IAM as they are, so before it
+the files are written with ``--account`` and ``--region`` (concrete ARNs); running without them
+restores the committed form. Either way, no ARN holds a wildcard account or region.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CHALICE_DIR = ROOT / ".chalice"
+STACK_NAME = "camau-zalo-{stage}"  # the stack `make deploy` creates (Makefile)
+
+# What each function's code calls (chalicelib/...), and on what. ``keys``: the only partition
+# keys (``dynamodb:LeadingKeys``) the statement allows, where the function touches a few kinds
+# of items only. Resource templates name {table}, {bucket}, {inbound_queue}, {postal_queue},
+# {ssm_path}; ARNs are completed by :func:`_arn`.
+_SSM = {
+    "sid": "Secrets",  # settings.py: the secrets, once per container
+    "actions": ["ssm:GetParametersByPath"],
+    "resources": [("ssm", "parameter{ssm_path}"), ("ssm", "parameter{ssm_path}/*")],
+}
+FUNCTIONS: dict[str, dict[str, Any]] = {
+    # Every HTTP route: api/health.py (readiness), zalo/webhook.py, zalo/oauth.py (state items
+    # and the first token pair), api/public.py (a dossier by code).
+    "api_handler": {
+        "logical_id": "APIHandler",
+        "deployed_name": "camau-zalo-{stage}",
+        "statements": [
+            {
+                "sid": "ReadDossiersAndOAuthStates",  # public lookup; OAuth callback
+                "actions": ["dynamodb:GetItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["DOSSIER#*", "OAUTH#*"],
+            },
+            {
+                "sid": "OAuthStates",  # OAuth start (put) and callback (conditional delete)
+                "actions": ["dynamodb:PutItem", "dynamodb:DeleteItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["OAUTH#*"],
+            },
+            {
+                "sid": "FirstTokenPair",  # OAuth callback: TokenManager.store_initial_pair
+                "actions": ["dynamodb:UpdateItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["ZALO#TOKEN"],
+            },
+            {
+                "sid": "ReadinessTable",  # /health/ready
+                "actions": ["dynamodb:DescribeTable"],
+                "resources": [("dynamodb", "table/{table}")],
+            },
+            {
+                "sid": "ReadinessBucket",  # /health/ready: HeadBucket
+                "actions": ["s3:ListBucket"],
+                "resources": [("s3", "{bucket}")],
+            },
+            {
+                "sid": "QueueUrls",  # webhook; /health/ready
+                "actions": ["sqs:GetQueueUrl"],
+                "resources": [("sqs", "{inbound_queue}"), ("sqs", "{postal_queue}")],
+            },
+            {
+                "sid": "Intake",  # webhook: one message per verified event
+                "actions": ["sqs:SendMessage"],
+                "resources": [("sqs", "{inbound_queue}")],
+            },
+            _SSM,
+        ],
+    },
+    # inbound/processor.py: jobs, users, sessions, dossiers, notices, tokens (every item kind
+    # of a citizen's conversation), the catalogue index in S3, and the queue's event source.
+    "consume_inbound": {
+        "logical_id": "ConsumeInbound",
+        "deployed_name": "camau-zalo-{stage}-consume_inbound",
+        "statements": [
+            {
+                "sid": "Table",
+                "actions": [
+                    "dynamodb:GetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:UpdateItem",
+                    "dynamodb:DeleteItem",
+                    "dynamodb:Query",
+                ],
+                "resources": [("dynamodb", "table/{table}"), ("dynamodb", "table/{table}/index/*")],
+            },
+            {
+                "sid": "CatalogueIndex",  # catalogue/store.py: the search index object
+                "actions": ["s3:GetObject"],
+                "resources": [("s3", "{bucket}/catalogue/*")],
+            },
+            {
+                # The SQS event source mapping polls with the role; platform/sqs_batch.py deletes
+                # the successes of a failed batch and sets the retry ladder's visibility.
+                "sid": "InboundQueue",
+                "actions": [
+                    "sqs:ReceiveMessage",
+                    "sqs:DeleteMessage",
+                    "sqs:GetQueueAttributes",
+                    "sqs:ChangeMessageVisibility",
+                ],
+                "resources": [("sqs", "{inbound_queue}")],
+            },
+            _SSM,
+        ],
+    },
+    # zalo/tokens.py: refresh_if_due reads the pair and takes the lease with updates only.
+    "refresh_zalo_token": {
+        "logical_id": "RefreshZaloToken",
+        "deployed_name": "camau-zalo-{stage}-refresh_zalo_token",
+        "statements": [
+            {
+                "sid": "TokenPair",
+                "actions": ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["ZALO#TOKEN"],
+            },
+            _SSM,
+        ],
+    },
+}
+
+
+def _config() -> dict[str, Any]:
+    return json.loads((CHALICE_DIR / "config.json").read_text(encoding="utf-8"))
+
+
+def stages() -> list[str]:
+    """The stages of .chalice/config.json."""
+    return sorted(_config()["stages"])
+
+
+def names(stage: str) -> dict[str, str]:
+    """The resource names of ``stage``, as .chalice/config.json gives them to the code."""
+    config = _config()
+    env = {**config["environment_variables"], **config["stages"][stage]["environment_variables"]}
+    return {
+        "stage": stage,
+        "table": env["TABLE_NAME"],
+        "bucket": env["DOCUMENTS_BUCKET"],
+        "inbound_queue": env["INBOUND_QUEUE"],
+        "postal_queue": env["POSTAL_QUEUE"],
+        "ssm_path": env["SECRETS_SSM_PATH"].rstrip("/"),
+    }
+
+
+def policy_file(stage: str, function: str) -> str:
+    """The file name (under .chalice/) of ``function``'s policy in ``stage``."""
+    return f"policy-{stage}-{function}.json"
+
+
+def _arn(service: str, resource: str, account: str | None, region: str | None) -> Any:
+    """An ARN naming the account and region (S3 bucket ARNs name neither, by S3's design);
+    a CloudFormation ``Fn::Sub`` of the stack's own when ``account`` is None."""
+    cfn = account is None
+    partition = "${AWS::Partition}" if cfn else "aws"
+    if service == "s3":
+        text = f"arn:{partition}:s3:::{resource}"
+    else:
+        where = "${AWS::Region}:${AWS::AccountId}" if cfn else f"{region}:{account}"
+        text = f"arn:{partition}:{service}:{where}:{resource}"
+    return {"Fn::Sub": text} if cfn else text
+
+
+def render(stage: str, function: str, account: str | None = None, region: str | None = None):
+    """The policy document of ``function`` in ``stage`` (see the module docstring)."""
+    if (account is None) != (region is None):
+        raise ValueError("give both account and region, or neither")
+    spec = FUNCTIONS[function]
+    values = names(stage)
+    log_names = [
+        STACK_NAME.format(stage=stage) + f"-{spec['logical_id']}-*",  # packaged template
+        spec["deployed_name"].format(stage=stage),  # chalice deploy
+    ]
+    statements = [
+        {
+            "Sid": "Logs",
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": [
+                _arn("logs", f"log-group:/aws/lambda/{name}{suffix}", account, region)
+                for name in log_names
+                for suffix in ("", ":*")
+            ],
+        }
+    ]
+    for item in spec["statements"]:
+        statement: dict[str, Any] = {
+            "Sid": item["sid"],
+            "Effect": "Allow",
+            "Action": list(item["actions"]),
+            "Resource": [
+                _arn(service, template.format(**values), account, region)
+                for service, template in item["resources"]
+            ],
+        }
+        if "keys" in item:
+            statement["Condition"] = {
+                "ForAllValues:StringLike": {"dynamodb:LeadingKeys": list(item["keys"])}
+            }
+        statements.append(statement)
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def write(stage: str, account: str | None = None, region: str | None = None) -> list[Path]:
+    """Write every function's policy file of ``stage``; returns the paths written."""
+    written = []
+    for function in FUNCTIONS:
+        path = CHALICE_DIR / policy_file(stage, function)
+        document = render(stage, function, account, region)
+        path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--stage", choices=stages(), action="append")
+    parser.add_argument("--account", help="12-digit account id (chalice deploy)")
+    parser.add_argument("--region", help="region, e.g. ap-southeast-1 (chalice deploy)")
+    args = parser.parse_args(argv)
+    if (args.account is None) != (args.region is None):
+        parser.error("give both --account and --region, or neither")
+    if args.account is not None and not (args.account.isdigit() and len(args.account) == 12):
+        parser.error("--account must be a 12-digit account id")
+    for stage in args.stage or stages():
+        for path in write(stage, args.account, args.region):
+            print(path.relative_to(ROOT))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

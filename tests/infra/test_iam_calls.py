@@ -1,0 +1,343 @@
+"""The calls each function's code really makes, recorded under moto while it does its work, are
+each allowed by that function's policy (action, resource and item keys), and every action a
+policy grants is one its function was seen calling (or one Lambda itself uses for it)."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import time
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import responses
+from chalice.test import Client
+
+from ops import iam_policies
+from tests.conftest import FIXTURES, ROOT, TEST_ENV, fixture_event
+
+ACCOUNT, REGION, STAGE = "123456789012", "ap-southeast-1", "dev"  # moto's account
+OA = TEST_ENV["ZALO_OA_ID"]
+USER = "2468000000000000001"
+# Used on the function's behalf by Lambda, not by its code: its logs, the SQS event source.
+NOT_CALLED_BY_CODE = {
+    "logs:CreateLogGroup",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes",
+}
+SCHEDULED_EVENT = {
+    "version": "0",
+    "id": "e-1",
+    "detail-type": "Scheduled Event",
+    "source": "aws.events",
+    "account": ACCOUNT,
+    "time": "2026-12-02T08:00:00Z",
+    "region": REGION,
+    "resources": [],
+    "detail": {},
+}
+_TRANSACT = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem"}
+_TRANSACT["ConditionCheck"] = "ConditionCheckItem"
+
+
+class Recorder:
+    """Every AWS call made through botocore: (IAM action, resource ARN, partition keys)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, tuple[str, ...]]] = []
+
+    def record(self, service: str, operation: str, params: dict[str, Any]) -> None:
+        if service == "dynamodb":
+            self._dynamodb(operation, params)
+        elif service == "s3":
+            bucket = params["Bucket"]
+            if operation == "HeadBucket":
+                self.calls.append(("s3:ListBucket", f"arn:aws:s3:::{bucket}", ()))
+            else:
+                key = params.get("Key", "")
+                self.calls.append((f"s3:{operation}", f"arn:aws:s3:::{bucket}/{key}", ()))
+        elif service == "sqs":
+            name = params.get("QueueName") or params["QueueUrl"].rsplit("/", 1)[-1]
+            # IAM has no separate actions for the batch APIs (DeleteMessageBatch needs
+            # sqs:DeleteMessage, ChangeMessageVisibilityBatch sqs:ChangeMessageVisibility).
+            operation = operation.removesuffix("Batch")
+            self.calls.append((f"sqs:{operation}", f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}", ()))
+        elif service == "ssm":
+            path = params.get("Path") or params.get("Name", "")
+            arn = f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter{path}"
+            self.calls.append((f"ssm:{operation}", arn, ()))
+        else:
+            self.calls.append((f"{service}:{operation}", "?", ()))
+
+    def _dynamodb(self, operation: str, params: dict[str, Any]) -> None:
+        if operation == "TransactWriteItems":
+            for item in params["TransactItems"]:
+                ((kind, detail),) = item.items()
+                self._dynamodb(_TRANSACT[kind], detail)
+            return
+        if operation in ("BatchGetItem", "BatchWriteItem"):
+            for table, request in params["RequestItems"].items():
+                if isinstance(request, dict):  # BatchGetItem
+                    keys = request["Keys"]
+                else:  # BatchWriteItem
+                    keys = [
+                        w["PutRequest"]["Item"] if "PutRequest" in w else w["DeleteRequest"]["Key"]
+                        for w in request
+                    ]
+                arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{table}"
+                pks = tuple(k["pk"]["S"] for k in keys if "pk" in k)
+                self.calls.append((f"dynamodb:{operation}", arn, pks))
+            return
+        arn = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{params['TableName']}"
+        if params.get("IndexName"):
+            arn += f"/index/{params['IndexName']}"
+        key = params.get("Key") or params.get("Item") or {}
+        keys: tuple[str, ...] = (key["pk"]["S"],) if "pk" in key else ()
+        if operation == "Query":
+            values = params.get("ExpressionAttributeValues", {})
+            keys = tuple(v["S"] for k, v in values.items() if k in (":pk", ":p")) or ("?",)
+        self.calls.append((f"dynamodb:{operation}", arn, keys))
+
+
+@pytest.fixture
+def recorder(monkeypatch) -> Recorder:
+    import botocore.client
+
+    recorder = Recorder()
+    original = botocore.client.BaseClient._make_api_call
+
+    def recording(self, operation_name, api_params):
+        recorder.record(self.meta.service_model.service_name, operation_name, api_params)
+        return original(self, operation_name, api_params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
+    return recorder
+
+
+@pytest.fixture
+def secrets_in_ssm(aws, monkeypatch):
+    """The secrets where deployed stages keep them: SSM, not the environment."""
+    from chalicelib.platform.aws import client
+    from chalicelib.settings import SSM_NAMES
+
+    path = CONFIG_ENV["SECRETS_SSM_PATH"]
+    for name in SSM_NAMES:
+        client("ssm").put_parameter(
+            Name=f"{path}/{name}", Value=TEST_ENV[name], Type="SecureString"
+        )
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("SECRETS_SSM_PATH", path)
+
+
+CONFIG_ENV = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"][STAGE][
+    "environment_variables"
+]
+
+
+def _fresh_container(recorder: Recorder) -> None:
+    """A cold container from here on (settings, clients, caches), nothing recorded yet."""
+    from chalicelib.platform.container import reset_all
+
+    reset_all()
+    recorder.calls.clear()
+
+
+def _allowed(policy: dict, action: str, resource: str, keys: tuple[str, ...]) -> bool:
+    for statement in policy["Statement"]:
+        if action not in statement["Action"]:
+            continue
+        if not any(fnmatch.fnmatchcase(resource, pattern) for pattern in statement["Resource"]):
+            continue
+        condition = statement.get("Condition", {}).get("ForAllValues:StringLike", {})
+        allowed_keys = condition.get("dynamodb:LeadingKeys")
+        if allowed_keys is not None and not all(
+            any(fnmatch.fnmatchcase(key, pattern) for pattern in allowed_keys) for key in keys
+        ):
+            continue
+        return True
+    return False
+
+
+def _check(function: str, recorder: Recorder) -> None:
+    from chalicelib.platform.container import reset_all
+
+    reset_all()
+    policy = iam_policies.render(STAGE, function, ACCOUNT, REGION)
+    assert recorder.calls, "nothing was recorded"
+    denied = [c for c in recorder.calls if not _allowed(policy, *c)]
+    assert denied == [], f"{function}'s policy would deny these calls"
+    granted = {a for s in policy["Statement"] for a in s["Action"]}
+    called = {action for action, _, _ in recorder.calls}
+    assert granted - called - NOT_CALLED_BY_CODE == set(), f"{function} never called these"
+
+
+def test_the_api_functions_calls_are_allowed_and_its_grants_are_used(
+    secrets_in_ssm, recorder, monkeypatch
+):
+    from app import app
+    from chalicelib.api import webhook
+    from chalicelib.root import reset_token_manager
+    from chalicelib.storage.dossiers import Dossiers
+    from chalicelib.storage.table import get_table
+    from local.seed import sample_dossiers
+
+    dossier = sample_dossiers(datetime.now(tz=UTC))[0]
+    Dossiers(get_table()).add(dossier)
+    raw, sig = fixture_event("user_send_text")
+    monkeypatch.setattr(webhook, "_clock", lambda: int(json.loads(raw)["timestamp"]) / 1000)
+    operator = {"X-Operator-Secret": TEST_ENV["OPERATOR_SECRET"]}
+    _fresh_container(recorder)
+    reset_token_manager()
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.post(
+            f"{TEST_ENV['ZALO_OAUTH_BASE']}/v4/oa/access_token",
+            json={"access_token": "a", "refresh_token": "r", "expires_in": "90000"},
+        )
+        with Client(app, project_dir=str(ROOT), stage_name=STAGE) as client:
+            http = client.http
+            assert http.get("/health").status_code == 200
+            assert http.get("/health/ready", headers=operator).status_code == 200
+            headers = {"Content-Type": "application/json", "X-ZEvent-Signature": sig}
+            assert http.post("/zalo/webhook", body=raw, headers=headers).status_code == 200
+            assert http.get(f"/public/dossiers/{dossier.code}").status_code == 200
+            started = http.get("/zalo/oauth/start", headers=operator)
+            assert started.status_code == 302
+            state = parse_qs(urlsplit(started.headers["Location"]).query)["state"][0]
+            done = http.get(f"/zalo/oauth/callback?code=c&state={state}&oa_id={OA}")
+            assert done.status_code == 200
+    reset_token_manager()
+    _check("api_handler", recorder)
+
+
+def _record(body: str, message_id: str) -> dict:
+    from chalicelib.zalo import delivery
+
+    return {
+        "messageId": message_id,
+        "receiptHandle": f"rh-{message_id}",
+        "body": body,
+        "attributes": {
+            "ApproximateReceiveCount": "1",
+            "MessageGroupId": "g",
+            "MessageDeduplicationId": delivery.dedup_id(message_id),
+        },
+        "messageAttributes": {},
+        "eventSource": "aws:sqs",
+    }
+
+
+def _text(text: str, n: int) -> str:
+    return json.dumps(
+        {
+            "app_id": TEST_ENV["ZALO_APP_ID"],
+            "sender": {"id": USER},
+            "recipient": {"id": OA},
+            "event_name": "user_send_text",
+            "message": {"text": text, "msg_id": f"iam-{n}"},
+            "timestamp": str(int(time.time() * 1000) + n),
+        },
+        ensure_ascii=False,
+    )
+
+
+def test_the_consumers_calls_are_allowed_and_its_grants_are_used(secrets_in_ssm, recorder):
+    import app as app_module
+    from app import app
+    from chalicelib.root import get_token_manager
+    from chalicelib.storage.dossiers import Dossiers
+    from chalicelib.storage.table import get_table
+    from local.seed import sample_dossiers
+    from ops.import_catalogue import run
+
+    data = ROOT / "data" / "catalogue"
+    run(
+        [str(data / "tthc-sample.json"), str(data / "procedures-camau.json")],
+        str(data / "province-overrides.json"),
+        str(data / "agencies.json"),
+    )
+    dossier = sample_dossiers(datetime.now(tz=UTC))[0]  # linked to USER
+    Dossiers(get_table()).add(dossier)
+    get_token_manager().store_initial_pair("access-1", "refresh-1", "90000")
+    # A notice still owed to the citizen: the erasure below discards it.
+    pending = {"pk": f"USER#{USER}", "sk": "PENDING#2026-01-01T00:00:00.000Z#n1", "at": "x"}
+    get_table().put({**pending, "notice_id": "n1"})
+    follow = json.loads((FIXTURES / "follow.json").read_text())
+    follow["timestamp"] = str(int(time.time() * 1000))
+    texts = ["#consent:yes", "giay phep xay dung", dossier.code, "ho so cua toi", "xóa dữ liệu"]
+    texts += ["#erase:yes"]
+    bodies = [json.dumps(follow)] + [_text(t, n + 1) for n, t in enumerate(texts)]
+    _fresh_container(recorder)
+    cs_url = f"{TEST_ENV['ZALO_API_BASE']}/v3.0/oa/message/cs"
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.post(cs_url, json={"error": 0, "data": {"message_id": "m"}})
+        with Client(app, project_dir=str(ROOT), stage_name=STAGE):
+            for n, body in enumerate(bodies):
+                event = {"Records": [_record(body, f"r{n}")]}
+                assert app_module.consume_inbound(event, None) == {"batchItemFailures": []}
+            _consume_a_batch_with_a_failure(app_module, bodies[-1], recorder)
+    _check("consume_inbound", recorder)
+
+
+def _consume_a_batch_with_a_failure(app_module: Any, body: str, recorder: Recorder) -> None:
+    """A batch of two real queue messages whose second fails: the consumer puts it on the
+    retry ladder (its own SQS call). In the tests' ``report`` mode it is reported, not raised
+    (the ``delete_and_raise`` mode's DeleteMessage is granted for the event source anyway)."""
+    import boto3
+
+    from chalicelib.root import get_processor
+
+    setup_starts = len(recorder.calls)  # the test's own queue set-up is not the function's
+    sqs = boto3.client("sqs", region_name=REGION)
+    url = sqs.get_queue_url(QueueName=TEST_ENV.get("INBOUND_QUEUE", "camau-zalo-inbound.fifo"))
+    url = url["QueueUrl"]
+    for n in (1, 2):
+        sqs.send_message(
+            QueueUrl=url, MessageBody=body, MessageGroupId=f"g{n}", MessageDeduplicationId=f"d{n}"
+        )
+    received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    records = []
+    for message in received:
+        record = _record(message["Body"], message["MessageId"])
+        record["receiptHandle"] = message["ReceiptHandle"]
+        record["eventSourceARN"] = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{url.rsplit('/', 1)[-1]}"
+        records.append(record)
+    del recorder.calls[setup_starts:]
+    failing = records[-1]["messageId"]
+    processor = get_processor()
+    real = processor.process
+    calls = {"n": 0}
+
+    def process(raw_body: str) -> None:
+        calls["n"] += 1
+        if calls["n"] == len(records):
+            raise RuntimeError(f"forced failure of {failing}")
+        real(raw_body)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(processor, "process", process)
+        answer = app_module.consume_inbound({"Records": records}, None)
+    assert answer == {"batchItemFailures": [{"itemIdentifier": failing}]}
+
+
+def test_the_token_schedules_calls_are_allowed_and_its_grants_are_used(secrets_in_ssm, recorder):
+    import app as app_module
+    from app import app
+    from chalicelib.root import get_token_manager, reset_token_manager
+
+    get_token_manager().store_initial_pair("access-1", "refresh-1", "600")  # due
+    reset_token_manager()
+    _fresh_container(recorder)
+    with responses.RequestsMock() as mock:
+        mock.post(
+            f"{TEST_ENV['ZALO_OAUTH_BASE']}/v4/oa/access_token",
+            json={"access_token": "a2", "refresh_token": "r2", "expires_in": "90000"},
+        )
+        with Client(app, project_dir=str(ROOT), stage_name=STAGE):
+            app_module.refresh_zalo_token(SCHEDULED_EVENT, None)
+    reset_token_manager()
+    _check("refresh_zalo_token", recorder)
