@@ -1,80 +1,109 @@
-"""Procedure search for the chat: forgiving about accents, case, word order, small typos and
-the abbreviations people type ("gpxd", "cccd", "đk"...).
+"""Procedure search for the chat and the public API: forgiving about accents, case, word
+order, one-letter typos, abbreviations ("gpxd", "cccd", "tncn"), question words and filler
+("... cần giấy tờ gì ạ"), and the everyday names people use for procedures ("sổ đỏ",
+"giấy độc thân", "mở quán").
 
-The index is a plain JSON-serialisable dict built offline (:func:`build_index`) and stored as
-one object; :meth:`SearchIndex.from_dict` only wraps it, so a Lambda cold start pays for
-reading the JSON and nothing else. Typo tolerance tables are built on the first query that
-needs them.
+The words people use live as data in ``search_vocabulary.json`` (abbreviations, filler,
+synonyms, with notes), not in code. The index is a plain JSON-serialisable dict built offline
+(:func:`build_index`) and stored as one object; :meth:`SearchIndex.from_dict` only wraps it,
+so a Lambda cold start pays for reading the JSON and nothing else (an index built with another
+vocabulary is re-analysed in memory once). Typo tolerance (``rapidfuzz``) is imported on the
+first query that needs it.
 
 Ranking, in order of weight: how much of the query the name covers (rare words count more),
-whether the query words appear together and in order in the name, how early they appear,
-and how specific (short) the name is. A national code typed as the query returns that
-procedure alone.
+whether the query words appear together and in order in the name, how early they appear, how
+specific (short) the name is, and how much the national portal's users use the procedure
+(``popularity``: a popular procedure wins a tie or a near tie). A national code typed as the
+query returns that procedure alone.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from chalicelib.domain.procedure import Procedure
 from chalicelib.domain.vietnamese import fold
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
+_READABLE_VERSIONS = (1, 2)
 
 _CODE_QUERY = re.compile(r"^\s*(\d\.\d{6})(?:\.[0-9A-Za-z.]+)?\s*$")
+_VOCABULARY_FILE = Path(__file__).with_name("search_vocabulary.json")
 
-# Abbreviations as typed (folded), expanded to the words of procedure names.
-ABBREVIATIONS: dict[str, str] = {
-    "hs": "ho so",
-    "gp": "giay phep",
-    "gpxd": "giay phep xay dung",
-    "xd": "xay dung",
-    "gplx": "giay phep lai xe",
-    "gpkd": "giay phep kinh doanh",
-    "gpld": "giay phep lao dong",
-    "cccd": "can cuoc",
-    "cmnd": "can cuoc",
-    "cc": "can cuoc",
-    "dk": "dang ky",
-    "dky": "dang ky",
-    "gks": "giay khai sinh",
-    "ks": "khai sinh",
-    "kh": "ket hon",
-    "kd": "kinh doanh",
-    "hkd": "ho kinh doanh",
-    "dn": "doanh nghiep",
-    "dntn": "doanh nghiep tu nhan",
-    "tnhh": "trach nhiem huu han",
-    "qsdd": "quyen su dung dat",
-    "gcn": "giay chung nhan",
-    "xn": "xac nhan",
-    "tthn": "tinh trang hon nhan",
-    "lltp": "ly lich tu phap",
-    "bhyt": "bao hiem y te",
-    "bhxh": "bao hiem xa hoi",
-    "tctn": "tro cap that nghiep",
-    "ubnd": "uy ban nhan dan",
-}
-# Everyday names for things the catalogue calls otherwise (folded phrase -> catalogue words).
-PHRASE_SYNONYMS: dict[str, str] = {
-    "so do": "giay chung nhan quyen su dung dat",
-    "so hong": "giay chung nhan quyen su dung dat",
-    "can cuoc cong dan": "can cuoc",
-    "chung minh nhan dan": "can cuoc",
-    "ho khau": "thuong tru",
-    "lam giay khai sinh": "dang ky khai sinh",
-    "lam khai sinh": "dang ky khai sinh",
-    "bang lai xe": "giay phep lai xe",
-    "bang lai": "giay phep lai xe",
-}
-# Conversation filler that never distinguishes procedures; dropped unless nothing else is left.
-STOPWORDS = frozenset(
-    {"toi", "muon", "minh", "em", "anh", "chi", "lam", "nao", "nhu", "sao", "dau", "gi", "xin"}
-    | {"hoi", "oi", "a", "ah", "nhe", "voi", "giup", "thu", "tuc", "cho", "duoc", "khong"}
-)
+
+def _phrase_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    """One regex matching any of ``phrases`` as whole words, longest first."""
+    ordered = sorted({" ".join(p.split()) for p in phrases if p.strip()}, key=len, reverse=True)
+    if not ordered:
+        return None
+    return re.compile(r"(?<!\S)(?:" + "|".join(re.escape(p) for p in ordered) + r")(?!\S)")
+
+
+@dataclass(frozen=True)
+class _Rule:
+    pattern: re.Pattern[str]
+    means: str
+    literal: bool
+
+
+class Vocabulary:
+    """The words of ``search_vocabulary.json``, compiled. Immutable after construction."""
+
+    def __init__(self, data: dict) -> None:
+        self.abbreviations = {k: v for k, v in data["abbreviations"].items() if k[0] != "_"}
+        self.fillers = _phrase_pattern(data["fillers"]["phrases"])
+        self.stopwords = frozenset(data["stopwords"]["words"])
+        self.name_noise = _phrase_pattern(data["name_noise"]["phrases"])
+        self.rules = [
+            _Rule(_phrase_pattern(r["say"]), " ".join(r["means"].split()), r.get("literal", False))
+            for r in data["synonyms"]["rules"]
+        ]
+        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
+        self.fingerprint = hashlib.sha256(canonical).hexdigest()[:12]
+
+    @classmethod
+    def load(cls, path: Path = _VOCABULARY_FILE) -> Vocabulary:
+        return cls(json.loads(path.read_text(encoding="utf-8")))
+
+    def expand(self, folded: str) -> str:
+        """Abbreviations and digits spelled out (both queries and names)."""
+        return " ".join(self.abbreviations.get(t, t) for t in folded.split())
+
+    def name_words(self, text: str) -> str:
+        """The words a procedure name (or field) is indexed under."""
+        expanded = self.expand(fold(text))
+        if self.name_noise is not None:
+            expanded = self.name_noise.sub(" ", expanded)
+        return " ".join(expanded.split())
+
+    def query_variants(self, query: str) -> list[list[str]]:
+        """The token lists to search for ``query``: with every synonym applied and, when a
+        'literal' synonym fired, also with those words kept as typed. Filler is gone; stop
+        words are dropped unless nothing else is left."""
+        text = " " + self.expand(fold(query)) + " "
+        if self.fillers is not None:
+            text = self.fillers.sub(" ", text)
+        replaced, literal = " ".join(text.split()), " ".join(text.split())
+        for rule in self.rules:
+            replaced = rule.pattern.sub(rule.means, replaced)
+            if not rule.literal:
+                literal = rule.pattern.sub(rule.means, literal)
+        variants = []
+        for text in dict.fromkeys((replaced, literal)):
+            tokens = list(dict.fromkeys(self.expand(text).split()))
+            meaningful = [t for t in tokens if t not in self.stopwords]
+            if meaningful or tokens:
+                variants.append(meaningful or tokens)
+        return variants
+
+
+VOCABULARY = Vocabulary.load()
 
 # Words that open many names without saying what the procedure is about ("Thủ tục đăng ký
 # khai sinh", "Cấp giấy phép xây dựng..."): a match right after them counts as at the start.
@@ -82,6 +111,9 @@ GENERIC_LEADING_WORDS = frozenset({"thu", "tuc", "cap", "dang", "ky"})
 
 _NAME_WEIGHT, _FIELD_WEIGHT = 1.0, 0.5
 _EXACT, _VARIANT, _TYPO_1, _TYPO_2 = 1.0, 0.95, 0.8, 0.6
+# Points the most used procedure gets over an unused one (coverage is worth 100): enough to
+# order near ties, never enough to beat a name that covers the query clearly better.
+_POPULARITY_POINTS = 12.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,68 +133,70 @@ class SearchPage:
 def build_index(procedures: Iterable[Procedure]) -> dict:
     """A compact, JSON-serialisable index of ``procedures`` (same input -> equal output).
 
-    Shape: ``{"version": 1, "docs": [[code, name, field, folded name, folded field]],
-    "postings": {word: [doc numbers]}}``. Duplicate codes keep the first procedure.
+    Shape: ``{"version": 2, "vocabulary": fingerprint, "docs": [[code, name, field, name
+    words, field words, popularity]], "postings": {word: [doc numbers]}}``. Duplicate codes
+    keep the first procedure.
     """
-    docs: list[list[str]] = []
+    return _build(((p.code, p.name, p.field_name, p.popularity) for p in procedures), VOCABULARY)
+
+
+def _build(rows: Iterable[tuple[str, str, str, int]], vocabulary: Vocabulary) -> dict:
+    docs: list[list] = []
     postings: dict[str, list[int]] = {}
     seen: set[str] = set()
-    for procedure in procedures:
-        if procedure.code in seen:
+    for code, name, field, popularity in rows:
+        if code in seen:
             continue
-        seen.add(procedure.code)
+        seen.add(code)
         number = len(docs)
-        folded_name, folded_field = fold(procedure.name), fold(procedure.field_name)
-        docs.append(
-            [procedure.code, procedure.name, procedure.field_name, folded_name, folded_field]
-        )
-        for word in dict.fromkeys((folded_name + " " + folded_field).split()):
+        name_words, field_words = vocabulary.name_words(name), vocabulary.name_words(field)
+        docs.append([code, name, field, name_words, field_words, int(popularity or 0)])
+        for word in dict.fromkeys((name_words + " " + field_words).split()):
             postings.setdefault(word, []).append(number)
-    return {"version": INDEX_VERSION, "docs": docs, "postings": postings}
-
-
-def _osa_distance(a: str, b: str, limit: int) -> int:
-    """Optimal-string-alignment distance (adjacent swaps cost 1), capped at ``limit + 1``."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cost = 0 if ca == cb else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return previous[-1]
-
-
-def _deletes(word: str) -> set[str]:
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+    return {
+        "version": INDEX_VERSION,
+        "vocabulary": vocabulary.fingerprint,
+        "docs": docs,
+        "postings": postings,
+    }
 
 
 class SearchIndex:
     """Search over an index dict. Read-only after construction; safe to share."""
 
-    def __init__(self, docs: list[list[str]], postings: dict[str, list[int]]) -> None:
+    def __init__(
+        self, docs: list[list], postings: dict[str, list[int]], vocabulary: Vocabulary = VOCABULARY
+    ) -> None:
         self._docs = docs
         self._postings = postings
+        self._vocabulary = vocabulary
         self._by_code = {doc[0]: number for number, doc in enumerate(docs)}
-        self._delete_map: dict[str, set[str]] | None = None
+        self._words: list[str] | None = None
         self._analysis: dict[int, tuple[list[str], dict[str, list[int]], frozenset[str]]] = {}
+        top = max((doc[5] for doc in docs), default=0)
+        self._popularity_scale = _POPULARITY_POINTS / math.log1p(top) if top else 0.0
 
     @classmethod
     def from_dict(cls, data: dict) -> SearchIndex:
-        """Wrap an index made by :func:`build_index`. Raises ValueError for another version."""
-        if data.get("version") != INDEX_VERSION:
-            raise ValueError(f"unsupported index version {data.get('version')!r}")
-        return cls(data["docs"], data["postings"])
+        """Wrap an index made by :func:`build_index`. An index of an older version or built
+        with another vocabulary is re-analysed from its names (tens of milliseconds, once).
+        Raises ValueError for an unknown version."""
+        version = data.get("version")
+        if version not in _READABLE_VERSIONS:
+            raise ValueError(f"unsupported index version {version!r}")
+        if version == INDEX_VERSION and data.get("vocabulary") == VOCABULARY.fingerprint:
+            return cls(data["docs"], data["postings"])
+        rows = ((d[0], d[1], d[2], d[5] if len(d) > 5 else 0) for d in data["docs"])
+        rebuilt = _build(rows, VOCABULARY)
+        return cls(rebuilt["docs"], rebuilt["postings"])
 
     def __len__(self) -> int:
         return len(self._docs)
+
+    def procedure_name(self, code: str) -> str | None:
+        """The name of the procedure with national ``code``, or None (no search needed)."""
+        number = self._by_code.get(code)
+        return None if number is None else self._docs[number][1]
 
     # ----------------------------------------------------------------- query analysis
 
@@ -183,24 +217,24 @@ class SearchIndex:
         return math.log(1 + len(self._docs) / (1 + len(self._postings.get(word, ()))))
 
     def _typo_candidates(self, token: str) -> dict[str, float]:
-        if self._delete_map is None:
-            delete_map: dict[str, set[str]] = {}
-            for word in self._postings:
-                if len(word) >= 3:
-                    for deleted in _deletes(word):
-                        delete_map.setdefault(deleted, set()).add(word)
-            self._delete_map = delete_map
-        pool: set[str] = set(self._delete_map.get(token, ()))  # one letter missing
-        for deleted in _deletes(token):
-            if deleted in self._postings:  # one letter too many
-                pool.add(deleted)
-            pool |= self._delete_map.get(deleted, set())  # substitution or swap
-        found = {w: _TYPO_1 for w in pool if _osa_distance(token, w, 1) <= 1}
+        """Index words one edit away (adjacent swaps count one), or two for long words."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        if self._words is None:
+            self._words = [w for w in self._postings if len(w) >= 3]
+        found = {
+            word: _TYPO_1
+            for word, _, _ in process.extract(
+                token, self._words, scorer=OSA.distance, score_cutoff=1, limit=None
+            )
+        }
         if not found and len(token) >= 8:
             found = {
-                w: _TYPO_2
-                for w in self._postings
-                if abs(len(w) - len(token)) <= 2 and _osa_distance(token, w, 2) <= 2
+                word: _TYPO_2
+                for word, _, _ in process.extract(
+                    token, self._words, scorer=OSA.distance, score_cutoff=2, limit=None
+                )
             }
         return found
 
@@ -217,17 +251,6 @@ class SearchIndex:
             return self._typo_candidates(token)
         return {}
 
-    @staticmethod
-    def _tokens(query: str) -> list[str]:
-        folded = " " + fold(query) + " "
-        for phrase, replacement in PHRASE_SYNONYMS.items():
-            folded = folded.replace(f" {phrase} ", f" {replacement} ")
-        tokens: list[str] = []
-        for token in folded.split():
-            tokens.extend(ABBREVIATIONS.get(token, token).split())
-        meaningful = [t for t in tokens if t not in STOPWORDS]
-        return meaningful or tokens
-
     # ----------------------------------------------------------------- search
 
     def search(self, query: str, offset: int = 0, limit: int = 5) -> SearchPage:
@@ -241,24 +264,49 @@ class SearchIndex:
         if offset < 0 or limit < 1:
             raise ValueError("offset must be >= 0 and limit >= 1")
         code_match = _CODE_QUERY.match(query)
-        if code_match and code_match.group(1) in self._by_code:
+        if code_match:  # a code is looked up, never searched as words
+            if code_match.group(1) not in self._by_code:
+                return SearchPage(hits=[], total=0)
             doc = self._docs[self._by_code[code_match.group(1)]]
             hits = [Hit(doc[0], doc[1], doc[2], 1000.0)] if offset == 0 else []
             return SearchPage(hits=hits, total=1)
 
+        best_of: dict[int, tuple[float, float]] = {}
+        for tokens in self._vocabulary.query_variants(query):
+            for number, score, coverage in self._score(tokens):
+                if number not in best_of or score > best_of[number][0]:
+                    best_of[number] = (score, coverage)
+        if not best_of:
+            return SearchPage(hits=[], total=0)
+        # At least half of what the best document covers: a single shared common word does
+        # not make a result.
+        best = max(coverage for _, coverage in best_of.values())
+        scored = sorted(
+            (-round(score, 3), len(self._docs[number][3]), self._docs[number][0], number)
+            for number, (score, coverage) in best_of.items()
+            if coverage >= best / 2
+        )
+        page = scored[offset : offset + limit]
+        hits = [
+            Hit(self._docs[n][0], self._docs[n][1], self._docs[n][2], -negative)
+            for negative, _, _, n in page
+        ]
+        return SearchPage(hits=hits, total=len(scored))
+
+    def _score(self, tokens: list[str]) -> list[tuple[int, float, float]]:
+        """(document number, score, coverage) of every document matching ``tokens``."""
         groups = []
-        for token in self._tokens(query):
+        for token in tokens:
             candidates = self._resolve(token)
             if candidates:
                 best = max(candidates, key=lambda w: (candidates[w], self._idf(w)))
                 groups.append((candidates, self._idf(best)))
         if not groups:
-            return SearchPage(hits=[], total=0)
+            return []
 
         total_weight = sum(idf for _, idf in groups)
-        # A document must cover a third of the query's weight, and at least half of what the
-        # best document covers: chatty queries ("... cho con") still find the procedure, while
-        # a single shared common word does not make a result.
+        # A document must cover a third of the query's weight: chatty queries still find the
+        # procedure, while a single shared common word does not make a result.
         minimum = 1 / 3 if len(groups) > 1 else 0.0
         # Upper bound of each document's coverage from the postings alone (name or field,
         # counted as name), so the detailed scoring below only runs for plausible documents.
@@ -277,7 +325,6 @@ class SearchIndex:
         for number, bound_value in upper.items():
             if bound_value <= threshold:
                 continue
-            doc = self._docs[number]
             name_tokens, name_positions, field_tokens = self._analysed(number)
             covered = 0.0
             positions: list[list[int]] = []
@@ -309,13 +356,9 @@ class SearchIndex:
                 if positions
                 else 100 * coverage
             )
-            scored.append((-round(score, 3), len(name_tokens), doc[0], doc, coverage))
-        best = max((entry[4] for entry in scored), default=0.0)
-        scored = [entry for entry in scored if entry[4] >= best / 2]
-        scored.sort()
-        page = scored[offset : offset + limit]
-        hits = [Hit(doc[0], doc[1], doc[2], -negative) for negative, _, _, doc, _ in page]
-        return SearchPage(hits=hits, total=len(scored))
+            score += self._popularity_scale * math.log1p(self._docs[number][5])
+            scored.append((number, score, coverage))
+        return scored
 
 
 def _phrase_score(positions: list[list[int]]) -> tuple[float, int]:
