@@ -20,6 +20,7 @@ query returns that procedure alone.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 import re
@@ -114,6 +115,13 @@ _EXACT, _VARIANT, _TYPO_1, _TYPO_2 = 1.0, 0.95, 0.8, 0.6
 # Points the most used procedure gets over an unused one (coverage is worth 100): enough to
 # order near ties, never enough to beat a name that covers the query clearly better.
 _POPULARITY_POINTS = 12.0
+# Sounds that regional accents merge, so people spell one for the other (folded forms).
+_INITIAL_SOUNDS = tuple(
+    (a, b)
+    for x, y in (("tr", "ch"), ("s", "x"), ("d", "gi"), ("r", "d"), ("r", "gi"), ("l", "n"))
+    for a, b in ((x, y), (y, x))
+)
+_FINAL_SOUNDS = (("ng", "n"), ("n", "ng"), ("c", "t"), ("t", "c"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +180,7 @@ class SearchIndex:
         self._vocabulary = vocabulary
         self._by_code = {doc[0]: number for number, doc in enumerate(docs)}
         self._words: list[str] | None = None
+        self._pairs: set[tuple[str, str]] | None = None
         self._analysis: dict[int, tuple[list[str], dict[str, list[int]], frozenset[str]]] = {}
         top = max((doc[5] for doc in docs), default=0)
         self._popularity_scale = _POPULARITY_POINTS / math.log1p(top) if top else 0.0
@@ -216,8 +225,21 @@ class SearchIndex:
     def _idf(self, word: str) -> float:
         return math.log(1 + len(self._docs) / (1 + len(self._postings.get(word, ()))))
 
+    def _sound_alikes(self, token: str) -> set[str]:
+        """Index words spelled as another region pronounces ``token`` ("chu"/"tru",
+        "xoa"/"soa", "dang"/"dan"): one swap of an initial or final sound."""
+        found = set()
+        for typed, meant in _INITIAL_SOUNDS:
+            if token.startswith(typed):
+                found.add(meant + token[len(typed) :])
+        for typed, meant in _FINAL_SOUNDS:
+            if token.endswith(typed):
+                found.add(token[: -len(typed)] + meant)
+        return {w for w in found if w in self._postings}
+
     def _typo_candidates(self, token: str) -> dict[str, float]:
-        """Index words one edit away (adjacent swaps count one), or two for long words."""
+        """Index words one edit away (adjacent swaps count one) or sounding alike, or two
+        edits away for long words."""
         from rapidfuzz import process
         from rapidfuzz.distance import OSA
 
@@ -229,6 +251,7 @@ class SearchIndex:
                 token, self._words, scorer=OSA.distance, score_cutoff=1, limit=None
             )
         }
+        found.update(dict.fromkeys(self._sound_alikes(token), _TYPO_1))
         if not found and len(token) >= 8:
             found = {
                 word: _TYPO_2
@@ -249,7 +272,40 @@ class SearchIndex:
                 return {variant: _VARIANT}
         if len(token) >= 4:
             return self._typo_candidates(token)
-        return {}
+        return dict.fromkeys(self._sound_alikes(token), _TYPO_1)
+
+    def _in_context(
+        self, tokens: list[str], resolved: list[dict[str, float]]
+    ) -> list[dict[str, float]]:
+        """A typo can make another real word ("thường chú" for "thường trú"): when a word
+        never stands next to its neighbour in any name, but a word one edit away does, both
+        are kept as equally likely readings."""
+        if len(tokens) < 2:
+            return resolved
+        if self._pairs is None:
+            pairs: set[tuple[str, str]] = set()
+            for doc in self._docs:
+                words = doc[3].split()
+                pairs.update(itertools.pairwise(words))
+            self._pairs = pairs
+        # each neighbour as the index spells it ("ki" -> "ky")
+        words = [max(r, key=r.get) if r else t for t, r in zip(tokens, resolved, strict=True)]
+        out = list(resolved)
+        for i, token in enumerate(tokens):
+            if len(token) < 3 or resolved[i] != {token: _EXACT}:
+                continue
+            before = words[i - 1] if i > 0 else None
+            after = words[i + 1] if i + 1 < len(tokens) else None
+
+            def fits(word: str, before: str | None = before, after: str | None = after) -> bool:
+                return (before, word) in self._pairs or (word, after) in self._pairs
+
+            if fits(token):
+                continue
+            readings = {w: _TYPO_1 for w in self._typo_candidates(token) if w != token and fits(w)}
+            if readings:
+                out[i] = {token: _TYPO_1, **readings}
+        return out
 
     # ----------------------------------------------------------------- search
 
@@ -296,8 +352,7 @@ class SearchIndex:
     def _score(self, tokens: list[str]) -> list[tuple[int, float, float]]:
         """(document number, score, coverage) of every document matching ``tokens``."""
         groups = []
-        for token in tokens:
-            candidates = self._resolve(token)
+        for candidates in self._in_context(tokens, [self._resolve(t) for t in tokens]):
             if candidates:
                 best = max(candidates, key=lambda w: (candidates[w], self._idf(w)))
                 groups.append((candidates, self._idf(best)))
