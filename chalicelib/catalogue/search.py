@@ -34,7 +34,8 @@ from chalicelib.domain.vietnamese import fold
 INDEX_VERSION = 2
 _READABLE_VERSIONS = (1, 2)
 
-_CODE_QUERY = re.compile(r"^\s*(\d\.\d{6})(?:\.[0-9A-Za-z.]+)?\s*$")
+# "1.001193", a provincial instance "1.001193.000.00.00.H12", or either folded ("1 001193").
+_CODE_QUERY = re.compile(r"^\s*(\d)[.\s](\d{6})(?:[.\s][0-9A-Za-z.\s]+)?\s*$")
 _VOCABULARY_FILE = Path(__file__).with_name("search_vocabulary.json")
 
 
@@ -130,6 +131,9 @@ class Hit:
     name: str
     field: str
     score: float
+    agency: str | None = None  # the agency names the catalogue record gives, "; "-joined
+    submit_via_zalo: bool = False  # the province's setting (see services/lookups.py)
+    portal_url: str | None = None  # the province's link for this procedure, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,23 +146,35 @@ def build_index(procedures: Iterable[Procedure]) -> dict:
     """A compact, JSON-serialisable index of ``procedures`` (same input -> equal output).
 
     Shape: ``{"version": 2, "vocabulary": fingerprint, "docs": [[code, name, field, name
-    words, field words, popularity]], "postings": {word: [doc numbers]}}``. Duplicate codes
-    keep the first procedure.
+    words, field words, popularity, [agency names, submit via Zalo, portal URL]]],
+    "postings": {word: [doc numbers]}}``. Duplicate codes keep the first procedure.
     """
-    return _build(((p.code, p.name, p.field_name, p.popularity) for p in procedures), VOCABULARY)
+    return _build(
+        (
+            (
+                p.code,
+                p.name,
+                p.field_name,
+                p.popularity,
+                ("; ".join(p.agency_names), p.submit_via_zalo, p.portal_url or ""),
+            )
+            for p in procedures
+        ),
+        VOCABULARY,
+    )
 
 
-def _build(rows: Iterable[tuple[str, str, str, int]], vocabulary: Vocabulary) -> dict:
+def _build(rows: Iterable[tuple[str, str, str, int, tuple]], vocabulary: Vocabulary) -> dict:
     docs: list[list] = []
     postings: dict[str, list[int]] = {}
     seen: set[str] = set()
-    for code, name, field, popularity in rows:
+    for code, name, field, popularity, extra in rows:
         if code in seen:
             continue
         seen.add(code)
         number = len(docs)
         name_words, field_words = vocabulary.name_words(name), vocabulary.name_words(field)
-        docs.append([code, name, field, name_words, field_words, int(popularity or 0)])
+        docs.append([code, name, field, name_words, field_words, int(popularity or 0), extra])
         for word in dict.fromkeys((name_words + " " + field_words).split()):
             postings.setdefault(word, []).append(number)
     return {
@@ -195,17 +211,15 @@ class SearchIndex:
             raise ValueError(f"unsupported index version {version!r}")
         if version == INDEX_VERSION and data.get("vocabulary") == VOCABULARY.fingerprint:
             return cls(data["docs"], data["postings"])
-        rows = ((d[0], d[1], d[2], d[5] if len(d) > 5 else 0) for d in data["docs"])
+        rows = (
+            (d[0], d[1], d[2], d[5] if len(d) > 5 else 0, d[6] if len(d) > 6 else ("", False, ""))
+            for d in data["docs"]
+        )
         rebuilt = _build(rows, VOCABULARY)
         return cls(rebuilt["docs"], rebuilt["postings"])
 
     def __len__(self) -> int:
         return len(self._docs)
-
-    def procedure_name(self, code: str) -> str | None:
-        """The name of the procedure with national ``code``, or None (no search needed)."""
-        number = self._by_code.get(code)
-        return None if number is None else self._docs[number][1]
 
     # ----------------------------------------------------------------- query analysis
 
@@ -321,11 +335,10 @@ class SearchIndex:
             raise ValueError("offset must be >= 0 and limit >= 1")
         code_match = _CODE_QUERY.match(query)
         if code_match:  # a code is looked up, never searched as words
-            if code_match.group(1) not in self._by_code:
+            number = self._by_code.get(f"{code_match.group(1)}.{code_match.group(2)}")
+            if number is None:
                 return SearchPage(hits=[], total=0)
-            doc = self._docs[self._by_code[code_match.group(1)]]
-            hits = [Hit(doc[0], doc[1], doc[2], 1000.0)] if offset == 0 else []
-            return SearchPage(hits=hits, total=1)
+            return SearchPage(hits=[self._hit(number, 1000.0)] if offset == 0 else [], total=1)
 
         best_of: dict[int, tuple[float, float]] = {}
         for tokens in self._vocabulary.query_variants(query):
@@ -343,11 +356,14 @@ class SearchIndex:
             if coverage >= best / 2
         )
         page = scored[offset : offset + limit]
-        hits = [
-            Hit(self._docs[n][0], self._docs[n][1], self._docs[n][2], -negative)
-            for negative, _, _, n in page
-        ]
-        return SearchPage(hits=hits, total=len(scored))
+        return SearchPage(hits=[self._hit(n, -neg) for neg, _, _, n in page], total=len(scored))
+
+    def _hit(self, number: int, score: float) -> Hit:
+        doc = self._docs[number]
+        extra = doc[6] if len(doc) > 6 else ("", False, "")
+        return Hit(
+            doc[0], doc[1], doc[2], score, extra[0] or None, bool(extra[1]), extra[2] or None
+        )
 
     def _score(self, tokens: list[str]) -> list[tuple[int, float, float]]:
         """(document number, score, coverage) of every document matching ``tokens``."""
