@@ -393,9 +393,12 @@ class SearchIndex:
         threshold = minimum * total_weight
 
         scored = []
-        for number, bound_value in upper.items():
-            if bound_value <= threshold:
-                continue
+        best_covered = 0.0
+        # Most promising first: once a document's bound is under half of the best coverage
+        # found, neither it nor any after it can be shown (see ``search``), so stop there.
+        for number, bound_value in sorted(upper.items(), key=lambda item: -item[1]):
+            if bound_value <= threshold or bound_value < best_covered / 2:
+                break
             name_tokens, name_positions, field_tokens = self._analysed(number)
             covered = 0.0
             positions: list[list[int]] = []
@@ -415,6 +418,7 @@ class SearchIndex:
             coverage = covered / total_weight
             if coverage <= minimum:
                 continue
+            best_covered = max(best_covered, covered)
             togetherness, start = _phrase_score(positions)
             lead = 0
             while lead < len(name_tokens) and name_tokens[lead] in GENERIC_LEADING_WORDS:
