@@ -106,6 +106,8 @@ class Vocabulary:
 
 
 VOCABULARY = Vocabulary.load()
+# What an index was built with: an index of another format is rebuilt by the next import.
+INDEX_FORMAT = f"{INDEX_VERSION}:{VOCABULARY.fingerprint}"
 
 # Words that open many names without saying what the procedure is about ("Thủ tục đăng ký
 # khai sinh", "Cấp giấy phép xây dựng..."): a match right after them counts as at the start.
