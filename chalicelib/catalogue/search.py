@@ -117,7 +117,7 @@ _NAME_WEIGHT, _FIELD_WEIGHT = 1.0, 0.5
 _EXACT, _VARIANT, _TYPO_1, _TYPO_2 = 1.0, 0.95, 0.8, 0.6
 # Points the most used procedure gets over an unused one (coverage is worth 100): enough to
 # order near ties, never enough to beat a name that covers the query clearly better.
-_POPULARITY_POINTS = 12.0
+_POPULARITY_POINTS = 16.0
 # Sounds that regional accents merge, so people spell one for the other (folded forms).
 _INITIAL_SOUNDS = tuple(
     (a, b)
