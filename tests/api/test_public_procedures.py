@@ -69,6 +69,7 @@ def test_zalo_submission_is_promised_only_where_the_chat_takes_it(catalogue, mon
     _, after = _get("/public/procedures?q=1.001193")
     assert after["results"][0]["submit_via_zalo"] is True  # the province allows this one
     assert after["results"][0]["portal_url"].startswith("https://dichvucong.gov.vn/")
+    assert after["results"][0]["agency"]  # the agency the catalogue record names
 
 
 @pytest.mark.parametrize("limit", ["0", "51", "abc", "-1", "2.5", ""])
