@@ -53,7 +53,8 @@ def get_dossier(code: str) -> tuple[int, dict[str, Any]]:
 
 MAX_QUERY_CHARS = 200
 DEFAULT_LIMIT, MAX_LIMIT = 10, 50
-_PROCEDURE_CODE = re.compile(r"^\d\.\d{6}$")
+_PROCEDURE_CODE = re.compile(r"^[0-9]\.[0-9]{6}$")
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,6}")  # ASCII only: int() also reads other scripts' digits
 
 
 def _whole_number(params: dict[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -62,7 +63,7 @@ def _whole_number(params: dict[str, str], name: str, default: int, low: int, hig
     if raw is None:
         return default
     text = raw.strip()
-    if not text.isdigit() or not low <= int(text) <= high:
+    if not _WHOLE_NUMBER.fullmatch(text) or not low <= int(text) <= high:
         raise ApiError(
             400,
             f"invalid_{name}",

@@ -72,7 +72,7 @@ def test_zalo_submission_is_promised_only_where_the_chat_takes_it(catalogue, mon
     assert after["results"][0]["agency"]  # the agency the catalogue record names
 
 
-@pytest.mark.parametrize("limit", ["0", "51", "abc", "-1", "2.5", ""])
+@pytest.mark.parametrize("limit", ["0", "51", "abc", "-1", "2.5", "", "%C2%B2", "%D9%A3"])
 def test_a_bad_limit_is_a_400_with_a_stable_code(catalogue, limit):
     status, body = _get(f"/public/procedures?q=khai+sinh&limit={limit}")
     assert status == 400
