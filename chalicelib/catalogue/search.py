@@ -125,6 +125,19 @@ _INITIAL_SOUNDS = tuple(
     for a, b in ((x, y), (y, x))
 )
 _FINAL_SOUNDS = (("ng", "n"), ("n", "ng"), ("c", "t"), ("t", "c"))
+# Points per query word whose diacritics the name shares (at most three count): folding makes
+# "hộ" (household) and "hỗ" (support), "điện" and "diện" one word; a query written with
+# diacritics says which one it means.
+_ACCENT_POINTS = 2.0
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _accented_words(query: str) -> frozenset[str]:
+    """The words of ``query`` that carry diacritics (or đ), lower case, NFC."""
+    import unicodedata
+
+    words = _WORD.findall(unicodedata.normalize("NFC", query).lower())
+    return frozenset(w for w in words if fold(w) != w)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +212,7 @@ class SearchIndex:
         self._by_code = {doc[0]: number for number, doc in enumerate(docs)}
         self._words: list[str] | None = None
         self._pairs: set[tuple[str, str]] | None = None
+        self._accents: dict[int, frozenset[str]] = {}
         self._analysis: dict[int, tuple[list[str], dict[str, list[int]], frozenset[str]]] = {}
         top = max((doc[5] for doc in docs), default=0)
         self._popularity_scale = _POPULARITY_POINTS / math.log1p(top) if top else 0.0
@@ -237,6 +251,13 @@ class SearchIndex:
             cached = (tokens, positions, frozenset(doc[4].split()))
             self._analysis[number] = cached
         return cached
+
+    def _accented_name(self, number: int) -> frozenset[str]:
+        """The words of a document's name as written, lower case, memoised."""
+        found = self._accents.get(number)
+        if found is None:
+            found = self._accents[number] = frozenset(_WORD.findall(self._docs[number][1].lower()))
+        return found
 
     def _idf(self, word: str) -> float:
         return math.log(1 + len(self._docs) / (1 + len(self._postings.get(word, ()))))
@@ -343,8 +364,9 @@ class SearchIndex:
             return SearchPage(hits=[self._hit(number, 1000.0)] if offset == 0 else [], total=1)
 
         best_of: dict[int, tuple[float, float]] = {}
+        accented = _accented_words(query)
         for tokens in self._vocabulary.query_variants(query):
-            for number, score, coverage in self._score(tokens):
+            for number, score, coverage in self._score(tokens, accented):
                 if number not in best_of or score > best_of[number][0]:
                     best_of[number] = (score, coverage)
         if not best_of:
@@ -367,8 +389,11 @@ class SearchIndex:
             doc[0], doc[1], doc[2], score, extra[0] or None, bool(extra[1]), extra[2] or None
         )
 
-    def _score(self, tokens: list[str]) -> list[tuple[int, float, float]]:
-        """(document number, score, coverage) of every document matching ``tokens``."""
+    def _score(
+        self, tokens: list[str], accented: frozenset[str] = frozenset()
+    ) -> list[tuple[int, float, float]]:
+        """(document number, score, coverage) of every document matching ``tokens``;
+        ``accented``: the query's words written with diacritics, which tell "hộ" from "hỗ"."""
         groups = []
         for candidates in self._in_context(tokens, [self._resolve(t) for t in tokens]):
             if candidates:
@@ -434,6 +459,9 @@ class SearchIndex:
                 else 100 * coverage
             )
             score += self._popularity_scale * math.log1p(self._docs[number][5])
+            if accented:
+                same = len(accented & self._accented_name(number))
+                score += _ACCENT_POINTS * min(same, 3)
             scored.append((number, score, coverage))
         return scored
 

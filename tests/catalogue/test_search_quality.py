@@ -170,3 +170,15 @@ def test_the_shipped_vocabulary_is_well_formed():
     for rule in VOCABULARY.rules:
         assert rule.means == rule.means.strip().lower()
     assert len(VOCABULARY.fingerprint) == 12
+
+
+def test_diacritics_typed_tell_apart_words_that_fold_alike():
+    procedures = [
+        Procedure(code="1.000001", name="Khai thuế tài sản", popularity=1000),
+        Procedure(code="1.000002", name="Cho thuê tài sản", popularity=1000),
+    ]
+    index = SearchIndex.from_dict(build_index(procedures))
+    assert index.search("thuê tài sản").hits[0].code == "1.000002"
+    assert index.search("thuế tài sản").hits[0].code == "1.000001"
+    # without diacritics both stay, in the usual order
+    assert {h.code for h in index.search("thue tai san").hits} == {"1.000001", "1.000002"}
