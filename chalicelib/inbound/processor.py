@@ -128,11 +128,12 @@ class Processor:
 
     # --- deciding ---------------------------------------------------------------------------
     def _turn(self, event: Any, first: bool, consented: bool) -> Any:
-        from chalicelib.conversation.model import Attachment, Turn
+        from chalicelib.conversation.model import Attachment, Turn, UserInfo
 
         kind = _TURN_KINDS.get(event.event_name, "other")
         text = None
         attachments: list[Attachment] = []
+        location = None
         message = getattr(event, "message", None)
         if message is not None:
             text = message.text
@@ -146,12 +147,21 @@ class Processor:
                         size=int(size) if size and size.isdigit() else None,
                     )
                 )
+                if item.type == "location" and item.payload.coordinates is not None:
+                    location = _location(item.payload.coordinates)
+        info = getattr(event, "info", None)  # user_submit_info: personal data, never logged
+        user_info = None
+        if info is not None:
+            address = info.address_line()
+            user_info = UserInfo(name=info.name, phone=info.phone, address=address or None)
         return Turn(
             user_id=event.user_id,
             now=event_time(event.timestamp),
             kind=kind,
             text=text,
             attachments=attachments,
+            location=location,
+            user_info=user_info,
             consented=consented,
             first_interaction=first,
         )
@@ -238,6 +248,17 @@ class Processor:
             self.dossiers.link_owner(action["code"], user_id)
         else:
             raise ValueError(f"unknown action {kind}")
+
+
+def _location(coordinates: Any) -> Any:
+    """The shared place, or None when Zalo's coordinate strings are not numbers in range."""
+    from chalicelib.conversation.model import Location
+
+    try:
+        lat, lon = float(coordinates.latitude), float(coordinates.longitude)
+        return Location(latitude=lat, longitude=lon)
+    except ValueError:  # includes pydantic's ValidationError (out of range, NaN)
+        return None
 
 
 def _ref(user_id: str) -> str:

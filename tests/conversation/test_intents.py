@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.conversation.intents import Intent, classify, find_dossier_code
+from chalicelib.conversation.flows import classify
+from chalicelib.conversation.intents import Intent, find_dossier_code
 
 PHRASINGS = [
     # dossier lookup
