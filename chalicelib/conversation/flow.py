@@ -86,7 +86,9 @@ class Context:
 
     def show_notice(self) -> None:
         s = self.settings
-        self.say(texts.privacy_notice(s.centre_name, s.hotline), CONSENT_BUTTONS)
+        self.say(texts.privacy_notice(s.centre_name, s.hotline))
+        details = texts.privacy_notice_details(s.centre_name, s.hotline, s.data_region)
+        self.say(details, CONSENT_BUTTONS)
         self.notice_shown = True
 
     def require_consent(self, title: str) -> None:

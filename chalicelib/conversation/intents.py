@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from chalicelib.domain.dossier import find_code
 from chalicelib.domain.vietnamese import fold
 
 
@@ -50,21 +51,11 @@ class Intent(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Understanding:
     intent: str  # an Intent member, or a flow's own intent name
-    dossier_code: str | None = None  # normalised, e.g. 000.00.17.H12-261126-0007
+    dossier_code: str | None = None  # canonical, e.g. 000.00.17.H12-261126-0007
     procedure_code: str | None = None  # e.g. 1.001193
     remainder: str = ""  # folded words left after removing the matched phrase and filler
 
 
-# Agency code (QCVN 102:2016, e.g. 000.00.17.H12) - YYMMDD - 4-digit sequence. Tolerant of
-# case, stray spaces and dash look-alikes; another module owns the canonical validator.
-_SEP = r"\s*[-‐‑–—_]\s*|\s+"
-_DOSSIER_CODE = re.compile(
-    r"(?<![0-9a-z])"
-    r"([0-9a-z]{3})\s*\.\s*([0-9a-z]{2})\s*\.\s*([0-9a-z]{2})\s*\.\s*([a-z][0-9a-z]{2})"
-    rf"(?:{_SEP})(\d{{6}})(?:{_SEP})(\d{{4}})"
-    r"(?![0-9a-z])",
-    re.IGNORECASE,
-)
 _PROCEDURE_CODE = re.compile(r"(?<![\w.])([12])\s*\.\s*(\d{6})(?![\w])")
 
 
@@ -126,12 +117,8 @@ _FUZZY_PHRASE_MIN = 8
 
 
 def find_dossier_code(text: str) -> str | None:
-    """The first dossier code in ``text``, normalised (upper case, canonical separators)."""
-    match = _DOSSIER_CODE.search(text)
-    if not match:
-        return None
-    a, b, c, d, day, seq = match.groups()
-    return f"{a}.{b}.{c}.{d}-{day}-{seq}".upper()
+    """The first dossier code in ``text``, canonical (the domain's one parser, every format)."""
+    return find_code(text)
 
 
 def find_procedure_code(text: str) -> str | None:

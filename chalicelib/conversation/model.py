@@ -20,10 +20,7 @@ from chalicelib.conversation.actions import DeleteMyData as DeleteMyData
 from chalicelib.conversation.actions import GrantConsent as GrantConsent
 from chalicelib.conversation.actions import RecordUnfollow as RecordUnfollow
 from chalicelib.conversation.actions import WithdrawConsent as WithdrawConsent
-
-MAX_TEXT_CHARS = 2000  # Zalo's limit for one text message
-MAX_BUTTONS = 5  # Zalo's limit for buttons on one message
-MAX_PAYLOAD_CHARS = 1000  # Zalo's limit for an oa.query payload
+from chalicelib.zalo.limits import MAX_BUTTONS, MAX_PAYLOAD_CHARS, MAX_TEXT_CHARS
 
 
 class _Frozen(BaseModel):
@@ -142,6 +139,7 @@ class EngineSettings(_Frozen):
     session_timeout: timedelta = timedelta(minutes=30)
     my_dossiers_limit: int = Field(default=5, ge=1, le=5)
     max_applicant_attempts: int = Field(default=3, ge=1)
+    data_region: str = "ap-southeast-1"  # where the data is stored, named in the notice
 
     @classmethod
     def from_app_settings(cls, settings: Any) -> EngineSettings:
@@ -150,6 +148,7 @@ class EngineSettings(_Frozen):
             hotline=settings.CENTRE_HOTLINE,
             portal_url=settings.NATIONAL_PORTAL_URL,
             session_timeout=timedelta(minutes=settings.SESSION_TIMEOUT_MINUTES),
+            data_region=settings.AWS_REGION,
         )
 
 
@@ -189,6 +188,11 @@ class ProcedureCard(_Frozen):
     online_level: Literal["full", "partial"] | None = None  # toàn trình / một phần
     submit_in_zalo: bool = False
     portal_url: str | None = None  # deep link to this procedure on the national portal
+    receiving_unit: str | None = None  # nơi tiếp nhận (where to file), beside ``agency``
+    national_system: str | None = None  # rule id: filed on a national system, not via Zalo
+    national_system_url: str | None = None  # where it is filed (VNeID, national portal...)
+    in_person: bool = False  # the applicant must be present: no postal service
+    details_on_portal: bool = False  # only name and code are known here
 
 
 class DossierView(_Frozen):
@@ -201,7 +205,9 @@ class DossierView(_Frozen):
     is_owner: bool = False
     history: list[str] = Field(default_factory=list)  # ready-made lines, oldest first
     received_at: datetime | None = None
+    complete_received_at: datetime | None = None  # the complete dossier, after a supplement
     due_date: date | None = None
+    due_date_is_estimate: bool = True  # computed here, not yet the agency's (shown "dự kiến")
     overdue: bool = False
     next_step: str | None = None
     result_ready: bool = False

@@ -9,6 +9,8 @@ so "Hồ sơ của tôi" is one Query on ``gsi1``, newest first. Writes are cond
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalicelib.domain.dossier import Dossier
 from chalicelib.storage.table import ConditionFailed, Table
 
@@ -33,7 +35,7 @@ class Dossiers:
     def _pk(code: str) -> str:
         return f"DOSSIER#{code}"
 
-    def _from_item(self, item: dict) -> Dossier:
+    def _from_item(self, item: dict[str, Any]) -> Dossier:
         dossier = Dossier.model_validate_json(item["data"])
         owner = item.get("owner")
         if owner:
@@ -52,7 +54,7 @@ class Dossiers:
         )
         return [self._from_item(item) for item in items]
 
-    def _item(self, dossier: Dossier, version: int) -> dict:
+    def _item(self, dossier: Dossier, version: int) -> dict[str, Any]:
         data = dossier.model_dump_json(exclude={"owner_zalo_user_id"})
         item = {
             "pk": self._pk(dossier.code),

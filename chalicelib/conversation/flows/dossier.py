@@ -106,7 +106,7 @@ class DossierFlow(Flow):
             return
         ctx.end()
         if view.is_owner:
-            ctx.say(texts.dossier_owner(view), [MENU_BUTTON])
+            ctx.say(texts.dossier_owner(view, ctx.settings.hotline), [MENU_BUTTON])
         else:
             verify = Button(title=texts.BTN_VERIFY, payload=commands.build("verify", view.code))
             ctx.say(texts.dossier_public(view), [verify, MENU_BUTTON])
@@ -139,7 +139,8 @@ class DossierFlow(Flow):
             ctx.end()
             ctx.actions.append(LinkDossier(at=ctx.turn.now, code=view.code))
             ctx.say(texts.APPLICANT_CONFIRMED)
-            ctx.say(texts.dossier_owner(view.model_copy(update={"is_owner": True})), [MENU_BUTTON])
+            owner_view = view.model_copy(update={"is_owner": True})
+            ctx.say(texts.dossier_owner(owner_view, ctx.settings.hotline), [MENU_BUTTON])
             return True
         attempts = int(ctx.data.get("attempts", 0)) + 1
         left = ctx.settings.max_applicant_attempts - attempts
