@@ -58,6 +58,16 @@ def public_dossier(code):
     return public.get_dossier(code)
 
 
+@app.route("/public/procedures", methods=["GET"])
+def public_procedures():
+    return public.search_procedures(app.current_request)
+
+
+@app.route("/public/procedures/{code}", methods=["GET"])
+def public_procedure(code):
+    return public.get_procedure(code)
+
+
 # --- Queue consumers ----------------------------------------------------------------------------
 # Batch size 10 (the FIFO maximum); the function's 120 s timeout x 6 = the queue's 720 s
 # visibility timeout in infra/resources.json.

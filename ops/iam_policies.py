@@ -52,6 +52,18 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "keys": ["DOSSIER#*", "OAUTH#*"],
             },
             {
+                # GET /public/procedures: the index's version, a procedure, its agencies
+                "sid": "ReadCatalogue",
+                "actions": ["dynamodb:GetItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["CATALOGUE", "PROC#*", "AGENCY#*"],
+            },
+            {
+                "sid": "CatalogueIndex",  # GET /public/procedures: the search index object
+                "actions": ["s3:GetObject"],
+                "resources": [("s3", "{bucket}/catalogue/*")],
+            },
+            {
                 "sid": "OAuthStates",  # OAuth start (put) and callback (conditional delete)
                 "actions": ["dynamodb:PutItem", "dynamodb:DeleteItem"],
                 "resources": [("dynamodb", "table/{table}")],

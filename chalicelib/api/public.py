@@ -1,12 +1,20 @@
-"""``GET /public/dossiers/{code}``: the anonymous dossier lookup, like the national portal's.
+"""The public lookups, for anyone (a web page, a Zalo Mini App), no sign-in:
 
-Anyone holding a code sees only the procedure name and the status: no personal data. The
-route is throttled in the API stage (infra/resources.json) so codes cannot be enumerated
-cheaply. One GetItem per call.
+- ``GET /public/dossiers/{code}``: the anonymous dossier lookup, like the national portal's.
+  Anyone holding a code sees only the procedure name and the status: no personal data. One
+  GetItem per call.
+- ``GET /public/procedures?q=…&limit=…&offset=…``: ranked procedures, the same search the chat
+  uses (the catalogue store's cached index: usually no AWS call, at most one GetItem).
+- ``GET /public/procedures/{code}``: one procedure as the chat's card shows it (one GetItem
+  plus one per named agency).
+
+Every route is throttled in the API stage (infra/resources.json). Errors are JSON with stable
+codes (chalicelib/api/errors.py).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import unquote
 
@@ -41,3 +49,105 @@ def get_dossier(code: str) -> tuple[int, dict[str, Any]]:
         "status": int(view.status),
         "status_name": view.status_name,
     }
+
+
+MAX_QUERY_CHARS = 200
+DEFAULT_LIMIT, MAX_LIMIT = 10, 50
+_PROCEDURE_CODE = re.compile(r"^[0-9]\.[0-9]{6}$")
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,6}")  # ASCII only: int() also reads other scripts' digits
+
+
+def _whole_number(params: dict[str, str], name: str, default: int, low: int, high: int) -> int:
+    """``params[name]`` as an int in [low, high]; 400 ``invalid_<name>`` otherwise."""
+    raw = params.get(name)
+    if raw is None:
+        return default
+    text = raw.strip()
+    if not _WHOLE_NUMBER.fullmatch(text) or not low <= int(text) <= high:
+        raise ApiError(
+            400,
+            f"invalid_{name}",
+            f"{name} must be a whole number from {low} to {high}.",
+            minimum=low,
+            maximum=high,
+        )
+    return int(text)
+
+
+def _portal_url(own: str | None) -> str:
+    from chalicelib.settings import get_settings
+
+    return own or get_settings().NATIONAL_PORTAL_URL
+
+
+def _search_index() -> Any:
+    from chalicelib.catalogue.store import get_store
+
+    try:
+        return get_store().search_index()
+    except LookupError:
+        raise ApiError(503, "catalogue_unavailable", "No procedure catalogue is loaded.") from None
+
+
+@guarded
+def search_procedures(request: Any) -> tuple[int, dict[str, Any]]:
+    """Ranked procedures for ``q``; 400 ``missing_query``, ``query_too_long``,
+    ``invalid_limit`` (1..50) or ``invalid_offset``; 503 ``catalogue_unavailable``."""
+    from chalicelib.services.lookups import SUBMISSION_IN_CHAT
+
+    params = (request.query_params if request is not None else None) or {}
+    query = " ".join((params.get("q") or "").split())
+    if not query:
+        raise ApiError(400, "missing_query", "Give the words to search for as q.")
+    if len(query) > MAX_QUERY_CHARS:
+        raise ApiError(
+            400,
+            "query_too_long",
+            f"q has at most {MAX_QUERY_CHARS} characters.",
+            maximum=MAX_QUERY_CHARS,
+        )
+    limit = _whole_number(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    offset = _whole_number(params, "offset", 0, 0, 10_000)
+    page = _search_index().search(query, offset=offset, limit=limit)
+    return 200, {
+        "query": query,
+        "total": page.total,
+        "offset": offset,
+        "limit": limit,
+        "results": [
+            {
+                "code": hit.code,
+                "name": hit.name,
+                "field": hit.field or None,
+                "agency": hit.agency,
+                "submit_via_zalo": hit.submit_via_zalo and SUBMISSION_IN_CHAT,
+                "portal_url": _portal_url(hit.portal_url),
+            }
+            for hit in page.hits
+        ],
+    }
+
+
+@guarded
+def get_procedure(code: str) -> tuple[int, dict[str, Any]]:
+    """One procedure as the chat's card shows it; 400 ``invalid_procedure_code``, 404
+    ``procedure_not_found``."""
+    from chalicelib.services.lookups import get_lookups
+
+    code = unquote(code or "").strip()
+    if not _PROCEDURE_CODE.match(code):
+        raise ApiError(
+            400,
+            "invalid_procedure_code",
+            "A national procedure code looks like 1.001193.",
+            example="1.001193",
+        )
+    card = get_lookups().procedure_card(code)
+    if card is None:
+        raise ApiError(
+            404, "procedure_not_found", "No procedure has this code.", procedure_code=code
+        )
+    body = card.model_dump(mode="json")
+    body["submit_via_zalo"] = bool(body.pop("submit_in_zalo", False))
+    body["portal_url"] = _portal_url(card.portal_url)
+    return 200, body

@@ -184,10 +184,11 @@ class CatalogueStore:
     def rebuild_index(self, *, force: bool = False) -> str:
         """Build the search index from stored procedures, upload it, point META at it.
         Returns the index version (a hash of its content)."""
-        from chalicelib.catalogue.search import build_index
+        from chalicelib.catalogue.search import INDEX_FORMAT, build_index
 
         meta = self._table.get("CATALOGUE", "META", consistent=True)
-        if meta and not force:
+        # A deploy that changes the index format or the search vocabulary rebuilds it too.
+        if meta and not force and meta.get("index_format") == INDEX_FORMAT:
             return meta["version"]
         index = build_index(self.all_procedures())
         body = json.dumps(index, ensure_ascii=False, separators=(",", ":")).encode()
@@ -202,6 +203,7 @@ class CatalogueStore:
                 "sk": "META",
                 "version": version,
                 "index_key": key,
+                "index_format": INDEX_FORMAT,
                 "updated_at": int(time.time()),
             }
         )

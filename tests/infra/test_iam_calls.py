@@ -185,7 +185,14 @@ def test_the_api_functions_calls_are_allowed_and_its_grants_are_used(
     from chalicelib.storage.dossiers import Dossiers
     from chalicelib.storage.table import get_table
     from local.seed import sample_dossiers
+    from ops.import_catalogue import run
 
+    data = ROOT / "data" / "catalogue"
+    run(
+        [str(data / "tthc-sample.json"), str(data / "procedures-camau.json")],
+        str(data / "province-overrides.json"),
+        str(data / "agencies.json"),
+    )
     dossier = sample_dossiers(datetime.now(tz=UTC))[0]
     Dossiers(get_table()).add(dossier)
     raw, sig = fixture_event("user_send_text")
@@ -205,6 +212,8 @@ def test_the_api_functions_calls_are_allowed_and_its_grants_are_used(
             headers = {"Content-Type": "application/json", "X-ZEvent-Signature": sig}
             assert http.post("/zalo/webhook", body=raw, headers=headers).status_code == 200
             assert http.get(f"/public/dossiers/{dossier.code}").status_code == 200
+            assert http.get("/public/procedures?q=khai+sinh&limit=3").status_code == 200
+            assert http.get("/public/procedures/1.001193").status_code == 200
             started = http.get("/zalo/oauth/start", headers=operator)
             assert started.status_code == 302
             state = parse_qs(urlsplit(started.headers["Location"]).query)["state"][0]

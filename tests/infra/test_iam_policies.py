@@ -31,6 +31,7 @@ CODE_CALLS = {
         "dynamodb:UpdateItem",  # zalo/tokens.py store_initial_pair (OAuth callback)
         "dynamodb:DescribeTable",  # api/health.py readiness
         "s3:ListBucket",  # api/health.py readiness: HeadBucket
+        "s3:GetObject",  # api/public.py procedures: catalogue/store.py search index
         "sqs:GetQueueUrl",  # zalo/webhook.py; api/health.py readiness
         "sqs:SendMessage",  # zalo/webhook.py
     },
@@ -53,7 +54,7 @@ CODE_CALLS = {
 }
 # Items a function may reach, where it needs only a few kinds (dynamodb:LeadingKeys).
 ALLOWED_KEYS = {
-    "APIHandler": {"DOSSIER#*", "OAUTH#*", "ZALO#TOKEN"},
+    "APIHandler": {"DOSSIER#*", "OAUTH#*", "ZALO#TOKEN", "CATALOGUE", "PROC#*", "AGENCY#*"},
     "RefreshZaloToken": {"ZALO#TOKEN"},
 }
 
@@ -169,8 +170,9 @@ def test_item_access_is_limited_to_the_few_kinds_of_items_a_function_needs(packa
         if "dynamodb:GetItem" in _as_list(s["Action"])
         for key in s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
     }
-    # The public webhook and lookups can read neither profiles, sessions, jobs nor the tokens.
-    assert readable == {"DOSSIER#*", "OAUTH#*"}
+    # The public webhook and lookups can read neither profiles, sessions, jobs nor the tokens:
+    # dossiers (public view), OAuth states and the public catalogue only.
+    assert readable == {"DOSSIER#*", "OAUTH#*", "CATALOGUE", "PROC#*", "AGENCY#*"}
     assert not any("dynamodb:Query" in _as_list(s["Action"]) for s in api)
 
 
