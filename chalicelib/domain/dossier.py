@@ -169,7 +169,8 @@ class Channel(IntEnum):
 # --------------------------------------------------------------------------- codes
 
 DOSSIER_CODE_EXAMPLE = "000.00.17.H12-261126-0007"
-_CODE_PATTERN = re.compile(r"^(\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})-(\d{2})(\d{2})(\d{2})-(\d{4})$")
+# Four digits, more once an agency receives over 9,999 dossiers in a day.
+_CODE_PATTERN = re.compile(r"^(\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})-(\d{2})(\d{2})(\d{2})-(\d{4,})$")
 # People copy codes from PDFs and chat apps: en/em dashes and minus signs stand in for '-'.
 _DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-"})
 
@@ -195,15 +196,15 @@ def normalize_code(text: str) -> str | None:
 def format_code(agency_code: str, local_date: date, seq: int) -> str:
     """The dossier code for the ``seq``-th dossier an agency received on ``local_date``.
 
-    ``local_date`` is the Asia/Ho_Chi_Minh receipt date; ``seq`` runs 1..9999 and resets each
-    local day (the counter itself lives in storage). Raises InvalidDossierCode for a bad agency
-    code or sequence.
+    ``local_date`` is the Asia/Ho_Chi_Minh receipt date; ``seq`` starts at 1 each local day (the
+    counter itself lives in storage) and is written with 4 digits, more past 9,999. Raises
+    InvalidDossierCode for a bad agency code or sequence.
     """
     canonical = normalize_agency_code(agency_code)
     if canonical is None:
         raise InvalidDossierCode(f"not a QCVN 102 agency code: {agency_code!r}")
-    if not 1 <= seq <= 9999:
-        raise InvalidDossierCode(f"sequence out of range 1..9999: {seq}")
+    if seq < 1:
+        raise InvalidDossierCode(f"sequence must be at least 1: {seq}")
     return f"{canonical}-{local_date:%y%m%d}-{seq:04d}"
 
 
