@@ -273,12 +273,18 @@ class StatusChange(BaseModel):
 
 
 class DossierDocument(BaseModel):
-    """A file attached to the dossier: its S3 key and the name shown to people."""
+    """A file attached to the dossier: its S3 key and the name shown to people; for files
+    submitted online also the component it belongs to and the facts checked on intake."""
 
     model_config = ConfigDict(frozen=True)
 
     key: str
     name: str
+    component_code: str = ""
+    component_name: str = ""
+    content_type: str = ""
+    size: int | None = None
+    sha256: str = ""
 
 
 class AnonymousDossierView(BaseModel):

@@ -1,0 +1,65 @@
+"""One attachment in: downloaded, typed from its bytes, stored under a generated key.
+
+A refused file raises :class:`DocumentRejected` before anything is written, so nothing of it is
+kept. Costs: the download, and one S3 PutObject for an accepted file.
+"""
+
+from __future__ import annotations
+
+from chalicelib.documents.download import AllowList, CdnDownloader
+from chalicelib.documents.filetypes import FileType, check
+from chalicelib.platform.container import cached
+from chalicelib.storage.documents import DocumentStore, StoredFile, sanitize_name
+
+
+class DocumentIntake:
+    """Downloads, checks and stores citizens' attachments."""
+
+    def __init__(self, downloader: CdnDownloader, store: DocumentStore) -> None:
+        self._downloader = downloader
+        self._store = store
+
+    def accept(
+        self,
+        url: str,
+        *,
+        allowed: frozenset[FileType],
+        declared_type: str = "",
+        original_name: str = "",
+    ) -> StoredFile:
+        """Fetch ``url`` and store it when its bytes are of an ``allowed`` type.
+
+        ``declared_type`` is what the sender said (Zalo's attachment type ``image``/``file``, a
+        Content-Type); it and the CDN's own Content-Type must not contradict the bytes.
+        Raises DocumentRejected (nothing stored)."""
+        downloaded = self._downloader.fetch(url)
+        real = check(downloaded.data, allowed, declared_type)
+        check(downloaded.data, allowed, downloaded.declared_type)
+        return self.store(downloaded.data, real, original_name)
+
+    def store(self, data: bytes, real: FileType, original_name: str) -> StoredFile:
+        """Store bytes already checked to be of type ``real`` (one PutObject)."""
+        return self._store.put_upload(
+            data,
+            content_type=real.content_type,
+            detected_type=real.value,
+            name=sanitize_name(original_name, real.extension),
+        )
+
+
+@cached
+def get_document_intake() -> DocumentIntake:
+    """The intake wired from settings: the shared HTTP session, the bucket."""
+    from chalicelib.settings import get_settings
+    from chalicelib.storage.documents import get_document_store
+    from chalicelib.zalo.client import http_session
+
+    settings = get_settings()
+    downloader = CdnDownloader(
+        http_session(),
+        AllowList.from_setting(settings.ZALO_CDN_HOSTS),
+        max_bytes=settings.DOCUMENT_MAX_BYTES,
+        timeout=(settings.HTTP_CONNECT_TIMEOUT, settings.HTTP_READ_TIMEOUT),
+        total_seconds=settings.DOCUMENT_DOWNLOAD_SECONDS,
+    )
+    return DocumentIntake(downloader, get_document_store())

@@ -1,0 +1,163 @@
+"""Citizens' files and generated receipt images in the documents bucket.
+
+Keys (never a citizen's file name):
+
+- ``uploads/<uuid>``: a file accepted during a submission. The bucket's lifecycle rule expires
+  ``uploads/`` after 7 days, which is how the files of an abandoned submission disappear;
+- ``documents/<uuid>``: the same file once a dossier holds it (:meth:`DocumentStore.keep`,
+  a server-side copy: same bytes, same metadata), kept with the dossier;
+- ``dossiers/<code>/receipt-qr.png``: the QR image of the dossier's public lookup link.
+
+Every object is written with SSE-KMS (the bucket's default key, as infra/resources.json
+declares) and the metadata ``size``, ``sha256``, ``detected-type`` and ``original-name`` (the
+sanitised name, percent-encoded: S3 metadata is ASCII). Nothing is public: officers get
+presigned GET links that expire after minutes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from chalicelib.platform.container import cached
+
+UPLOAD_PREFIX = "uploads/"
+DOCUMENT_PREFIX = "documents/"
+_MAX_NAME_CHARS = 120
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"|?*]+')
+
+
+def sanitize_name(name: str, extension: str) -> str:
+    """A file name fit to show officers: no path, control or shell-unsafe characters, NFC,
+    at most 120 characters, ending in the *detected* type's ``extension`` (so a ``.exe`` name
+    on a PDF does not travel on). Pure; never empty."""
+    base = re.split(r"[\\/]", unicodedata.normalize("NFC", name))[-1]
+    base = " ".join(_UNSAFE.sub(" ", base).split()).strip(" .")
+    stem = base.rsplit(".", 1)[0] if "." in base else base
+    stem = stem[: _MAX_NAME_CHARS - len(extension) - 1].strip(" .") or "tai-lieu"
+    return f"{stem}.{extension}"
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file in the bucket: its key and the facts recorded with it."""
+
+    key: str
+    size: int
+    sha256: str
+    content_type: str
+    name: str
+
+
+class DocumentStore:
+    """The documents bucket: one S3 call per method."""
+
+    def __init__(self, s3: Any, bucket: str) -> None:
+        self._s3 = s3
+        self._bucket = bucket
+
+    def _put(self, key: str, data: bytes, content_type: str, metadata: dict[str, str]) -> None:
+        response = self._s3.put_object(
+            Bucket=self._bucket,
+            Key=key,
+            Body=data,
+            ContentType=content_type,
+            ServerSideEncryption="aws:kms",
+            Metadata=metadata,
+        )
+        if response["ResponseMetadata"]["HTTPStatusCode"] != 200:
+            raise RuntimeError(f"S3 PutObject answered {response['ResponseMetadata']}")
+
+    def put_upload(
+        self, data: bytes, *, content_type: str, detected_type: str, name: str
+    ) -> StoredFile:
+        """Store an accepted file under a new ``uploads/<uuid>`` key (one PutObject).
+
+        ``name`` must already be sanitised (:func:`sanitize_name`)."""
+        digest = hashlib.sha256(data).hexdigest()
+        key = f"{UPLOAD_PREFIX}{uuid.uuid4().hex}"
+        self._put(
+            key,
+            data,
+            content_type,
+            {
+                "size": str(len(data)),
+                "sha256": digest,
+                "detected-type": detected_type,
+                "original-name": quote(name, safe=""),
+            },
+        )
+        return StoredFile(key, len(data), digest, content_type, name)
+
+    @staticmethod
+    def kept_key(upload_key: str) -> str:
+        """Where :meth:`keep` puts an upload: ``documents/<uuid>``. Raises ValueError for a key
+        that is not an upload's."""
+        if not upload_key.startswith(UPLOAD_PREFIX) or "/" in upload_key[len(UPLOAD_PREFIX) :]:
+            raise ValueError("not an upload key")
+        return DOCUMENT_PREFIX + upload_key[len(UPLOAD_PREFIX) :]
+
+    def keep(self, upload_key: str) -> str:
+        """Copy an upload out of the expiring ``uploads/`` prefix; its kept key. Idempotent (the
+        same source always lands on the same key). One CopyObject."""
+        target = self.kept_key(upload_key)
+        self._s3.copy_object(
+            Bucket=self._bucket,
+            Key=target,
+            CopySource={"Bucket": self._bucket, "Key": upload_key},
+            MetadataDirective="COPY",
+            ServerSideEncryption="aws:kms",
+        )
+        return target
+
+    def put_receipt_qr(self, code: str, png: bytes) -> str:
+        """Store the QR image of a dossier's lookup link; its key. Idempotent. One PutObject."""
+        key = f"dossiers/{code}/receipt-qr.png"
+        self._put(
+            key,
+            png,
+            "image/png",
+            {"size": str(len(png)), "sha256": hashlib.sha256(png).hexdigest()},
+        )
+        return key
+
+    def head(self, key: str) -> dict[str, Any] | None:
+        """The object's size, type, encryption and metadata, or None when missing (HeadObject)."""
+        try:
+            response = self._s3.head_object(Bucket=self._bucket, Key=key)
+        except self._s3.exceptions.ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+        return {
+            "size": response["ContentLength"],
+            "content_type": response.get("ContentType", ""),
+            "encryption": response.get("ServerSideEncryption"),
+            "metadata": response.get("Metadata", {}),
+        }
+
+    def read(self, key: str) -> bytes:
+        """The object's bytes (GetObject)."""
+        return self._s3.get_object(Bucket=self._bucket, Key=key)["Body"].read()
+
+    def presigned_get(self, key: str, *, expires_seconds: int) -> str:
+        """A link that lets its holder read one object for ``expires_seconds`` (no AWS call)."""
+        return self._s3.generate_presigned_url(
+            "get_object",
+            Params={"Bucket": self._bucket, "Key": key},
+            ExpiresIn=expires_seconds,
+        )
+
+
+@cached
+def get_document_store() -> DocumentStore:
+    """The documents bucket of the settings, on the shared S3 client."""
+    from chalicelib.platform.aws import client
+    from chalicelib.settings import get_settings
+
+    return DocumentStore(client("s3"), get_settings().DOCUMENTS_BUCKET)
