@@ -51,9 +51,11 @@ _CATALOGUE_WORDS = {
     "docx": FileType.DOCX,
 }
 
-# Declared types (Zalo's attachment type or a browser's Content-Type) and the real types each
-# may stand for. "file" and application/octet-stream say nothing, so they contradict nothing.
+# Declared types (Zalo's attachment type, the ``type`` of a file payload such as "pdf", a
+# Content-Type) and the real types each may stand for. "file" and application/octet-stream say
+# nothing, so they contradict nothing.
 _DECLARED = {
+    **{word: {kind} for word, kind in _CATALOGUE_WORDS.items()},
     "image": {FileType.JPEG, FileType.PNG},
     "photo": {FileType.JPEG, FileType.PNG},
     "image/jpeg": {FileType.JPEG},
