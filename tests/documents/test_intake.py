@@ -1,0 +1,105 @@
+"""An attachment is kept only when its bytes pass; a refused file leaves nothing in the bucket."""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import unquote
+
+import pytest
+import requests
+import responses
+
+from chalicelib.documents.download import AllowList, CdnDownloader
+from chalicelib.documents.filetypes import DEFAULT_TYPES, FileType
+from chalicelib.documents.intake import DocumentIntake, get_document_intake
+from chalicelib.documents.rejection import DocumentRejected, RejectionReason
+from chalicelib.platform.aws import client
+from chalicelib.storage.documents import DocumentStore, get_document_store
+from tests.conftest import TEST_ENV
+from tests.documents import samples
+
+URL = "https://f21-zpc.zdn.vn/docs/abc/to-khai.pdf?token=t"
+
+
+@pytest.fixture
+def intake(aws):
+    downloader = CdnDownloader(
+        requests.Session(),
+        AllowList.from_setting("zdn.vn"),
+        max_bytes=10 * 1024 * 1024,
+        timeout=(2.0, 2.0),
+        total_seconds=5.0,
+        resolver=lambda host, port: ["118.102.0.10"],
+    )
+    return DocumentIntake(downloader, get_document_store())
+
+
+def bucket_keys() -> list[str]:
+    listed = client("s3").list_object_versions(Bucket=TEST_ENV["DOCUMENTS_BUCKET"])
+    return [v["Key"] for v in listed.get("Versions", [])]
+
+
+@responses.activate
+def test_an_accepted_file_is_stored_encrypted_under_a_generated_key_with_its_facts(intake):
+    responses.get(URL, body=samples.pdf(), content_type="application/pdf")
+    stored = intake.accept(
+        URL, allowed=DEFAULT_TYPES, declared_type="pdf", original_name="../../Tờ khai.PDF"
+    )
+    assert stored.key.startswith("uploads/") and "khai" not in stored.key
+    assert stored.sha256 == hashlib.sha256(samples.pdf()).hexdigest()
+    assert stored.name == "Tờ khai.pdf"
+    head = get_document_store().head(stored.key)
+    assert head["encryption"] == "aws:kms"
+    assert head["content_type"] == "application/pdf"
+    assert head["size"] == len(samples.pdf())
+    meta = head["metadata"]
+    assert meta["sha256"] == stored.sha256
+    assert meta["size"] == str(len(samples.pdf()))
+    assert meta["detected-type"] == "pdf"
+    assert unquote(meta["original-name"]) == "Tờ khai.pdf"
+    assert get_document_store().read(stored.key) == samples.pdf()
+
+
+@pytest.mark.parametrize(
+    ("body", "declared", "allowed", "reason"),
+    [
+        (samples.script(), "image", DEFAULT_TYPES, RejectionReason.UNKNOWN_TYPE),
+        (samples.pdf(), "image", DEFAULT_TYPES, RejectionReason.TYPE_MISMATCH),
+        (samples.docx(), "file", frozenset({FileType.PDF}), RejectionReason.TYPE_NOT_ALLOWED),
+        (b"%PDF-" + b"0" * (30 * 1024 * 1024), "file", DEFAULT_TYPES, RejectionReason.TOO_LARGE),
+    ],
+)
+@responses.activate
+def test_a_refused_file_leaves_nothing_stored(intake, body, declared, allowed, reason):
+    responses.get(URL, body=body)
+    with pytest.raises(DocumentRejected) as refused:
+        intake.accept(URL, allowed=allowed, declared_type=declared, original_name="a.jpg")
+    assert refused.value.reason is reason
+    assert bucket_keys() == []
+
+
+@responses.activate
+def test_the_cdn_content_type_may_not_contradict_the_bytes_either(intake):
+    responses.get(URL, body=samples.pdf(), content_type="image/png")
+    with pytest.raises(DocumentRejected) as refused:
+        intake.accept(URL, allowed=DEFAULT_TYPES, declared_type="file")
+    assert refused.value.reason is RejectionReason.TYPE_MISMATCH
+    assert bucket_keys() == []
+
+
+def test_a_url_outside_the_allow_list_is_refused_by_the_wired_intake(aws):
+    with responses.RequestsMock() as mock:
+        with pytest.raises(DocumentRejected) as refused:
+            get_document_intake().accept("https://evil.test/a.jpg", allowed=DEFAULT_TYPES)
+        assert len(mock.calls) == 0
+    assert refused.value.reason is RejectionReason.HOST_NOT_ALLOWED
+    assert bucket_keys() == []
+
+
+def test_the_store_is_wired_to_the_configured_bucket(aws):
+    store = get_document_store()
+    assert isinstance(store, DocumentStore)
+    stored = store.put_upload(
+        samples.png(), content_type="image/png", detected_type="png", name="a.png"
+    )
+    assert bucket_keys() == [stored.key]
