@@ -55,11 +55,13 @@ class StoredFile:
 
 
 class DocumentStore:
-    """The documents bucket: one S3 call per method."""
+    """The documents bucket: one S3 call per method. ``link_seconds`` is the lifetime of
+    presigned links (``DOCUMENT_LINK_SECONDS``)."""
 
-    def __init__(self, s3: Any, bucket: str) -> None:
+    def __init__(self, s3: Any, bucket: str, *, link_seconds: int = 300) -> None:
         self._s3 = s3
         self._bucket = bucket
+        self._link_seconds = link_seconds
 
     def _put(self, key: str, data: bytes, content_type: str, metadata: dict[str, str]) -> None:
         response = self._s3.put_object(
@@ -145,12 +147,13 @@ class DocumentStore:
         """The object's bytes (GetObject)."""
         return self._s3.get_object(Bucket=self._bucket, Key=key)["Body"].read()
 
-    def presigned_get(self, key: str, *, expires_seconds: int) -> str:
-        """A link that lets its holder read one object for ``expires_seconds`` (no AWS call)."""
+    def presigned_get(self, key: str) -> str:
+        """A link that lets its holder (an officer) read one object for ``link_seconds``.
+        Signed locally (SigV4): no AWS call."""
         return self._s3.generate_presigned_url(
             "get_object",
             Params={"Bucket": self._bucket, "Key": key},
-            ExpiresIn=expires_seconds,
+            ExpiresIn=self._link_seconds,
         )
 
 
@@ -160,4 +163,7 @@ def get_document_store() -> DocumentStore:
     from chalicelib.platform.aws import client
     from chalicelib.settings import get_settings
 
-    return DocumentStore(client("s3"), get_settings().DOCUMENTS_BUCKET)
+    settings = get_settings()
+    return DocumentStore(
+        client("s3"), settings.DOCUMENTS_BUCKET, link_seconds=settings.DOCUMENT_LINK_SECONDS
+    )

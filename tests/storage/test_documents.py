@@ -69,15 +69,17 @@ def test_head_of_a_missing_object_is_none(store):
     assert store.head("uploads/missing") is None
 
 
-def test_presigned_links_expire_and_name_one_object(store):
+def test_presigned_links_expire_after_the_configured_time_and_name_one_object(aws, monkeypatch):
+    monkeypatch.setenv("DOCUMENT_LINK_SECONDS", "120")
+    store = get_document_store()
     upload = store.put_upload(
         samples.pdf(), content_type="application/pdf", detected_type="pdf", name="a.pdf"
     )
-    link = store.presigned_get(upload.key, expires_seconds=300)
+    link = store.presigned_get(upload.key)
     parts = urlsplit(link)
     assert parts.path.endswith(upload.key)
     query = parse_qs(parts.query)
-    assert query["X-Amz-Expires"] == ["300"]
+    assert query["X-Amz-Expires"] == ["120"]
     assert query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"]  # SSE-KMS objects need SigV4
 
 
