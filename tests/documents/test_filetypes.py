@@ -26,7 +26,14 @@ def test_detect_recognises_each_accepted_type_from_its_bytes(data, expected):
 
 @pytest.mark.parametrize(
     "data",
-    [samples.script(), samples.plain_zip(), samples.xlsx(), b"PK\x03\x04broken zip", b"GIF89a"],
+    [
+        samples.script(),
+        samples.plain_zip(),
+        samples.xlsx(),
+        samples.docm(),
+        b"PK\x03\x04broken zip",
+        b"GIF89a",
+    ],
 )
 def test_detect_knows_nothing_else_not_even_other_zips(data):
     assert detect(data) is None

@@ -87,6 +87,13 @@ def test_the_cdn_content_type_may_not_contradict_the_bytes_either(intake):
     assert bucket_keys() == []
 
 
+@responses.activate
+def test_an_unfamiliar_cdn_content_type_is_not_a_contradiction(intake):
+    responses.get(URL, body=samples.pdf(), content_type="text/plain")
+    stored = intake.accept(URL, allowed=DEFAULT_TYPES, declared_type="file")
+    assert stored.content_type == "application/pdf"
+
+
 def test_a_url_outside_the_allow_list_is_refused_by_the_wired_intake(aws):
     with responses.RequestsMock() as mock:
         with pytest.raises(DocumentRejected) as refused:
