@@ -14,6 +14,7 @@ from chalicelib.documents.filetypes import DEFAULT_TYPES, FileType
 from chalicelib.documents.intake import DocumentIntake, get_document_intake
 from chalicelib.documents.rejection import DocumentRejected, RejectionReason
 from chalicelib.platform.aws import client
+from chalicelib.platform.container import reset_all
 from chalicelib.storage.documents import DocumentStore, get_document_store
 from tests.conftest import TEST_ENV
 from tests.documents import samples
@@ -110,3 +111,25 @@ def test_the_store_is_wired_to_the_configured_bucket(aws):
         samples.png(), content_type="image/png", detected_type="png", name="a.png"
     )
     assert bucket_keys() == [stored.key]
+
+
+def test_make_runs_cdn_stand_in_is_reached_with_make_runs_allow_list(aws, monkeypatch, tmp_path):
+    """The attachment path ``make chat``'s ``/file`` uses, end to end on loopback."""
+    from local.run import local_defaults
+    from local.standins import Cdn, serve
+
+    (tmp_path / "to-khai.pdf").write_bytes(samples.pdf())
+    (tmp_path / "renamed.jpg").write_bytes(samples.script())
+    cdn = serve(Cdn(tmp_path), 0)
+    try:
+        monkeypatch.setenv("ZALO_CDN_HOSTS", local_defaults({})["ZALO_CDN_HOSTS"])
+        reset_all()
+        intake = get_document_intake()
+        stored = intake.accept(f"{cdn.url}/files/to-khai.pdf", allowed=DEFAULT_TYPES)
+        assert get_document_store().read(stored.key) == samples.pdf()
+        with pytest.raises(DocumentRejected) as refused:
+            intake.accept(f"{cdn.url}/files/renamed.jpg", allowed=DEFAULT_TYPES)
+        assert refused.value.reason is RejectionReason.UNKNOWN_TYPE
+        assert bucket_keys() == [stored.key]
+    finally:
+        cdn.stop()
