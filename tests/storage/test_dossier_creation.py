@@ -10,7 +10,7 @@ import pytest
 from chalicelib.domain.dossier import Channel, Dossier, format_code
 from chalicelib.platform.aws import client
 from chalicelib.storage.dossiers import DossierConflict, Dossiers
-from chalicelib.storage.table import get_table
+from chalicelib.storage.table import TransactionCancelled, get_table
 from tests.services.drafts import AGENCY, OWNER, THURSDAY_MORNING, VIETNAM, draft
 
 DAY = date(2026, 11, 26)
@@ -82,3 +82,36 @@ def test_submission_ids_stay_out_of_the_keys(dossiers):
     assert any(k.startswith("SUBMISSION#") for k in keys)
     assert not any("2468000000000000001" in k or "msg-1" in k for k in keys)
     assert dossiers.submitted("zalo:2468000000000000001:msg-1").code == format_code(AGENCY, DAY, 1)
+
+
+class _ConflictingTable:
+    """The real table, whose first ``conflicts`` transactions DynamoDB cancels because another
+    transaction touched the same items (TransactionConflict)."""
+
+    def __init__(self, table, conflicts: int) -> None:
+        self._table = table
+        self.conflicts = conflicts
+        self.attempts = 0
+
+    def __getattr__(self, name):
+        return getattr(self._table, name)
+
+    def transact(self, operations):
+        self.attempts += 1
+        if self.conflicts:
+            self.conflicts -= 1
+            raise TransactionCancelled(["None", "TransactionConflict"])
+        return self._table.transact(operations)
+
+
+def test_a_transaction_conflict_is_retried(aws):
+    table = _ConflictingTable(get_table(), conflicts=2)
+    created = Dossiers(table).create(new_dossier(1), "sub-1")
+    assert created.new and table.attempts == 3
+
+
+def test_a_persistent_transaction_conflict_is_raised_not_swallowed(aws):
+    table = _ConflictingTable(get_table(), conflicts=3)
+    with pytest.raises(TransactionCancelled):
+        Dossiers(table).create(new_dossier(1), "sub-1")
+    assert Dossiers(get_table()).submitted("sub-1") is None
