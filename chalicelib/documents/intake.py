@@ -1,7 +1,9 @@
-"""One attachment in: downloaded, typed from its bytes, stored under a generated key.
+"""One attachment in: downloaded (chat) or posted by a browser (web form), typed from its bytes,
+stored under a generated key.
 
-A refused file raises :class:`DocumentRejected` before anything is written, so nothing of it is
-kept. Costs: the download, and one S3 PutObject for an accepted file.
+A refused file raises :class:`DocumentRejected` and nothing of it is kept: a download is refused
+before anything is written; a browser upload is deleted. Costs: the download and one S3
+PutObject for a chat attachment; one GetObject and one CopyObject for a browser upload.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from chalicelib.storage.documents import DocumentStore, StoredFile, sanitize_nam
 class DocumentIntake:
     """Downloads, checks and stores citizens' attachments."""
 
-    def __init__(self, downloader: CdnDownloader, store: DocumentStore) -> None:
+    def __init__(self, downloader: CdnDownloader, store: DocumentStore, *, max_bytes: int) -> None:
         self._downloader = downloader
         self._store = store
+        self._max_bytes = max_bytes
 
     def accept(
         self,
@@ -41,6 +44,31 @@ class DocumentIntake:
                 RejectionReason.TYPE_MISMATCH, f"CDN says {downloaded.declared_type}, is {real}"
             )
         return self.store(downloaded.data, real, original_name)
+
+    def accept_uploaded(
+        self, key: str, *, allowed: frozenset[FileType], original_name: str = ""
+    ) -> StoredFile:
+        """Check a file a browser posted to ``key`` (a presigned POST): its real size and type,
+        whatever the POST declared. A refused object is deleted (that version, for good).
+        Raises DocumentRejected. One GetObject, then one CopyObject (accepted: our metadata)
+        or one DeleteObject (refused)."""
+        upload = self._store.open_upload(key, max_bytes=self._max_bytes)
+        if upload is None:
+            raise DocumentRejected(RejectionReason.UNAVAILABLE, "no such upload")
+        try:
+            if upload["data"] is None:
+                raise DocumentRejected(RejectionReason.TOO_LARGE, f"{upload['size']} bytes")
+            real = check(upload["data"], allowed, upload["content_type"])
+        except DocumentRejected:
+            self._store.discard(key, upload["version_id"])
+            raise
+        return self._store.describe_upload(
+            key,
+            upload["data"],
+            content_type=real.content_type,
+            detected_type=real.value,
+            name=sanitize_name(original_name, real.extension),
+        )
 
     def store(self, data: bytes, real: FileType, original_name: str) -> StoredFile:
         """Store bytes already checked to be of type ``real`` (one PutObject)."""
@@ -67,4 +95,4 @@ def get_document_intake() -> DocumentIntake:
         timeout=(settings.HTTP_CONNECT_TIMEOUT, settings.HTTP_READ_TIMEOUT),
         total_seconds=settings.DOCUMENT_DOWNLOAD_SECONDS,
     )
-    return DocumentIntake(downloader, get_document_store())
+    return DocumentIntake(downloader, get_document_store(), max_bytes=settings.DOCUMENT_MAX_BYTES)

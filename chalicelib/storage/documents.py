@@ -54,6 +54,15 @@ class StoredFile:
     name: str
 
 
+@dataclass(frozen=True)
+class PresignedUpload:
+    """Where and how a browser posts one file: a form to ``url`` with ``fields`` and the file."""
+
+    key: str
+    url: str
+    fields: dict[str, str]
+
+
 class DocumentStore:
     """The documents bucket: one S3 call per method. ``link_seconds`` is the lifetime of
     presigned links (``DOCUMENT_LINK_SECONDS``)."""
@@ -95,6 +104,81 @@ class DocumentStore:
             },
         )
         return StoredFile(key, len(data), digest, content_type, name)
+
+    def presigned_upload(
+        self, *, max_bytes: int, content_type_prefix: str = "", expires_seconds: int = 1800
+    ) -> PresignedUpload:
+        """A presigned POST letting a browser upload one file straight to a new
+        ``uploads/<uuid>`` key: conditions on the exact key, the size (1..``max_bytes``), the
+        Content-Type's prefix and SSE-KMS. S3 enforces them; moto does not, and a browser may
+        lie about the type anyway, so every such upload goes through
+        :meth:`chalicelib.documents.intake.DocumentIntake.accept_uploaded` before a dossier may
+        use it. Signed locally: no AWS call."""
+        key = f"{UPLOAD_PREFIX}{uuid.uuid4().hex}"
+        post = self._s3.generate_presigned_post(
+            Bucket=self._bucket,
+            Key=key,
+            Fields={"x-amz-server-side-encryption": "aws:kms"},
+            Conditions=[
+                {"x-amz-server-side-encryption": "aws:kms"},
+                ["content-length-range", 1, max_bytes],
+                ["starts-with", "$Content-Type", content_type_prefix],
+            ],
+            ExpiresIn=expires_seconds,
+        )
+        return PresignedUpload(key=key, url=post["url"], fields=post["fields"])
+
+    def open_upload(self, key: str, *, max_bytes: int) -> dict[str, Any] | None:
+        """An uploaded object as the uploader left it: ``size``, ``content_type``,
+        ``version_id`` and ``data`` (None when it is over ``max_bytes``: not read). None when
+        there is no such object. One GetObject."""
+        try:
+            response = self._s3.get_object(Bucket=self._bucket, Key=key)
+        except self._s3.exceptions.NoSuchKey:
+            return None
+        size = int(response["ContentLength"])
+        body = response["Body"]
+        data = body.read(max_bytes + 1) if size <= max_bytes else None
+        body.close()
+        if data is not None and len(data) > max_bytes:
+            data = None
+        return {
+            "size": size,
+            "content_type": response.get("ContentType", ""),
+            "version_id": response.get("VersionId"),
+            "data": data,
+        }
+
+    def describe_upload(
+        self, key: str, data: bytes, *, content_type: str, detected_type: str, name: str
+    ) -> StoredFile:
+        """Give a browser upload the metadata :meth:`put_upload` writes and the detected
+        Content-Type (a copy onto itself; the browser's version becomes non-current and expires
+        with them). One CopyObject."""
+        digest = hashlib.sha256(data).hexdigest()
+        self._s3.copy_object(
+            Bucket=self._bucket,
+            Key=key,
+            CopySource={"Bucket": self._bucket, "Key": key},
+            MetadataDirective="REPLACE",
+            ContentType=content_type,
+            ServerSideEncryption="aws:kms",
+            Metadata={
+                "size": str(len(data)),
+                "sha256": digest,
+                "detected-type": detected_type,
+                "original-name": quote(name, safe=""),
+            },
+        )
+        return StoredFile(key, len(data), digest, content_type, name)
+
+    def discard(self, key: str, version_id: str | None) -> None:
+        """Remove a refused upload for good: the given version itself, not a delete marker
+        over it (the bucket is versioned). One DeleteObject."""
+        if version_id and version_id != "null":
+            self._s3.delete_object(Bucket=self._bucket, Key=key, VersionId=version_id)
+        else:
+            self._s3.delete_object(Bucket=self._bucket, Key=key)
 
     @staticmethod
     def kept_key(upload_key: str) -> str:

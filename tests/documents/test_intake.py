@@ -32,7 +32,7 @@ def intake(aws):
         total_seconds=5.0,
         resolver=lambda host, port: ["118.102.0.10"],
     )
-    return DocumentIntake(downloader, get_document_store())
+    return DocumentIntake(downloader, get_document_store(), max_bytes=10 * 1024 * 1024)
 
 
 def bucket_keys() -> list[str]:
