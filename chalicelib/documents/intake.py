@@ -43,7 +43,7 @@ class DocumentIntake:
             raise DocumentRejected(
                 RejectionReason.TYPE_MISMATCH, f"CDN says {downloaded.declared_type}, is {real}"
             )
-        return self.store(downloaded.data, real, original_name)
+        return self._put_checked(downloaded.data, real, original_name)
 
     def accept_uploaded(
         self, key: str, *, allowed: frozenset[FileType], original_name: str = ""
@@ -70,7 +70,7 @@ class DocumentIntake:
             name=sanitize_name(original_name, real.extension),
         )
 
-    def store(self, data: bytes, real: FileType, original_name: str) -> StoredFile:
+    def _put_checked(self, data: bytes, real: FileType, original_name: str) -> StoredFile:
         """Store bytes already checked to be of type ``real`` (one PutObject)."""
         return self._store.put_upload(
             data,
