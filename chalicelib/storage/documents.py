@@ -229,15 +229,17 @@ class DocumentStore:
 
     def read(self, key: str) -> bytes:
         """The object's bytes (GetObject)."""
-        return self._s3.get_object(Bucket=self._bucket, Key=key)["Body"].read()
+        return bytes(self._s3.get_object(Bucket=self._bucket, Key=key)["Body"].read())
 
     def presigned_get(self, key: str) -> str:
         """A link that lets its holder (an officer) read one object for ``link_seconds``.
         Signed locally (SigV4): no AWS call."""
-        return self._s3.generate_presigned_url(
-            "get_object",
-            Params={"Bucket": self._bucket, "Key": key},
-            ExpiresIn=self._link_seconds,
+        return str(
+            self._s3.generate_presigned_url(
+                "get_object",
+                Params={"Bucket": self._bucket, "Key": key},
+                ExpiresIn=self._link_seconds,
+            )
         )
 
 
