@@ -1,10 +1,11 @@
 """The real type of a file, from its bytes; never from its name or its declared type.
 
 A tight sniffer for the four types dossiers use (JPEG, PNG, PDF, DOCX) rather than a general
-library: ``filetype`` 1.2 reports many DOCX files as ZIP or guesses from the first entry only,
-and a wrong "yes" here lets a script through. DOCX is a ZIP whose directory lists
-``[Content_Types].xml`` and entries under ``word/``; only the directory is read (no entry is
-decompressed), so a ZIP bomb costs nothing.
+library: ``filetype`` 1.2.0 (tried on tests/documents/samples.py) calls a plain ZIP holding
+``word/readme.txt`` and a macro-enabled ``.docm`` "docx", since it looks at the first entry
+names only. Here DOCX is a ZIP whose directory lists ``[Content_Types].xml`` and entries under
+``word/`` and no VBA project; only the directory is read (no entry is decompressed), so a ZIP
+bomb costs nothing.
 """
 
 from __future__ import annotations
