@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 
 from chalicelib.documents.rejection import DocumentRejected, RejectionReason
+from chalicelib.domain.procedure import Component
 
 
 class FileType(StrEnum):
@@ -104,6 +105,12 @@ def accepted_types(catalogue_words: Iterable[str]) -> frozenset[FileType]:
         if w in _CATALOGUE_WORDS
     }
     return frozenset(found) or DEFAULT_TYPES
+
+
+def allowed_for(component: Component) -> frozenset[FileType]:
+    """The types one component of a procedure accepts (:func:`accepted_types` of its
+    ``accepted_file_types``)."""
+    return accepted_types(component.accepted_file_types)
 
 
 def check(data: bytes, allowed: frozenset[FileType], declared: str = "") -> FileType:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.documents.filetypes import DEFAULT_TYPES, FileType, accepted_types, check, detect
+from chalicelib.documents.filetypes import (
+    DEFAULT_TYPES,
+    FileType,
+    accepted_types,
+    allowed_for,
+    check,
+    detect,
+)
+from chalicelib.domain.procedure import Component
 from chalicelib.documents.rejection import DocumentRejected, RejectionReason
 from tests.documents import samples
 
@@ -96,3 +104,11 @@ def test_accepted_types_read_the_catalogue_words():
 def test_accepted_types_default_when_the_catalogue_says_nothing_we_can_check():
     assert accepted_types(()) == DEFAULT_TYPES
     assert accepted_types(("doc", "xls")) == DEFAULT_TYPES
+
+
+def test_a_components_allowed_types_come_from_the_catalogue():
+    assert allowed_for(Component(name="Tờ khai", accepted_file_types=("pdf", "docx"))) == {
+        FileType.PDF,
+        FileType.DOCX,
+    }
+    assert allowed_for(Component(name="Ảnh chân dung")) == DEFAULT_TYPES
