@@ -12,8 +12,8 @@ from chalicelib.documents.filetypes import (
     check,
     detect,
 )
-from chalicelib.domain.procedure import Component
 from chalicelib.documents.rejection import DocumentRejected, RejectionReason
+from chalicelib.domain.procedure import Component
 from tests.documents import samples
 
 ALL = frozenset(FileType)
