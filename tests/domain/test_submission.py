@@ -47,3 +47,9 @@ def test_a_document_needs_a_key_a_size_and_a_sha256(changes):
     values = document("uploads/1", "Tờ khai").model_dump() | changes
     with pytest.raises(pydantic.ValidationError):
         DraftDocument(**values)
+
+
+def test_the_receiving_agency_code_is_checked_and_made_canonical_before_any_number_is_taken():
+    assert draft(receiving_agency_code="000.00.17.h12").receiving_agency_code == "000.00.17.H12"
+    with pytest.raises(pydantic.ValidationError):
+        draft(receiving_agency_code="H12")
