@@ -13,11 +13,11 @@ app = Chalice(app_name="camau-zalo")
 
 health = module("chalicelib.api.health")
 public = module("chalicelib.api.public")
-webhook = module("chalicelib.zalo.webhook")
-verifier = module("chalicelib.zalo.verifier")
-oauth = module("chalicelib.zalo.oauth")
-tokens = module("chalicelib.zalo.tokens")
-inbound = module("chalicelib.inbound.processor")
+webhook = module("chalicelib.api.webhook")
+verifier = module("chalicelib.api.verifier")
+oauth = module("chalicelib.api.oauth")
+schedules = module("chalicelib.schedules")
+inbound = module("chalicelib.inbound.consumer")
 
 
 # --- HTTP: operations ---------------------------------------------------------------------------
@@ -66,4 +66,4 @@ def consume_inbound(event):
 # left (the token lives 25 hours), under a lease so two runs never refresh twice.
 @app.schedule(Rate(30, unit=Rate.MINUTES))
 def refresh_zalo_token(event):
-    return tokens.refresh_if_due()
+    return schedules.refresh_zalo_token(event)

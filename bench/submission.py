@@ -38,8 +38,7 @@ def main() -> None:
         from chalicelib.domain.dossier import Applicant
         from chalicelib.domain.submission import DraftDocument, SubmissionDraft
         from chalicelib.platform.aws import client
-        from chalicelib.services.submission import get_submission_service
-        from chalicelib.storage.documents import get_document_store
+        from chalicelib.root import get_document_store, get_submission_service
         from chalicelib.storage.table import get_table
         from local.resources import create_all
 

@@ -6,16 +6,20 @@ docs/configuration.md; a test keeps that table and this class in step.
 
 Secrets (``ZALO_OA_SECRET_KEY``, ``ZALO_APP_SECRET``, ``OPERATOR_SECRET``) and the Zalo ids are
 never committed. In AWS they live in SSM Parameter Store (SecureString) under
-``SECRETS_SSM_PATH`` (for example ``/camau-zalo/prod/ZALO_OA_SECRET_KEY``) and are fetched once
-per container when the environment does not carry them.
+``SECRETS_SSM_PATH`` (for example ``/camau-zalo/prod/ZALO_OA_SECRET_KEY``) and are fetched when
+the environment does not carry them, through Powertools Parameters with a cache that expires
+after ``SECRETS_CACHE_SECONDS``: a rotated secret is picked up within that time, without a cold
+start (the settings are rebuilt when a fetched value changed).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from chalicelib.platform.container import cached
+from chalicelib.platform.container import on_reset
 
 # Read from SSM Parameter Store when the environment does not carry them.
 SSM_NAMES = (
@@ -99,38 +103,59 @@ class Settings(BaseSettings):
         return str(value) if value else None
 
 
-def _ssm_secrets(path: str) -> dict[str, str]:
-    """Secret values stored under ``path`` in SSM Parameter Store (one call per container)."""
-    from chalicelib.platform.aws import client
+SECRETS_CACHE_SECONDS = 300
+_ssm_provider: Any = None
+_current: tuple[dict[str, str], Settings] | None = None
 
+
+def _ssm_secrets(path: str) -> dict[str, str]:
+    """Secret values stored under ``path`` in SSM Parameter Store: one GetParametersByPath per
+    ``SECRETS_CACHE_SECONDS`` and container (Powertools Parameters' cache), none in between."""
+    global _ssm_provider
+    if _ssm_provider is None:
+        from aws_lambda_powertools.utilities.parameters import SSMProvider
+
+        from chalicelib.platform.aws import client
+
+        _ssm_provider = SSMProvider(boto3_client=client("ssm"))
+    values = _ssm_provider.get_multiple(
+        path.rstrip("/"), max_age=SECRETS_CACHE_SECONDS, decrypt=True
+    )
     found: dict[str, str] = {}
-    paginator = client("ssm").get_paginator("get_parameters_by_path")
-    for page in paginator.paginate(Path=path.rstrip("/") + "/", WithDecryption=True):
-        for parameter in page["Parameters"]:
-            name = parameter["Name"].rsplit("/", 1)[-1]
-            if name in SSM_NAMES:
-                found[name] = parameter["Value"]
+    for key, value in values.items():
+        name = str(key).rsplit("/", 1)[-1]
+        if name in SSM_NAMES:
+            found[name] = str(value)
     return found
 
 
-@cached
 def get_settings() -> Settings:
-    """The settings, read once. Raises ConfigurationError naming the first bad setting."""
+    """The settings: built once, and again only when a secret fetched from SSM changed.
+    Raises ConfigurationError naming the first bad setting."""
     import os
 
+    global _current
     overrides: dict[str, str] = {}
     ssm_path = os.environ.get("SECRETS_SSM_PATH", "")
     if ssm_path and any(not os.environ.get(name) for name in SSM_NAMES):
         overrides = {k: v for k, v in _ssm_secrets(ssm_path).items() if not os.environ.get(k)}
+    current = _current
+    if current is not None and current[0] == overrides:
+        return current[1]
     try:
-        return Settings(**overrides)
+        settings = Settings(**overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
         setting = ".".join(str(part) for part in first["loc"]) or "?"
         problem = "missing" if first["type"] == "missing" else first["msg"]
         raise ConfigurationError(setting, problem) from None
+    _current = (overrides, settings)
+    return settings
 
 
+@on_reset
 def reset_settings() -> None:
     """Forget the cached settings (tests, and the local runner after changing the environment)."""
-    get_settings.cache_clear()  # type: ignore[attr-defined]
+    global _current, _ssm_provider
+    _current = None
+    _ssm_provider = None

@@ -84,9 +84,9 @@ def seed() -> dict[str, int]:
     """Load everything; returns counts for the runner's banner."""
     from chalicelib.catalogue.sample import load_sample_catalogue
     from chalicelib.catalogue.store import get_store
+    from chalicelib.root import get_token_manager
     from chalicelib.storage.dossiers import DossierConflict, Dossiers
     from chalicelib.storage.table import get_table
-    from chalicelib.zalo.tokens import get_token_manager
 
     agencies, report = load_sample_catalogue(DATA)
     counts = get_store().import_catalogue(agencies, report.procedures)

@@ -6,6 +6,7 @@ gets fresh resources created from the same template that deploys them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -80,3 +81,19 @@ def fixture_event(name: str) -> tuple[bytes, str]:
     raw = (FIXTURES / f"{name}.json").read_bytes()
     signatures = json.loads((FIXTURES / "signatures.json").read_text())
     return raw, signatures["signatures"][name]
+
+
+@contextlib.contextmanager
+def chalice_cli_lock():
+    """Serialise Chalice CLI runs (package, deploy) across pytest-xdist workers: Chalice caches
+    the dependency zip in .chalice/deployments/, and two runs writing it at once corrupt it."""
+    import fcntl
+
+    path = ROOT / ".chalice" / "deployments"
+    path.mkdir(parents=True, exist_ok=True)
+    with open(path / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

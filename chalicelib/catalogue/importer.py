@@ -36,6 +36,8 @@ from chalicelib.domain.procedure import (
     Procedure,
     TimeLimit,
     TimeUnit,
+    says_financial_obligation_time_excluded,
+    says_same_day,
 )
 
 _T = TypeVar("_T")
@@ -44,6 +46,7 @@ UNKNOWN_CODE = "?"
 OVERRIDE_KEYS = frozenset(
     {
         "agency_codes",
+        "excludes_financial_obligation_time",
         "submit_via_zalo",
         "portal_url",
         "postal_pickup_allowed",
@@ -188,9 +191,12 @@ def _methods(record: Mapping[str, Any]) -> tuple[list[Channel], list[TimeLimit],
         for period in _as_list(method.get("THOIGIAN"), "THOIGIAN"):
             period = _public(period)
             if period.get("THOIGIANGIAIQUYET") not in (None, ""):
+                days = _number(period["THOIGIANGIAIQUYET"], "THOIGIANGIAIQUYET")
+                if days <= 1 and says_same_day(_text(period.get("MOTA"))):
+                    days = 0  # "trong ngày": due the day of receipt, not the day after
                 limits.append(
                     TimeLimit(
-                        days=_number(period["THOIGIANGIAIQUYET"], "THOIGIANGIAIQUYET"),
+                        days=days,
                         unit=TimeUnit.from_vietnamese(period.get("DONVITINH")),
                         channel=channel,
                         description=_text(period.get("MOTA")),
@@ -301,7 +307,12 @@ def _apply_override(fields: dict[str, Any], override: Mapping[str, Any]) -> None
                 raise RecordError(f"override agency code is not a QCVN 102 code: {raw!r}")
             codes.append(code)
         fields["agency_codes"] = tuple(codes)
-    for key in ("submit_via_zalo", "postal_pickup_allowed", "postal_delivery_allowed"):
+    for key in (
+        "submit_via_zalo",
+        "postal_pickup_allowed",
+        "postal_delivery_allowed",
+        "excludes_financial_obligation_time",
+    ):
         if key in public:
             if not isinstance(public[key], bool):
                 raise RecordError(f"override {key} must be true or false")
@@ -343,6 +354,9 @@ def parse_procedure(
         "online_level": _online_level(record, channels),
         "channels": tuple(channels),
         "time_limits": tuple(limits),
+        "excludes_financial_obligation_time": any(
+            says_financial_obligation_time_excluded(t.description) for t in limits
+        ),
         "fees": tuple(fees),
         "components": tuple(components),
         "results": tuple(results),

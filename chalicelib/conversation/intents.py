@@ -4,9 +4,10 @@ A deliberately small, explainable matcher (no ML):
 
 1. The text is folded (:func:`chalicelib.domain.vietnamese.fold`: no diacritics, lower case,
    punctuation to spaces) and common abbreviations are expanded (``hs`` -> ``ho so``).
-2. Every phrase in :data:`_PHRASES` is looked for as a run of words. A word of 4 or more letters
-   may differ from the phrase's word by one edit; a whole phrase of 8 or more characters may
-   differ by one edit from the typed words (catches ``trs cuu ho so``, ``hoso``).
+2. Every phrase of the table (:data:`GLOBAL_PHRASES`, then each flow's own, gathered by the
+   flow registry into one :class:`Classifier`) is looked for as a run of words. A word of 4
+   or more letters may differ from the phrase's word by one edit; a whole phrase of 8 or more
+   characters may differ by one edit from the typed words (catches ``trs cuu ho so``).
 3. The longest matching phrase wins (exact before fuzzy, then table order). Command-like
    intents (cancel, menu, consent, ...) only count in short messages, so a long feedback text
    that mentions "hủy" does not cancel anything.
@@ -18,13 +19,18 @@ A dossier code anywhere in the text means DOSSIER_LOOKUP; a national procedure c
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from chalicelib.domain.dossier import find_code
 from chalicelib.domain.vietnamese import fold
 
 
 class Intent(StrEnum):
+    """Intents the engine or today's flows know by name. An intent is any string: a new flow
+    may use its own name in its :class:`Phrases` instead of adding a member here."""
+
     MENU = "menu"
     HELP = "help"
     CANCEL = "cancel"
@@ -44,67 +50,42 @@ class Intent(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Understanding:
-    intent: Intent
-    dossier_code: str | None = None  # normalised, e.g. 000.00.17.H12-261126-0007
+    intent: str  # an Intent member, or a flow's own intent name
+    dossier_code: str | None = None  # canonical, e.g. 000.00.17.H12-261126-0007
     procedure_code: str | None = None  # e.g. 1.001193
     remainder: str = ""  # folded words left after removing the matched phrase and filler
 
 
-# Agency code (QCVN 102:2016, e.g. 000.00.17.H12) - YYMMDD - 4-digit sequence. Tolerant of
-# case, stray spaces and dash look-alikes; another module owns the canonical validator.
-_SEP = r"\s*[-‐‑–—_]\s*|\s+"
-_DOSSIER_CODE = re.compile(
-    r"(?<![0-9a-z])"
-    r"([0-9a-z]{3})\s*\.\s*([0-9a-z]{2})\s*\.\s*([0-9a-z]{2})\s*\.\s*([a-z][0-9a-z]{2})"
-    rf"(?:{_SEP})(\d{{6}})(?:{_SEP})(\d{{4}})"
-    r"(?![0-9a-z])",
-    re.IGNORECASE,
-)
 _PROCEDURE_CODE = re.compile(r"(?<![\w.])([12])\s*\.\s*(\d{6})(?![\w])")
 
-# Phrase -> intent. ``short`` phrases only count when the message has at most two more words
-# than the phrase. Order breaks ties between equally long matches.
+
+@dataclass(frozen=True, slots=True)
+class Phrases:
+    """Phrases that mean ``intent``. ``short`` phrases only count when the message has at most
+    two more words than the phrase (command-like requests). Phrases are folded words."""
+
+    intent: str
+    short: bool
+    phrases: tuple[str, ...]
+
+
+# The global phrases; every flow declares its own (chalicelib.conversation.flows), and the
+# registry puts them after these. Order breaks ties between equally long matches.
 # fmt: off
-_PHRASES: tuple[tuple[Intent, bool, tuple[str, ...]], ...] = (
-    (Intent.CANCEL, True, (
+GLOBAL_PHRASES: tuple[Phrases, ...] = (
+    Phrases(Intent.CANCEL, True, (
         "huy", "huy bo", "thoat", "thoat ra", "dung lai", "thoi", "cancel", "stop", "exit",
         "bo qua", "khong lam nua")),
-    (Intent.MENU, True, (
+    Phrases(Intent.MENU, True, (
         "menu", "menu chinh", "danh muc", "trang chu", "bat dau", "start", "quay lai",
         "chuc nang")),
-    (Intent.HELP, True, (
+    Phrases(Intent.HELP, True, (
         "help", "tro giup", "giup", "giup do", "huong dan", "ho tro", "cach dung",
         "cach su dung")),
-    (Intent.DECLINE, True, (
-        "khong dong y", "tu choi", "khong chap nhan", "rut lai dong y", "rut dong y",
-        "huy dong y", "rut lai su dong y")),
-    (Intent.AGREE, True, ("dong y", "toi dong y", "chap nhan", "dong y xu ly du lieu")),
-    (Intent.DELETE_MY_DATA, False, (
-        "xoa du lieu", "xoa du lieu ca nhan", "xoa thong tin", "xoa thong tin ca nhan",
-        "xoa tai khoan")),
-    (Intent.GREETING, True, ("xin chao", "chao", "hello", "hi", "alo", "chao ban")),
-    (Intent.THANKS, True, (
+    Phrases(Intent.GREETING, True, ("xin chao", "chao", "hello", "hi", "alo", "chao ban")),
+    Phrases(Intent.THANKS, True, (
         "cam on", "cam on nhieu", "xin cam on", "thank", "thanks", "thank you", "tam biet",
         "bye", "ok cam on")),
-    (Intent.MY_DOSSIERS, False, (
-        "ho so cua toi", "ho so cua minh", "ho so da nop", "ho so toi da nop",
-        "danh sach ho so", "ho so cua em")),
-    (Intent.SUBMIT, False, (
-        "nop ho so", "nop", "nop truc tuyen", "nop online", "gui ho so", "lam ho so",
-        "dang ky ho so", "nop giay to")),
-    (Intent.POSTAL, False, (
-        "buu dien", "buu chinh", "dang ky buu chinh", "buu chinh cong ich", "gui buu dien",
-        "chuyen phat", "tra ket qua tai nha", "nhan ket qua tai nha")),
-    (Intent.FEEDBACK, False, (
-        "phan anh", "kien nghi", "phan anh kien nghi", "gop y", "hoi dap", "khieu nai",
-        "thac mac", "dat cau hoi", "gui cau hoi")),
-    (Intent.PROCEDURE_LOOKUP, False, (
-        "thu tuc", "tra cuu thu tuc", "thu tuc hanh chinh", "tim thu tuc", "xem thu tuc",
-        "can giay to gi", "can nhung giay to gi")),
-    (Intent.DOSSIER_LOOKUP, False, (
-        "ho so", "tra cuu ho so", "kiem tra ho so", "tinh trang ho so", "tien do ho so",
-        "tim ho so", "xem ho so", "ma ho so", "tra ho so", "tra cuu ket qua",
-        "ket qua ho so")),
 )
 
 _ABBREVIATIONS: dict[str, tuple[str, ...]] = {
@@ -136,12 +117,8 @@ _FUZZY_PHRASE_MIN = 8
 
 
 def find_dossier_code(text: str) -> str | None:
-    """The first dossier code in ``text``, normalised (upper case, canonical separators)."""
-    match = _DOSSIER_CODE.search(text)
-    if not match:
-        return None
-    a, b, c, d, day, seq = match.groups()
-    return f"{a}.{b}.{c}.{d}-{day}-{seq}".upper()
+    """The first dossier code in ``text``, canonical (the domain's one parser, every format)."""
+    return find_code(text)
 
 
 def find_procedure_code(text: str) -> str | None:
@@ -150,21 +127,59 @@ def find_procedure_code(text: str) -> str | None:
     return f"{match.group(1)}.{match.group(2)}" if match else None
 
 
-def classify(text: str | None) -> Understanding:
-    """Understand one message. Never raises; empty or unmatched text is UNKNOWN."""
-    if not text:
-        return Understanding(Intent.UNKNOWN)
-    code = find_dossier_code(text)
-    if code:
-        return Understanding(Intent.DOSSIER_LOOKUP, dossier_code=code)
-    procedure_code = find_procedure_code(text)
-    if procedure_code:
-        return Understanding(Intent.PROCEDURE_LOOKUP, procedure_code=procedure_code)
-    tokens = _tokens(text)
-    intent = _best_intent(tokens)
-    if intent is None:
-        return Understanding(Intent.UNKNOWN, remainder=_remainder(tokens, set()))
-    return Understanding(intent, remainder=_remainder(tokens, _spans_of(intent, tokens)))
+class Classifier:
+    """Understands messages against one phrase table (the global phrases and every flow's,
+    built by the flow registry). Immutable; safe to share."""
+
+    def __init__(self, table: Sequence[Phrases]) -> None:
+        self._table = tuple(table)
+
+    def classify(self, text: str | None) -> Understanding:
+        """Understand one message. Never raises; empty or unmatched text is UNKNOWN."""
+        if not text:
+            return Understanding(Intent.UNKNOWN)
+        code = find_dossier_code(text)
+        if code:
+            return Understanding(Intent.DOSSIER_LOOKUP, dossier_code=code)
+        procedure_code = find_procedure_code(text)
+        if procedure_code:
+            return Understanding(Intent.PROCEDURE_LOOKUP, procedure_code=procedure_code)
+        tokens = _tokens(text)
+        intent = self._best_intent(tokens)
+        if intent is None:
+            return Understanding(Intent.UNKNOWN, remainder=_remainder(tokens, set()))
+        return Understanding(intent, remainder=_remainder(tokens, self._spans_of(intent, tokens)))
+
+    def _spans_of(self, intent: str, tokens: list[str]) -> set[int]:
+        """Positions of every word covered by any phrase of ``intent``."""
+        used: set[int] = set()
+        for group in self._table:
+            if group.intent != intent:
+                continue
+            for phrase in group.phrases:
+                found = _find(phrase.split(), phrase, tokens)
+                if found:
+                    used.update(range(found[0], found[1]))
+        return used
+
+    def _best_intent(self, tokens: list[str]) -> str | None:
+        """The intent of the best phrase match in ``tokens``, or None."""
+        best_key: tuple[int, int, int] | None = None
+        best: str | None = None
+        order = 0
+        for group in self._table:
+            for phrase in group.phrases:
+                order += 1
+                words = phrase.split()
+                if group.short and len(tokens) > len(words) + _SHORT_SLACK:
+                    continue
+                found = _find(words, phrase, tokens)
+                if found is None:
+                    continue
+                key = (len(phrase), 1 if found[2] else 0, -order)
+                if best_key is None or key > best_key:
+                    best_key, best = key, group.intent
+        return best
 
 
 def _tokens(text: str) -> list[str]:
@@ -177,39 +192,6 @@ def _tokens(text: str) -> list[str]:
 def _remainder(tokens: list[str], used: set[int]) -> str:
     kept = [t for i, t in enumerate(tokens) if i not in used and t not in _FILLER]
     return " ".join(kept)
-
-
-def _spans_of(intent: Intent, tokens: list[str]) -> set[int]:
-    """Positions of every word covered by any phrase of ``intent``."""
-    used: set[int] = set()
-    for phrase_intent, _, phrases in _PHRASES:
-        if phrase_intent is not intent:
-            continue
-        for phrase in phrases:
-            found = _find(phrase.split(), phrase, tokens)
-            if found:
-                used.update(range(found[0], found[1]))
-    return used
-
-
-def _best_intent(tokens: list[str]) -> Intent | None:
-    """The intent of the best phrase match in ``tokens``, or None."""
-    best_key: tuple[int, int, int] | None = None
-    best: Intent | None = None
-    order = 0
-    for intent, short, phrases in _PHRASES:
-        for phrase in phrases:
-            order += 1
-            words = phrase.split()
-            if short and len(tokens) > len(words) + _SHORT_SLACK:
-                continue
-            found = _find(words, phrase, tokens)
-            if found is None:
-                continue
-            key = (len(phrase), 1 if found[2] else 0, -order)
-            if best_key is None or key > best_key:
-                best_key, best = key, intent
-    return best
 
 
 def _find(words: list[str], phrase: str, tokens: list[str]) -> tuple[int, int, bool] | None:

@@ -9,13 +9,18 @@ result models of our own; the domain adapter maps its records into them.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any, Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-MAX_TEXT_CHARS = 2000  # Zalo's limit for one text message
-MAX_BUTTONS = 5  # Zalo's limit for buttons on one message
-MAX_PAYLOAD_CHARS = 1000  # Zalo's limit for an oa.query payload
+# The global actions are part of the engine's vocabulary: re-exported (``X as X``) from here.
+from chalicelib.conversation.actions import Action as Action
+from chalicelib.conversation.actions import AnyAction
+from chalicelib.conversation.actions import DeleteMyData as DeleteMyData
+from chalicelib.conversation.actions import GrantConsent as GrantConsent
+from chalicelib.conversation.actions import RecordUnfollow as RecordUnfollow
+from chalicelib.conversation.actions import WithdrawConsent as WithdrawConsent
+from chalicelib.zalo.limits import MAX_BUTTONS, MAX_PAYLOAD_CHARS, MAX_TEXT_CHARS
 
 
 class _Frozen(BaseModel):
@@ -75,11 +80,28 @@ class Attachment(_Frozen):
     size: int | None = None
 
 
+class Location(_Frozen):
+    """A place the citizen shared (``user_send_location``), in degrees."""
+
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+
+
+class UserInfo(_Frozen):
+    """What the citizen shared through Zalo's information request card (``user_submit_info``).
+    Personal data: never logged, kept only where a flow's action stores it."""
+
+    name: str | None = None
+    phone: str | None = None  # as Zalo sends it, e.g. 84912345678
+    address: str | None = None  # one line: street, ward, district, province
+
+
 class Turn(_Frozen):
     """One incoming event, already parsed from the Zalo webhook by the processing layer.
 
     ``now`` is the time the engine reasons with (event time); the engine never reads a clock.
     ``consented`` / ``first_interaction`` come from the citizen's stored profile.
+    ``location`` is set for a ``location`` turn, ``user_info`` for a ``submit_info`` turn.
     """
 
     user_id: str = Field(min_length=1)
@@ -87,57 +109,15 @@ class Turn(_Frozen):
     kind: TurnKind
     text: str | None = None
     attachments: list[Attachment] = Field(default_factory=list)
+    location: Location | None = None
+    user_info: UserInfo | None = None
     consented: bool = False
     first_interaction: bool = False
 
 
 # --- Side effects the processing layer performs --------------------------------------------------
-
-
-class GrantConsent(_Frozen):
-    """Record that the citizen agreed to the personal-data notice ``notice_version`` at ``at``."""
-
-    kind: Literal["grant_consent"] = "grant_consent"
-    at: AwareDatetime
-    notice_version: str
-
-
-class WithdrawConsent(_Frozen):
-    """Record that the citizen withdrew consent: collect nothing personal from now on."""
-
-    kind: Literal["withdraw_consent"] = "withdraw_consent"
-    at: AwareDatetime
-
-
-class DeleteMyData(_Frozen):
-    """A data-subject erasure request (Luật 91/2025/QH15): answer within 2 working days.
-    Dossiers themselves stay archived as the records law requires."""
-
-    kind: Literal["delete_my_data"] = "delete_my_data"
-    at: AwareDatetime
-
-
-class RecordUnfollow(_Frozen):
-    """The citizen unfollowed the OA: stop free-form messages, keep what the law requires."""
-
-    kind: Literal["record_unfollow"] = "record_unfollow"
-    at: AwareDatetime
-
-
-class LinkDossier(_Frozen):
-    """The citizen proved to be the applicant of dossier ``code`` (phone or ID number matched):
-    attach the dossier to this Zalo user so it shows under "Hồ sơ của tôi"."""
-
-    kind: Literal["link_dossier"] = "link_dossier"
-    at: AwareDatetime
-    code: str
-
-
-# Later issues add members here (CreateDossier, SubmitFeedback, RegisterPostal, ...).
-Action = Annotated[
-    GrantConsent | WithdrawConsent | DeleteMyData | RecordUnfollow | LinkDossier,
-    Field(discriminator="kind"),
-]
+# Actions are an open set (see chalicelib.conversation.actions): the global ones are re-exported
+# here; a flow declares its own beside itself.
 
 
 class Outcome(_Frozen):
@@ -146,7 +126,7 @@ class Outcome(_Frozen):
 
     session: Session | None
     replies: list[Reply] = Field(default_factory=list)
-    actions: list[Action] = Field(default_factory=list)
+    actions: list[AnyAction] = Field(default_factory=list)
 
 
 # --- Settings ------------------------------------------------------------------------------------
@@ -159,6 +139,7 @@ class EngineSettings(_Frozen):
     session_timeout: timedelta = timedelta(minutes=30)
     my_dossiers_limit: int = Field(default=5, ge=1, le=5)
     max_applicant_attempts: int = Field(default=3, ge=1)
+    data_region: str = "ap-southeast-1"  # where the data is stored, named in the notice
 
     @classmethod
     def from_app_settings(cls, settings: Any) -> EngineSettings:
@@ -167,6 +148,7 @@ class EngineSettings(_Frozen):
             hotline=settings.CENTRE_HOTLINE,
             portal_url=settings.NATIONAL_PORTAL_URL,
             session_timeout=timedelta(minutes=settings.SESSION_TIMEOUT_MINUTES),
+            data_region=settings.AWS_REGION,
         )
 
 
@@ -218,7 +200,9 @@ class DossierView(_Frozen):
     is_owner: bool = False
     history: list[str] = Field(default_factory=list)  # ready-made lines, oldest first
     received_at: datetime | None = None
+    complete_received_at: datetime | None = None  # the complete dossier, after a supplement
     due_date: date | None = None
+    due_date_is_estimate: bool = True  # computed here, not yet the agency's (shown "dự kiến")
     overdue: bool = False
     next_step: str | None = None
     result_ready: bool = False

@@ -20,7 +20,7 @@ DOSSIER_CODE_EXAMPLE = "000.00.17.H12-261126-0007"
 
 # Bump when the personal-data notice below changes in substance: consent is recorded
 # against this version.
-PRIVACY_NOTICE_VERSION = "2026-01"
+PRIVACY_NOTICE_VERSION = "2026-12"
 
 # --- Button titles (keep to about 20 characters) -----------------------------------------------
 BTN_SUBMIT = "Nộp hồ sơ"
@@ -130,23 +130,68 @@ def session_expired(title: str, minutes: int) -> str:
 # --- Personal data -------------------------------------------------------------------------------
 
 
+# Where the data is stored, by the AWS_REGION the app runs with. A deployment elsewhere (a
+# provider in Vietnam reached through AWS_ENDPOINT_URL_*, docs/operations.md) adds its region
+# here, and bumps PRIVACY_NOTICE_VERSION.
+_STORAGE_LOCATIONS = {
+    "ap-southeast-1": "Amazon Web Services (AWS), máy chủ đặt tại Singapore",
+}
+
+
+def storage_location(region: str) -> str:
+    """Who stores the data and in which country, for the notice."""
+    return _STORAGE_LOCATIONS.get(
+        region, f"nhà cung cấp dịch vụ điện toán đám mây của Trung tâm (khu vực {region})"
+    )
+
+
 def privacy_notice(centre_name: str, hotline: str) -> str:
+    """The short first part of the notice (Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15 and
+    Nghị định 356/2025/NĐ-CP): who, why, what needs consent, how to withdraw. The details
+    follow in :func:`privacy_notice_details`, which carries the question and the buttons."""
     return (
         "THÔNG BÁO VỀ XỬ LÝ DỮ LIỆU CÁ NHÂN\n"
-        f"{centre_name} xử lý dữ liệu cá nhân của Ông/Bà theo Luật Bảo vệ dữ liệu cá nhân "
-        "số 91/2025/QH15 và Nghị định số 356/2025/NĐ-CP.\n"
-        "- Dữ liệu thu thập: họ tên, số điện thoại, số căn cước, địa chỉ và ảnh giấy tờ "
-        "Ông/Bà gửi (ảnh giấy tờ tùy thân là dữ liệu cá nhân nhạy cảm).\n"
-        "- Mục đích: tiếp nhận, giải quyết hồ sơ thủ tục hành chính và phản ánh, kiến nghị; "
-        "thông báo tình trạng và kết quả cho Ông/Bà qua Zalo.\n"
-        "- Thời gian lưu: trong thời gian giải quyết hồ sơ, sau đó tiếp tục lưu trong thời hạn "
-        "mà pháp luật về lưu trữ quy định; hết thời hạn này dữ liệu được xóa.\n"
-        "- Quyền của Ông/Bà: rút lại sự đồng ý hoặc yêu cầu xóa dữ liệu bất cứ lúc nào bằng "
-        f"cách gõ “xóa dữ liệu” hoặc liên hệ Trung tâm qua số {hotline}. "
-        "Yêu cầu được trả lời trong 2 ngày làm việc.\n"
-        "- Nếu không đồng ý, Ông/Bà vẫn tra cứu được thủ tục và tra cứu hồ sơ theo mã, "
-        "nhưng chưa thể nộp hồ sơ, gửi phản ánh hay xem hồ sơ của mình qua Zalo.\n"
-        "Ông/Bà có đồng ý để Trung tâm xử lý dữ liệu cá nhân theo nội dung trên không?"
+        f"{centre_name} (bên kiểm soát dữ liệu cá nhân; điện thoại {hotline}) xử lý dữ "
+        "liệu cá nhân của Ông/Bà theo Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15 và Nghị định số "
+        "356/2025/NĐ-CP, chỉ để tiếp nhận, giải quyết hồ sơ, phản ánh, kiến nghị của Ông/Bà "
+        "và thông báo cho Ông/Bà qua Zalo.\n"
+        "Tra cứu thủ tục và tra cứu hồ sơ theo mã không cần Ông/Bà đồng ý. Nộp hồ sơ, gửi "
+        "phản ánh hay xem hồ sơ của mình qua Zalo cần Ông/Bà đồng ý.\n"
+        "Ông/Bà có thể rút lại sự đồng ý hoặc yêu cầu xóa dữ liệu bất cứ lúc nào bằng cách "
+        "gõ “xóa dữ liệu”. Chi tiết ở tin nhắn tiếp theo."
+    )
+
+
+def privacy_notice_details(centre_name: str, hotline: str, region: str) -> str:
+    """The notice in full: each data type with its purpose and how long it is kept, who
+    receives it, every right of the data subject, and the question. Fits one Zalo message."""
+    return (
+        "CHI TIẾT VỀ DỮ LIỆU CÁ NHÂN\n"
+        "1. Dữ liệu, mục đích và thời gian lưu:\n"
+        "- Mã định danh Zalo và thời điểm nhắn tin: để trả lời, gửi thông báo hồ sơ và ghi "
+        "nhớ lựa chọn của Ông/Bà; lưu trong thời gian kênh này hoạt động (kể cả sau khi xóa "
+        "các dữ liệu khác, để ghi nhớ yêu cầu xóa).\n"
+        "- Tin nhắn: để hiểu và trả lời yêu cầu; nội dung đang nhập dở xóa sau 1 ngày, tin "
+        "nhắn gặp lỗi kỹ thuật giữ tối đa 14 ngày để xử lý lại, thông báo chờ gửi xóa sau "
+        "tối đa 90 ngày.\n"
+        "- Họ tên, số điện thoại, số căn cước, địa chỉ, ảnh giấy tờ (ảnh giấy tờ tùy thân là "
+        "dữ liệu cá nhân nhạy cảm): để giải quyết hồ sơ, phản ánh; lưu theo thời hạn lưu trữ hồ sơ "
+        "mà pháp luật về lưu trữ quy định. Tệp gửi lên nhưng không đưa vào hồ sơ xóa sau 7 "
+        "ngày.\n"
+        "- Vị trí: chỉ dùng khi Ông/Bà chọn làm địa chỉ nhận, gửi giấy tờ; nếu không thì "
+        "không lưu.\n"
+        "2. Bên nhận dữ liệu: cơ quan có thẩm quyền giải quyết hồ sơ; doanh nghiệp bưu chính "
+        "khi Ông/Bà chọn dịch vụ bưu chính công ích; Zalo (Công ty Cổ phần VNG) là kênh "
+        f"chuyển tin nhắn; nơi lưu trữ: {storage_location(region)}.\n"
+        "3. Quyền của Ông/Bà: được biết, đồng ý hoặc không đồng ý, truy cập (xem), chỉnh "
+        "sửa, yêu cầu cung cấp, hạn chế xử lý, phản đối xử lý, rút lại sự đồng ý, yêu cầu "
+        "xóa dữ liệu; khiếu nại, tố cáo, khởi kiện, yêu cầu bồi thường thiệt hại theo quy "
+        "định. Gõ “xóa dữ liệu” hoặc gọi "
+        f"{hotline}; yêu cầu được trả lời trong 2 ngày làm việc.\n"
+        "4. Khi cung cấp dữ liệu của người khác (ví dụ của con khi đăng ký khai sinh), "
+        "Ông/Bà xác nhận mình có quyền cung cấp (là cha, mẹ, người giám hộ, người đại diện "
+        "hoặc đã được người đó đồng ý).\n"
+        f"Ông/Bà có đồng ý để {centre_name} xử lý dữ liệu cá nhân theo nội dung trên không?"
     )
 
 
@@ -166,14 +211,16 @@ def consent_needed(title: str) -> str:
 
 
 CONSENT_DECLINED = (
-    "Hệ thống đã ghi nhận Ông/Bà chưa đồng ý; không có dữ liệu cá nhân nào được thu thập. "
-    "Ông/Bà vẫn có thể tra cứu thủ tục và tra cứu hồ sơ theo mã. "
+    "Hệ thống đã ghi nhận Ông/Bà không đồng ý. Hệ thống chỉ giữ mã định danh Zalo của "
+    "Ông/Bà để ghi nhớ lựa chọn này; không thu thập họ tên, số điện thoại, số căn cước, "
+    "địa chỉ hay ảnh giấy tờ. Ông/Bà vẫn có thể tra cứu thủ tục và tra cứu hồ sơ theo mã. "
     "Khi cần nộp hồ sơ hay xem hồ sơ của mình, Ông/Bà có thể đồng ý sau."
 )
 CONSENT_WITHDRAWN = (
     "Hệ thống đã ghi nhận Ông/Bà rút lại sự đồng ý; từ nay hệ thống không thu thập thêm dữ "
-    "liệu cá nhân của Ông/Bà qua Zalo. Dữ liệu đã cung cấp vẫn được lưu theo quy định; "
-    "nếu muốn xóa, Ông/Bà vui lòng gõ “xóa dữ liệu”."
+    "liệu cá nhân của Ông/Bà qua Zalo, ngoài mã định danh Zalo để ghi nhớ lựa chọn này. "
+    "Dữ liệu đã cung cấp vẫn được lưu theo quy định; nếu muốn xóa, Ông/Bà vui lòng gõ "
+    "“xóa dữ liệu”."
 )
 ERASE_CONFIRM = (
     "Ông/Bà muốn yêu cầu xóa dữ liệu cá nhân đã cung cấp qua Zalo (họ tên, số điện thoại, "
@@ -304,7 +351,7 @@ ASK_DOSSIER_CODE = (
 )
 DOSSIER_CODE_INVALID = (
     "Hệ thống chưa nhận ra mã hồ sơ. Mã hồ sơ có dạng "
-    f"{DOSSIER_CODE_EXAMPLE} (mã đơn vị - ngày nhận - số thứ tự). "
+    f"{DOSSIER_CODE_EXAMPLE} hoặc G22.99-261126-000123 (mã đơn vị - ngày nhận - số thứ tự). "
     "Ông/Bà vui lòng nhập lại hoặc gõ “hủy” để dừng."
 )
 
@@ -327,7 +374,9 @@ def dossier_public(view: DossierView) -> str:
     )
 
 
-def dossier_owner(view: DossierView) -> str:
+def dossier_owner(view: DossierView, hotline: str | None = None) -> str:
+    """The applicant's view. A computed due date is labelled "dự kiến" (an estimate): only
+    the date on the receipt, set by the agency, is the appointment date."""
     lines = [
         f"HỒ SƠ {view.code}",
         f"Thủ tục: {view.procedure_name}",
@@ -335,11 +384,17 @@ def dossier_owner(view: DossierView) -> str:
     ]
     if view.received_at:
         lines.append(f"Ngày tiếp nhận: {_datetime(view.received_at)}")
+    if view.complete_received_at:
+        lines.append(f"Ngày nhận đủ hồ sơ bổ sung: {_datetime(view.complete_received_at)}")
     if view.due_date:
         overdue = " (đã quá hạn)" if view.overdue else ""
-        lines.append(f"Ngày hẹn trả kết quả: {_date(view.due_date)}{overdue}")
-    elif view.overdue:
-        lines.append("Hồ sơ đã quá hạn giải quyết.")
+        if view.due_date_is_estimate:
+            lines.append(f"Ngày hẹn trả kết quả dự kiến: {_date(view.due_date)}{overdue}")
+            lines.append(DUE_DATE_ESTIMATE_NOTE)
+        else:
+            lines.append(f"Ngày hẹn trả kết quả: {_date(view.due_date)}{overdue}")
+    if view.overdue:
+        lines.append(overdue_notice(hotline))
     if view.result_ready:
         lines.append("Kết quả đã sẵn sàng để nhận.")
     if view.next_step:
@@ -348,6 +403,24 @@ def dossier_owner(view: DossierView) -> str:
         lines.append("Quá trình xử lý:")
         lines += [f"- {line}" for line in view.history]
     return "\n".join(lines)
+
+
+DUE_DATE_ESTIMATE_NOTE = (
+    "(Ngày dự kiến do hệ thống tính theo thời hạn giải quyết; ngày hẹn chính thức là ngày "
+    "ghi trên giấy tiếp nhận hồ sơ và hẹn trả kết quả.)"
+)
+
+
+def overdue_notice(hotline: str | None) -> str:
+    """Nghị định 61/2018 (kept by 118/2025): for a late dossier the agency sends a written
+    apology with the reason and a new appointment date (phiếu xin lỗi và hẹn lại ngày trả
+    kết quả, Mẫu 04), and the date may be re-set only once."""
+    call = f" hoặc gọi đường dây nóng {hotline}" if hotline else ""
+    return (
+        "Hồ sơ đã quá hạn giải quyết. Theo quy định, cơ quan giải quyết phải gửi Ông/Bà "
+        "phiếu xin lỗi và hẹn lại ngày trả kết quả, nêu rõ lý do. Nếu chưa nhận được phiếu "
+        f"này, Ông/Bà vui lòng liên hệ nơi nộp hồ sơ{call}."
+    )
 
 
 def ask_applicant_proof(code: str) -> str:
@@ -381,6 +454,17 @@ APPLICANT_CONFIRMED = (
     "Đã xác nhận Ông/Bà là người nộp hồ sơ. Hồ sơ này đã được gắn với tài khoản Zalo của "
     "Ông/Bà và sẽ hiển thị trong mục “Hồ sơ của tôi”."
 )
+
+
+def applicant_link_failed(hotline: str) -> str:
+    """Sent instead of APPLICANT_CONFIRMED when the link could not be saved (the dossier was
+    linked to another Zalo account meanwhile, or no longer exists)."""
+    return (
+        "Hệ thống chưa gắn được hồ sơ này với tài khoản Zalo của Ông/Bà. Ông/Bà vui lòng "
+        f"liên hệ Trung tâm qua số {hotline} để được hỗ trợ."
+    )
+
+
 MY_DOSSIERS_EMPTY = (
     "Chưa có hồ sơ nào gắn với tài khoản Zalo của Ông/Bà. Ông/Bà có thể tra cứu hồ sơ theo "
     "mã rồi chọn “Xác nhận chủ hồ sơ” để gắn hồ sơ vào tài khoản."
@@ -424,16 +508,26 @@ _LEVEL_AGENCIES = {
 }
 
 
+SAME_DAY_LIMIT = "trong ngày (nhận sau 15 giờ thì trả trong ngày làm việc tiếp theo)"
+
+
 def time_limit(days: float, unit: str, description: str = "") -> str:
-    """'15 ngày làm việc' (a case description, when there are several cases, is left out)."""
+    """'15 ngày làm việc' (a case description, when there are several cases, is left out).
+    0 days is a same-day procedure ("trong ngày")."""
     amount = int(days) if float(days).is_integer() else days
     if unit not in _TIME_UNITS:
         return description or f"{amount}"
+    if days == 0 and unit in ("working_day", "day"):
+        return SAME_DAY_LIMIT
     return f"{amount} {_TIME_UNITS[unit]}"
 
 
 def time_limits_range(shortest: str, longest: str) -> str:
-    return shortest if shortest == longest else f"từ {shortest} đến {longest} (tùy trường hợp)"
+    if shortest == longest:
+        return shortest
+    if shortest == SAME_DAY_LIMIT:
+        return f"trong ngày hoặc đến {longest} (tùy trường hợp)"
+    return f"từ {shortest} đến {longest} (tùy trường hợp)"
 
 
 def fee(amount: int, unit: str, description: str) -> str:
@@ -458,22 +552,65 @@ def history_line(status_name: str, at: datetime, note: str = "") -> str:
     return f"{line} ({note})" if note else line
 
 
+_NEXT_STEPS: dict[int, str] = {
+    1: (
+        "Cơ quan tiếp nhận đang kiểm tra hồ sơ. Ông/Bà sẽ được thông báo khi hồ sơ được "
+        "tiếp nhận hoặc nếu cần bổ sung."
+    ),
+    2: (
+        "Hồ sơ đã được tiếp nhận và chuyển giải quyết; Ông/Bà chưa cần làm gì thêm. "
+        "Hệ thống sẽ thông báo khi có kết quả hoặc khi cần bổ sung."
+    ),
+    3: (
+        "Hồ sơ không được tiếp nhận; lý do ghi trong phiếu từ chối tiếp nhận (xem quá trình "
+        "xử lý). Ông/Bà có thể nộp hồ sơ mới khi đã đáp ứng yêu cầu."
+    ),
+    4: (
+        "Hồ sơ đang được giải quyết; Ông/Bà chưa cần làm gì thêm. Hệ thống sẽ thông báo khi "
+        "có kết quả hoặc khi cần bổ sung."
+    ),
+    6: (
+        "Ông/Bà nộp phí, lệ phí hoặc thuế theo thông báo của cơ quan giải quyết (số tiền, "
+        "nơi nộp và thời hạn ghi trong thông báo). Sau khi nộp, hồ sơ được tiếp tục giải quyết."
+    ),
+    7: (
+        "Cơ quan giải quyết đã nhận yêu cầu rút hồ sơ của Ông/Bà và sẽ dừng giải quyết. "
+        "Về việc nhận lại giấy tờ đã nộp (nếu có), Ông/Bà liên hệ nơi nộp hồ sơ, mang theo "
+        "giấy tiếp nhận hồ sơ và căn cước. Khi cần, Ông/Bà có thể nộp hồ sơ mới."
+    ),
+    8: (
+        "Cơ quan giải quyết đã dừng giải quyết hồ sơ; lý do ghi trong thông báo gửi Ông/Bà "
+        "(xem quá trình xử lý). Nếu vẫn cần thực hiện thủ tục, Ông/Bà có thể nộp hồ sơ mới; "
+        "cần giải thích thêm, Ông/Bà vui lòng liên hệ nơi nộp hồ sơ."
+    ),
+    9: (
+        "Kết quả đã có. Nếu đã đăng ký nhận kết quả qua dịch vụ bưu chính công ích, bưu điện "
+        "sẽ giao đến địa chỉ Ông/Bà đã đăng ký (người nhận xuất trình căn cước). Nếu không, "
+        "Ông/Bà mang giấy tiếp nhận hồ sơ và hẹn trả kết quả cùng căn cước đến nhận tại nơi "
+        "đã nộp hồ sơ; người nhận thay mang thêm văn bản ủy quyền."
+    ),
+    10: (
+        "Kết quả đã được trả; hồ sơ đã hoàn tất. Nếu kết quả có sai sót, Ông/Bà vui lòng "
+        "liên hệ nơi nộp hồ sơ để được điều chỉnh."
+    ),
+}
+
+
 def next_step(status: int, supplement_items: Sequence[str], result_ready: bool) -> str | None:
-    """What the applicant should do now, by dossier status (1-10)."""
-    if status == 5 and supplement_items:
-        items = "; ".join(supplement_items)
-        return f"Bổ sung các giấy tờ sau: {items}."
-    if status == 6:
-        return "Thực hiện nghĩa vụ tài chính (nộp phí, lệ phí, thuế) theo thông báo."
-    if status == 1:
-        return "Chờ cơ quan tiếp nhận kiểm tra hồ sơ."
-    if status in (2, 4):
-        return "Hồ sơ đang được xử lý; Ông/Bà sẽ nhận thông báo khi có kết quả."
-    if status == 9 or (result_ready and status != 10):
-        return "Kết quả đã sẵn sàng: nhận tại nơi nộp hồ sơ hoặc qua bưu điện nếu đã đăng ký."
-    if status == 3:
-        return "Hồ sơ không được tiếp nhận; xem lý do trong lịch sử xử lý."
-    return None
+    """What the applicant should do now, for every dossier status (1-10)."""
+    if status == 5:
+        if supplement_items:
+            missing = "Ông/Bà cần bổ sung: " + "; ".join(supplement_items) + "."
+        else:
+            missing = "Ông/Bà cần bổ sung giấy tờ theo phiếu yêu cầu bổ sung đã nhận."
+        return (
+            f"{missing} Vui lòng nộp phần bổ sung tại nơi đã nộp hồ sơ (mang theo giấy tiếp "
+            "nhận hồ sơ), hoặc trên Cổng Dịch vụ công quốc gia nếu đã nộp trực tuyến. Thời hạn "
+            "giải quyết được tính lại từ ngày cơ quan nhận đủ hồ sơ."
+        )
+    if result_ready and status not in (9, 10):
+        return _NEXT_STEPS[9]
+    return _NEXT_STEPS.get(status)
 
 
 def procedure_short_name(name: str) -> str:

@@ -8,10 +8,9 @@ PutObject for a chat attachment; one GetObject and one CopyObject for a browser 
 
 from __future__ import annotations
 
-from chalicelib.documents.download import AllowList, CdnDownloader
+from chalicelib.documents.download import CdnDownloader
 from chalicelib.documents.filetypes import FileType, check, contradicts
 from chalicelib.documents.rejection import DocumentRejected, RejectionReason
-from chalicelib.platform.container import cached
 from chalicelib.storage.documents import DocumentStore, StoredFile, sanitize_name
 
 
@@ -78,21 +77,3 @@ class DocumentIntake:
             detected_type=real.value,
             name=sanitize_name(original_name, real.extension),
         )
-
-
-@cached
-def get_document_intake() -> DocumentIntake:
-    """The intake wired from settings: the shared HTTP session, the bucket."""
-    from chalicelib.settings import get_settings
-    from chalicelib.storage.documents import get_document_store
-    from chalicelib.zalo.client import http_session
-
-    settings = get_settings()
-    downloader = CdnDownloader(
-        http_session(),
-        AllowList.from_setting(settings.ZALO_CDN_HOSTS),
-        max_bytes=settings.DOCUMENT_MAX_BYTES,
-        timeout=(settings.HTTP_CONNECT_TIMEOUT, settings.HTTP_READ_TIMEOUT),
-        total_seconds=settings.DOCUMENT_DOWNLOAD_SECONDS,
-    )
-    return DocumentIntake(downloader, get_document_store(), max_bytes=settings.DOCUMENT_MAX_BYTES)

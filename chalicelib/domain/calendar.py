@@ -4,15 +4,17 @@ Time limits of administrative procedures count working days: no Saturdays or Sun
 public holidays (lunar New Year included), plus whatever the government decides for a given
 year (bridging days off, Saturdays worked to make up for them).
 
-Conventions (Nghị định 61/2018, kept by Nghị định 118/2025):
+Conventions (Bộ luật Dân sự 2015 art. 147-148; Nghị định 61/2018, kept by Nghị định 118/2025):
 
-* A dossier received after the cut-off (15:00 local) or on a non-working day is forwarded at
-  the start of the next working day, so its clock starts then (:meth:`WorkingCalendar.clock_start`).
-* The appointment date for the result ("ngày hẹn trả") counts the clock-start day as day 1:
-  a 1-day procedure received at 09:00 on a working day is due the same day (the Civil Status
-  law's "trả kết quả trong ngày" for dossiers received before 15:00), a 3-day procedure received
-  Monday morning is due Wednesday. The cut-off only makes sense with this convention: it exists
-  because a dossier received late in the afternoon cannot use that day as its first day.
+* The day of receipt is the working day a dossier counts as received
+  (:meth:`WorkingCalendar.clock_start`): the receipt day itself when it is a working day and the
+  dossier arrived by the cut-off (15:00 local), otherwise the next working day (a dossier
+  received after 15:00 or on a day off is forwarded at the start of the next working day).
+* A period counted in days starts on the day AFTER that day and ends at the end of its last
+  day (Civil Code art. 147 (2), 148 (1)): a 3-working-day procedure received Monday 09:00 is
+  due Thursday; received Monday 16:00 it counts as received Tuesday and is due Friday.
+* A limit of 0 working days ("trong ngày", "giải quyết ngay") is due on the day of receipt
+  itself: the same day before the cut-off, the next working day after it.
 * The due date is a date: the dossier is on time if it finishes at any moment of that local day.
 
 The public holidays come from the ``holidays`` package (country ``VN``), imported on first use
@@ -161,24 +163,33 @@ class WorkingCalendar:
     def due_date(self, received_at: datetime, limit_days: int) -> date:
         """Appointment date for the result ("ngày hẹn trả") of a dossier received then.
 
-        The clock-start day is day 1 and the due date is the ``limit_days``-th working day, so
-        ``limit_days`` 1 is due on the clock-start day. ``limit_days`` 0 (results "given
-        immediately") is treated as 1. Raises ValueError for a negative limit and
-        NaiveDatetimeError for a naive datetime.
+        The ``limit_days``-th working day after the day of receipt (:meth:`clock_start`), which
+        itself is not counted; ``limit_days`` 0 is due on the day of receipt. Raises ValueError
+        for a negative limit and NaiveDatetimeError for a naive datetime.
         """
         if limit_days < 0:
             raise ValueError("limit_days must not be negative")
-        start = self.clock_start(received_at)
-        return self.add_working_days(start, max(limit_days, 1) - 1)
+        return self.add_working_days(self.clock_start(received_at), limit_days)
 
     def due_date_after_supplement(self, complete_received_at: datetime, limit_days: int) -> date:
         """New due date once the supplemented (complete) dossier arrives.
 
-        A supplement request stops the clock, and time limits run from the receipt of a
-        complete, valid dossier, so the full limit starts again from ``complete_received_at``:
-        days already spent are not credited. Same conventions and errors as :meth:`due_date`.
+        Time limits run from the receipt of a complete, valid dossier, so the full limit starts
+        again from ``complete_received_at`` (a new start, not a pause): days already spent are
+        not credited. Same conventions and errors as :meth:`due_date`.
         """
         return self.due_date(complete_received_at, limit_days)
+
+    def extend_by_pause(self, due: date, paused_from: datetime, paused_until: datetime) -> date:
+        """``due`` moved later by the working days of a pause that does not count.
+
+        Used for the time an applicant takes to pay fees or taxes where the procedure excludes
+        it. The pause covers the working days ``d`` with ``paused_from < d <= paused_until``
+        (local dates): the day it began still counted, the day it ended did not. A pause that
+        begins and ends the same day moves nothing. Raises NaiveDatetimeError for naive values.
+        """
+        paused = self.working_days_between(local_date(paused_from), local_date(paused_until))
+        return self.add_working_days(due, max(paused, 0))
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days ``d`` with ``start < d <= end``; negative when ``end`` is before ``start``.
@@ -243,3 +254,30 @@ def default_calendar(decisions_path: str | None = None) -> WorkingCalendar:
     path = Path(decisions_path) if decisions_path else DEFAULT_DECISIONS_PATH
     with path.open(encoding="utf-8") as handle:
         return calendar_from_decisions(json.load(handle))
+
+
+def decisions_staleness(
+    decisions: Mapping[str, object], today: date
+) -> tuple[list[str], list[str]]:
+    """(problems, warnings) about how current a decisions document is on ``today``. Pure.
+
+    A problem: no entry (day off or working day) dated in ``today``'s year, so nobody has
+    looked at this year's government decisions. A warning, from 1 October only: next year has
+    no entry with ``"status": "confirmed"`` yet (the government usually announces the next
+    year's days off late in the year, so this must not fail a build).
+    """
+    by_year: dict[int, list[str]] = {}
+    for key in ("days_off", "working_days"):
+        for entry in decisions.get(key) or []:  # type: ignore[union-attr]
+            day = date.fromisoformat(entry["date"])
+            by_year.setdefault(day.year, []).append(str(entry.get("status", "")))
+    problems: list[str] = []
+    warnings: list[str] = []
+    if today.year not in by_year:
+        problems.append(f"no calendar decision entry for {today.year}")
+    next_year = today.year + 1
+    if today >= date(today.year, 10, 1) and "confirmed" not in by_year.get(next_year, []):
+        warnings.append(
+            f"no confirmed calendar decision for {next_year} yet: add the government's notice"
+        )
+    return problems, warnings

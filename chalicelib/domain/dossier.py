@@ -169,42 +169,84 @@ class Channel(IntEnum):
 # --------------------------------------------------------------------------- codes
 
 DOSSIER_CODE_EXAMPLE = "000.00.17.H12-261126-0007"
-# Four digits, more once an agency receives over 9,999 dossiers in a day.
-_CODE_PATTERN = re.compile(r"^(\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})-(\d{2})(\d{2})(\d{2})-(\d{4,})$")
-# People copy codes from PDFs and chat apps: en/em dashes and minus signs stand in for '-'.
-_DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-"})
+
+# The dossier codes citizens hold (docs/glossary.md, "mã hồ sơ"), one parser for all:
+# * Thông tư 01/2018/TT-VPCP: the receiving unit's QCVN 102 code, the receipt date YYMMDD and
+#   the unit's 4-digit sequence of that day: ``000.00.17.H12-261126-0007`` (5 or 6 digits
+#   once a unit receives more than 9,999 dossiers in a day, so never with a leading zero:
+#   ``…-00071`` is a typo, not a code).
+# * Codes issued by national and ministry systems connected to the national portal, with a
+#   short unit code (a level-1 letter and two digits, then one to three numeric groups) and a
+#   sequence of 4 to 6 digits: ``G22.99-251225-020175`` [likely: seen in real data; the unit
+#   part varies by system, so it is matched by shape, not by a list].
+# Both are canonical in upper case with '.' inside the unit code and '-' between the parts.
+# People copy codes from PDFs and chat apps and type them on phones: dash look-alikes,
+# underscores, slashes, spaces or nothing between the parts, commas for dots, any case.
+_DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-", "_": "-", "/": "-"})
+_PART = r"(?:\s*-\s*|\s+)"
+_DOT = r"\s*[.,]?\s*"
+_FULL = (
+    rf"(?P<a>\d{{3}}){_DOT}(?P<b>\d{{2}}){_DOT}(?P<c>\d{{2}}){_DOT}(?P<d>[A-Z]\d{{2}})"
+    rf"{_PART}?(?P<date>\d{{6}}){_PART}?(?P<seq>\d{{4}}|[1-9]\d{{4,5}})"
+)
+_SHORT = (
+    r"(?P<unit>[A-Z]\d{2})(?P<groups>(?:\s*[.,]\s*\d{1,3}){1,3})"
+    rf"{_PART}(?P<sdate>\d{{6}}){_PART}?(?P<sseq>\d{{4,6}})"
+)
+_CODE_IN_TEXT = re.compile(rf"(?<![0-9A-Z.])(?:{_FULL}|{_SHORT})(?![0-9A-Z])", re.IGNORECASE)
+
+
+def _canonical(match: re.Match[str]) -> str | None:
+    if match.group("a") is not None:
+        unit = ".".join(match.group(k) for k in ("a", "b", "c", "d"))
+        day, seq = match.group("date"), match.group("seq")
+    else:
+        groups = re.findall(r"\d+", match.group("groups"))
+        unit = ".".join((match.group("unit"), *groups))
+        day, seq = match.group("sdate"), match.group("sseq")
+    try:
+        date(2000 + int(day[:2]), int(day[2:4]), int(day[4:]))
+    except ValueError:
+        return None
+    return f"{unit.upper()}-{day}-{seq}"
+
+
+def find_code(text: str) -> str | None:
+    """The first dossier code in free ``text`` (a chat message), canonical, or None.
+
+    Accepts every format above and the ways people type them; a code whose date part is not
+    a real calendar date is not a code. Pure; never raises.
+    """
+    for match in _CODE_IN_TEXT.finditer(text.translate(_DASHES)):
+        canonical = _canonical(match)
+        if canonical is not None:
+            return canonical
+    return None
 
 
 def normalize_code(text: str) -> str | None:
-    """The canonical dossier code in ``text`` (any case, stray spaces), or None.
+    """``text`` as a canonical dossier code when it is one code and nothing else, or None.
 
-    ``' 000.00.17.h12 - 261126-0007 '`` -> ``'000.00.17.H12-261126-0007'``. The date part must
-    be a real calendar date. Pure and idempotent.
+    ``' 000.00.17.h12 - 261126-0007 '`` -> ``'000.00.17.H12-261126-0007'``;
+    ``'g22.99 251225 020175'`` -> ``'G22.99-251225-020175'``. Pure and idempotent.
     """
-    candidate = re.sub(r"\s+", "", text.translate(_DASHES)).upper()
-    match = _CODE_PATTERN.match(candidate)
-    if match is None:
-        return None
-    _, yy, mm, dd, _ = match.groups()
-    try:
-        date(2000 + int(yy), int(mm), int(dd))
-    except ValueError:
-        return None
-    return candidate
+    candidate = text.translate(_DASHES).strip()
+    match = _CODE_IN_TEXT.fullmatch(candidate)
+    return _canonical(match) if match else None
 
 
 def format_code(agency_code: str, local_date: date, seq: int) -> str:
     """The dossier code for the ``seq``-th dossier an agency received on ``local_date``.
 
     ``local_date`` is the Asia/Ho_Chi_Minh receipt date; ``seq`` starts at 1 each local day (the
-    counter itself lives in storage) and is written with 4 digits, more past 9,999. Raises
+    counter itself lives in storage) and is written with 4 digits, 5 or 6 past 9,999. Raises
     InvalidDossierCode for a bad agency code or sequence.
     """
     canonical = normalize_agency_code(agency_code)
     if canonical is None:
         raise InvalidDossierCode(f"not a QCVN 102 agency code: {agency_code!r}")
-    if seq < 1:
-        raise InvalidDossierCode(f"sequence must be at least 1: {seq}")
+    if not 1 <= seq <= 999_999:  # the code parser reads 4 to 6 digits
+        raise InvalidDossierCode(f"sequence out of range 1..999999: {seq}")
     return f"{canonical}-{local_date:%y%m%d}-{seq:04d}"
 
 
@@ -213,10 +255,8 @@ def code_receipt_date(code: str) -> date | None:
     canonical = normalize_code(code)
     if canonical is None:
         return None
-    match = _CODE_PATTERN.match(canonical)
-    assert match is not None  # normalize_code only returns matching codes
-    _, yy, mm, dd, _ = match.groups()
-    return date(2000 + int(yy), int(mm), int(dd))
+    day = canonical.split("-")[-2]
+    return date(2000 + int(day[:2]), int(day[2:4]), int(day[4:]))
 
 
 # --------------------------------------------------------------------------- model
@@ -226,6 +266,15 @@ def _require_aware(moment: datetime) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("datetimes must be timezone-aware")
     return moment
+
+
+class DueDateSource(StrEnum):
+    """Where the due date comes from. The back office's date (printed on the receipt, sent
+    through the integration) always wins; until it arrives the computed one is an estimate
+    and is shown as such ("dự kiến")."""
+
+    ESTIMATE = "estimate"
+    OFFICIAL = "official"
 
 
 class ApplicantKind(StrEnum):
@@ -321,7 +370,9 @@ class OwnerDossierView(BaseModel):
     applicant_name: str
     applicant_id_masked: str | None
     received_at: datetime | None
+    complete_received_at: datetime | None
     due_date: date | None
+    due_date_is_estimate: bool
     due_date_was_reset: bool
     is_overdue: bool
     result_ready: bool
@@ -338,7 +389,12 @@ class Dossier(BaseModel):
     """A dossier and its life cycle. Mutated only through its methods.
 
     ``history`` is append-only (a tuple replaced by a longer one). ``due_date`` is None until
-    the dossier is accepted, and when the procedure has no working-day time limit.
+    the dossier is accepted, and when the procedure has no working-day time limit;
+    ``due_date_source`` says whether it is the back office's date or our estimate.
+    ``received_at`` is the first receipt and never changes; ``complete_received_at`` is the
+    receipt of the complete dossier after a supplement request, from which the time limit
+    counts again. ``excludes_financial_obligation_time`` (copied from the procedure) stops the
+    time in status 6 from counting ("không kể thời gian thực hiện nghĩa vụ tài chính").
     """
 
     code: str
@@ -351,8 +407,11 @@ class Dossier(BaseModel):
     status: DossierStatus
     history: tuple[StatusChange, ...] = ()
     received_at: datetime | None = None
+    complete_received_at: datetime | None = None
     time_limit_days: int | None = Field(default=None, ge=0)
+    excludes_financial_obligation_time: bool = False
     due_date: date | None = None
+    due_date_source: DueDateSource = DueDateSource.ESTIMATE
     original_due_date: date | None = None
     due_date_reset_once: bool = False
     due_date_reset_reason: str = ""
@@ -375,7 +434,7 @@ class Dossier(BaseModel):
             raise ValueError(f"not a QCVN 102 agency code: {value!r}")
         return canonical
 
-    @field_validator("received_at")
+    @field_validator("received_at", "complete_received_at")
     @classmethod
     def _aware_received_at(cls, value: datetime | None) -> datetime | None:
         return None if value is None else _require_aware(value)
@@ -399,6 +458,7 @@ class Dossier(BaseModel):
         owner_zalo_user_id: str | None = None,
         documents: tuple[DossierDocument, ...] = (),
         calendar: WorkingCalendar | None = None,
+        excludes_financial_obligation_time: bool = False,
     ) -> Dossier:
         """A new dossier with its first history entry.
 
@@ -420,6 +480,7 @@ class Dossier(BaseModel):
             status=initial,
             history=(StatusChange(status=initial, at=at, actor=actor),),
             time_limit_days=time_limit_days,
+            excludes_financial_obligation_time=excludes_financial_obligation_time,
             documents=documents,
         )
         if initial is _S.ACCEPTED:
@@ -448,8 +509,9 @@ class Dossier(BaseModel):
     def is_overdue(self, now: datetime, calendar: WorkingCalendar | None = None) -> bool:
         """True when the result is (or was) later than the due date. Computed, never stored.
 
-        False without a due date, while the clock is stopped for a supplement (status 5), and
-        for dossiers closed without a result (3, 7, 8). A finished dossier is judged by when
+        False without a due date, while the clock is stopped for a supplement (status 5) or
+        for fees and taxes the procedure does not count (status 6), and for dossiers closed
+        without a result (3, 7, 8). A finished dossier is judged by when
         its result became ready, not by ``now``. Raises NaiveDatetimeError for a naive ``now``.
         """
         local_date(now)  # reject a naive `now` even when the answer does not depend on it
@@ -457,6 +519,7 @@ class Dossier(BaseModel):
             self.due_date is None
             or self.status in _CLOSED_WITHOUT_RESULT
             or self.status is _S.SUPPLEMENT_REQUESTED
+            or (self.status is _S.FINANCIAL_OBLIGATION and self.excludes_financial_obligation_time)
         ):
             return False
         calendar = _calendar_or_default(calendar)
@@ -479,7 +542,10 @@ class Dossier(BaseModel):
         Idempotent: repeating the current status is a no-op returning False (status events may
         be delivered twice). Side effects: entering 2 starts the clock (received_at, due date);
         entering 5 needs the complete ``supplement_items`` list and stops the clock; leaving 5
-        for 2 or 4 restarts the full time limit from ``at`` (the complete dossier's receipt).
+        for 2 or 4 records ``complete_received_at`` and counts the full time limit again from
+        it (a new estimate: the old official date belonged to the first receipt); leaving 6
+        moves an estimated due date by the working days spent there when the procedure does
+        not count that time.
 
         Raises InvalidTransition (not in the table), OutOfOrderEvent (``at`` before the last
         entry), SupplementAlreadyRequested (a second request), SupplementItemsRequired,
@@ -504,6 +570,8 @@ class Dossier(BaseModel):
             self.supplement_items = items
 
         leaving_supplement = self.status is _S.SUPPLEMENT_REQUESTED
+        leaving_fees = self.status is _S.FINANCIAL_OBLIGATION
+        entered_current = self.history[-1].at if self.history else at
         self.history = (
             *self.history,
             StatusChange(status=new_status, at=at, actor=actor, note=note),
@@ -514,17 +582,36 @@ class Dossier(BaseModel):
             self._restart_clock_after_supplement(at, _calendar_or_default(calendar))
         elif new_status is _S.ACCEPTED and self.received_at is None:
             self._start_clock(at, _calendar_or_default(calendar))
+        if leaving_fees and self.excludes_financial_obligation_time:
+            self._extend_for_fees(entered_current, at, _calendar_or_default(calendar))
         return True
 
     def _start_clock(self, at: datetime, calendar: WorkingCalendar) -> None:
         self.received_at = at
-        if self.time_limit_days is not None:
+        if self.time_limit_days is not None and self.due_date_source is DueDateSource.ESTIMATE:
             self.due_date = calendar.due_date(at, self.time_limit_days)
 
     def _restart_clock_after_supplement(self, at: datetime, calendar: WorkingCalendar) -> None:
-        self.received_at = at
+        if self.received_at is None:
+            self.received_at = at
+        self.complete_received_at = at
         if self.time_limit_days is not None:
             self.due_date = calendar.due_date_after_supplement(at, self.time_limit_days)
+            self.due_date_source = DueDateSource.ESTIMATE
+
+    def _extend_for_fees(self, since: datetime, until: datetime, calendar: WorkingCalendar) -> None:
+        # An official date is the back office's to move; it sends the new one.
+        if self.due_date is not None and self.due_date_source is DueDateSource.ESTIMATE:
+            self.due_date = calendar.extend_by_pause(self.due_date, since, until)
+
+    def set_official_due_date(self, due: date) -> bool:
+        """Record the back office's appointment date (receipt, integration). It wins over the
+        estimate from then on. Idempotent: the same official date again returns False."""
+        if self.due_date == due and self.due_date_source is DueDateSource.OFFICIAL:
+            return False
+        self.due_date = due
+        self.due_date_source = DueDateSource.OFFICIAL
+        return True
 
     def reset_due_date(self, new_due_date: date, at: datetime, reason: str) -> None:
         """Re-set the appointment date after an apology slip (Mẫu 04). Allowed ONCE.
@@ -546,6 +633,7 @@ class Dossier(BaseModel):
             raise InvalidDueDateReset("the apology must reach the applicant before the due date")
         self.original_due_date = self.due_date
         self.due_date = new_due_date
+        self.due_date_source = DueDateSource.OFFICIAL  # the apology slip states it
         self.due_date_reset_once = True
         self.due_date_reset_reason = reason.strip()
 
@@ -583,7 +671,9 @@ class Dossier(BaseModel):
             if self.applicant.id_number
             else None,
             received_at=self.received_at,
+            complete_received_at=self.complete_received_at,
             due_date=self.due_date,
+            due_date_is_estimate=self.due_date_source is DueDateSource.ESTIMATE,
             due_date_was_reset=self.due_date_reset_once,
             is_overdue=self.is_overdue(now, calendar),
             result_ready=self.result_ready,

@@ -74,12 +74,34 @@ class TimeLimit(BaseModel):
 
     @property
     def whole_working_days(self) -> int | None:
-        """The limit as whole working days (rounded up, a half day is one), or None if the
-        unit is not days. Calendar days are returned as is: callers that need working days
-        for a calendar-day limit must convert with the calendar."""
+        """The limit as whole working days, or None if the unit is not days.
+
+        0 is a same-day limit ("trong ngày", "giải quyết ngay"): due on the day of receipt.
+        A fraction is rounded up (half a day is one), so a promise made from it is kept.
+        Calendar days are returned as is: callers that need working days for a calendar-day
+        limit must convert with the calendar."""
         if self.unit not in (TimeUnit.WORKING_DAY, TimeUnit.DAY):
             return None
-        return max(1, math.ceil(self.days)) if self.days else 0
+        return math.ceil(self.days)
+
+
+# "trong ngày", "ngay trong ngày", "giải quyết ngay", "trả kết quả ngay" - but not "trong
+# ngày làm việc tiếp theo", which is the next day.
+_SAME_DAY = re.compile(
+    r"\b(?:ngay trong ngay|trong ngay|giai quyet ngay|tra ket qua ngay)\b"
+    r"(?! lam viec tiep theo| tiep theo)"
+)
+
+
+def says_same_day(text: str) -> bool:
+    """True when a time-limit text decides the dossier the day it is received."""
+    return bool(_SAME_DAY.search(fold(text)))
+
+
+def says_financial_obligation_time_excluded(text: str) -> bool:
+    """True for "(không kể / không tính) thời gian thực hiện nghĩa vụ tài chính"."""
+    folded = fold(text)
+    return "nghia vu tai chinh" in folded and ("khong ke" in folded or "khong tinh" in folded)
 
 
 class Fee(BaseModel):
@@ -158,6 +180,9 @@ class Procedure(BaseModel):
     popularity: int = Field(default=0, ge=0)
     vertical: bool = False
     audiences: tuple[str, ...] = ()
+    # "Không kể thời gian thực hiện nghĩa vụ tài chính" (land procedures...): time in status 6
+    # does not count towards the due date of this procedure's dossiers.
+    excludes_financial_obligation_time: bool = False
 
     @field_validator("code")
     @classmethod

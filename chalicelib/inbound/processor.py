@@ -5,26 +5,44 @@ Every event runs as a job of the one idempotency mechanism (:mod:`chalicelib.sto
 1. claim ``event:<delivery key>``; an event already processed (a redelivery, even an hour
    later) stops here: no second reply, no second effect;
 2. decide once: record the interaction, run the conversation engine on the stored session and
-   save the resulting *plan* (actions, session, replies) in the job;
+   save the resulting :class:`EventPlan` (actions, session, replies) in the job, in the same
+   transaction as the session it leaves;
 3. carry the plan out step by step, marking each step, so a retry after a failure halfway goes
-   on where it stopped instead of repeating what already happened;
-4. finish the job.
+   on where it stopped instead of repeating what already happened; each action goes to its
+   handler in :mod:`chalicelib.inbound.effects`;
+4. finish the job, with the notice records of the replies in the same transaction.
 
-Replies go through the one notifier with notice ids derived from the event, so even a reply
-whose step mark was lost is not sent twice.
+Replies go through the one notifier *within* the event's job: the job's step marks (one per
+part sent, Zalo's message id in the mark) are their idempotency, so a chat message that gets
+one reply costs four AWS calls besides its lookups: claim the job, read the profile and the
+session (one Query), save the plan with the interaction and the session (one transaction),
+finish with the reply's record (one transaction).
 """
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from chalicelib.conversation.model import EngineSettings, Lookups, Reply, Session, TurnKind
+from chalicelib.inbound import effects
+from chalicelib.notify.model import NoticeResult, OutboundMessage
 from chalicelib.platform import log
-from chalicelib.platform.container import cached
+from chalicelib.storage.idempotency import Job
+from chalicelib.storage.users import UserProfile
 from chalicelib.zalo import delivery
 
-_TURN_KINDS = {
+if TYPE_CHECKING:
+    from chalicelib.conversation.model import Turn
+    from chalicelib.zalo.events import ChatNowEvent, FollowEvent, SubmitInfoEvent, UserMessageEvent
+
+    # The events that reach the conversation (echoes, receipts and unknown ones are dropped).
+    UserEvent = UserMessageEvent | FollowEvent | ChatNowEvent | SubmitInfoEvent
+
+_TURN_KINDS: dict[str, TurnKind] = {
     "user_send_text": "text",
     "user_send_image": "image",
     "user_send_file": "file",
@@ -44,19 +62,99 @@ def event_time(timestamp: str) -> datetime:
         return datetime.now(tz=UTC)
 
 
+class JobStore(Protocol):
+    """The one idempotency mechanism (:class:`chalicelib.storage.idempotency.Jobs`)."""
+
+    def claim(self, key: str) -> Job: ...
+
+
+class UserStore(effects.UserStore, Protocol):
+    """User profiles (:class:`chalicelib.storage.users.Users`)."""
+
+    def get(self, user_id: str) -> UserProfile | None: ...
+
+    def touch_write(
+        self, user_id: str, at: datetime, profile: UserProfile | None
+    ) -> tuple[dict[str, Any] | None, bool]: ...
+
+
+class SessionStore(Protocol):
+    """Conversation sessions (:class:`chalicelib.storage.sessions.Sessions`)."""
+
+    def get_with_profile(self, user_id: str) -> tuple[UserProfile | None, Session | None]: ...
+
+    def save(self, user_id: str, session: Session | None, *, read_version: int | None) -> None: ...
+
+    def write(
+        self, user_id: str, session: Session | None, *, read_version: int | None
+    ) -> dict[str, Any]: ...
+
+
+class Notifier(effects.PendingNotices, Protocol):
+    """The one notifier (:class:`chalicelib.notify.notifier.Notifier`)."""
+
+    def send(
+        self,
+        user_id: str,
+        message: OutboundMessage,
+        *,
+        notice_id: str,
+        kind: str = "reply",
+        within: Job | None = None,
+        step: str = "",
+        at: datetime | None = None,
+        last: bool = False,
+    ) -> NoticeResult: ...
+
+    def deliver_pending(self, user_id: str) -> list[NoticeResult]: ...
+
+
+class PlannedAction(BaseModel):
+    """An action as the conversation asked for it (its JSON form; ``kind`` picks the effect
+    handler, which validates the rest against the action's model)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    kind: str
+
+
+class EventPlan(BaseModel):
+    """What one event leads to, decided once and kept in the event's job."""
+
+    user_id: str
+    at: AwareDatetime
+    follow: bool | None = None  # True/False for follow/unfollow events, else None
+    actions: list[PlannedAction] = Field(default_factory=list)
+    session_read_version: int | None = None
+    session: Session | None = None
+    # True when the session was written with the plan (plans saved before that wrote it in a
+    # step of its own).
+    session_saved: bool = False
+    replies: list[Reply] = Field(default_factory=list)
+    deliver_pending: bool = False
+    # True: replies are steps of the event's job. Plans saved before sent each reply as a
+    # notice job of its own, and a retry of one keeps doing so (nothing sent twice on deploy).
+    replies_in_job: bool = False
+
+    @property
+    def writes_session(self) -> bool:
+        """No session before and none after: nothing to write."""
+        return self.session is not None or self.session_read_version is not None
+
+
 class Processor:
     """Turns one queued webhook body into its effects. Collaborators are injected."""
 
     def __init__(
         self,
         *,
-        jobs: Any,
-        users: Any,
-        sessions: Any,
-        notifier: Any,
-        lookups: Any,
-        dossiers: Any,
-        engine_settings: Any,
+        jobs: JobStore,
+        users: UserStore,
+        sessions: SessionStore,
+        notifier: Notifier,
+        lookups: Lookups,
+        dossiers: effects.DossierLinks,
+        engine_settings: EngineSettings,
     ) -> None:
         self.jobs = jobs
         self.users = users
@@ -96,7 +194,7 @@ class Processor:
             return
         try:
             if job.plan is None:
-                job.save_plan(self._decide(event))
+                self._decide_and_save(job, event)
             self._carry_out(job, key)
         except Exception:
             job.release()
@@ -108,8 +206,6 @@ class Processor:
         """Tell the citizen we could not handle their message (its last attempt failed).
         Idempotent: one apology per event."""
         from chalicelib.conversation import texts
-        from chalicelib.notify.model import OutboundMessage
-        from chalicelib.settings import get_settings
 
         body = json.loads(raw_body)
         user_id = delivery.subject_id(body)
@@ -121,18 +217,19 @@ class Processor:
         key = delivery.dedup_id(delivery.delivery_key(body))
         self.notifier.send(
             user_id,
-            OutboundMessage(text=texts.request_failed(get_settings().CENTRE_HOTLINE)),
+            OutboundMessage(text=texts.request_failed(self.engine_settings.hotline)),
             notice_id=f"{key}:apology",
             kind="apology",
         )
 
     # --- deciding ---------------------------------------------------------------------------
-    def _turn(self, event: Any, first: bool, consented: bool) -> Any:
-        from chalicelib.conversation.model import Attachment, Turn
+    def _turn(self, event: UserEvent, first: bool, consented: bool) -> Turn:
+        from chalicelib.conversation.model import Attachment, Turn, UserInfo
 
         kind = _TURN_KINDS.get(event.event_name, "other")
         text = None
         attachments: list[Attachment] = []
+        location = None
         message = getattr(event, "message", None)
         if message is not None:
             text = message.text
@@ -146,147 +243,149 @@ class Processor:
                         size=int(size) if size and size.isdigit() else None,
                     )
                 )
+                if item.type == "location" and item.payload.coordinates is not None:
+                    location = _location(item.payload.coordinates)
+        info = getattr(event, "info", None)  # user_submit_info: personal data, never logged
+        user_info = None
+        if info is not None:
+            address = info.address_line()
+            user_info = UserInfo(name=info.name, phone=info.phone, address=address or None)
         return Turn(
             user_id=event.user_id,
             now=event_time(event.timestamp),
             kind=kind,
             text=text,
             attachments=attachments,
+            location=location,
+            user_info=user_info,
             consented=consented,
             first_interaction=first,
         )
 
-    def _decide(self, event: Any) -> dict[str, Any]:
+    def _decide(self, event: UserEvent) -> tuple[EventPlan, dict[str, Any] | None]:
+        """The plan, and the write recording the interaction on the profile (None: nothing
+        to record). Reads the profile and the session in one call."""
         from chalicelib.conversation import engine
 
         at = event_time(event.timestamp)
         user_id = event.user_id
-        if event.event_name == "unfollow":
-            profile = self.users.get(user_id)
-            first = False
-        else:
-            profile, first = self.users.touch(user_id, at)
+        profile, session = self.sessions.get_with_profile(user_id)
+        touch: dict[str, Any] | None = None
+        first = False
+        if event.event_name != "unfollow":
+            touch, first = self.users.touch_write(user_id, at, profile)
         consented = bool(profile and profile.consent_at)
-        session = self.sessions.get(user_id)
         outcome = engine.handle(
             session,
             self._turn(event, first, consented),
             self.lookups,
             self.engine_settings,
         )
-        return {
-            "user_id": user_id,
-            "at": at.isoformat(),
-            "follow": {"follow": True, "unfollow": False}.get(event.event_name),
-            "actions": [a.model_dump(mode="json") for a in outcome.actions],
-            "session_read_version": session.version if session else None,
-            "session": outcome.session.model_dump(mode="json") if outcome.session else None,
-            "replies": [r.model_dump(mode="json") for r in outcome.replies],
-            "deliver_pending": bool(profile and profile.pending_notices),
-        }
+        plan = EventPlan(
+            user_id=user_id,
+            at=at,
+            follow={"follow": True, "unfollow": False}.get(event.event_name),
+            actions=[
+                PlannedAction.model_validate(a.model_dump(mode="json")) for a in outcome.actions
+            ],
+            session_read_version=session.version if session else None,
+            session=outcome.session,
+            replies=list(outcome.replies),
+            deliver_pending=bool(profile and profile.pending_notices),
+            replies_in_job=True,
+        )
+        return plan, touch
+
+    def _decide_and_save(self, job: Job, event: UserEvent) -> None:
+        """Decide, then save the plan, the interaction and the session it leaves in one
+        transaction: all recorded, or (on a conflicting write) none and the event retried."""
+        from chalicelib.storage.sessions import SessionConflict
+        from chalicelib.storage.table import TransactionCancelled
+
+        plan, touch = self._decide(event)
+        writes = [touch] if touch else []
+        if plan.writes_session:
+            plan = plan.model_copy(update={"session_saved": True})
+            writes.append(
+                self.sessions.write(
+                    plan.user_id, plan.session, read_version=plan.session_read_version
+                )
+            )
+        try:
+            job.save_plan(plan.model_dump(mode="json"), with_writes=writes)
+        except TransactionCancelled as exc:
+            if "ConditionalCheckFailed" in exc.reasons[1:]:
+                raise SessionConflict(plan.user_id) from None
+            raise
 
     # --- carrying out -----------------------------------------------------------------------
-    def _carry_out(self, job: Any, key: str) -> None:
-        from chalicelib.conversation.model import Session
-        from chalicelib.notify.model import OutboundButton, OutboundMessage
+    def _carry_out(self, job: Job, key: str) -> None:
+        from chalicelib.notify.model import OutboundButton
 
-        plan = job.plan
-        user_id = plan["user_id"]
-        at = datetime.fromisoformat(plan["at"])
-        if plan.get("follow") is not None:
-            job.run_step("follow", lambda: self.users.set_followed(user_id, plan["follow"], at))
-        for index, action in enumerate(plan["actions"]):
-            job.run_step(f"action{index}", lambda a=action: self._apply(user_id, a))
-        session = Session.model_validate(plan["session"]) if plan["session"] else None
-        if session is not None or plan["session_read_version"] is not None:
-            # No session before and none after: nothing to write (saves two calls).
+        plan = EventPlan.model_validate(job.plan)
+        user_id = plan.user_id
+        if plan.follow is not None:
+            follow = plan.follow
+            job.run_step("follow", lambda: self.users.set_followed(user_id, follow, plan.at))
+        for index, action in enumerate(plan.actions):
+            plan = self._apply(job, plan, f"action{index}", action)
+        if plan.writes_session and not plan.session_saved:
             job.run_step(
                 "session",
                 lambda: self.sessions.save(
-                    user_id, session, read_version=plan["session_read_version"]
+                    user_id, plan.session, read_version=plan.session_read_version
                 ),
             )
-        for index, reply in enumerate(plan["replies"]):
+        for index, reply in enumerate(plan.replies):
             message = OutboundMessage(
-                text=reply["text"],
-                buttons=[
-                    OutboundButton(title=b["title"], payload=b["payload"]) for b in reply["buttons"]
-                ],
+                text=reply.text,
+                buttons=[OutboundButton(title=b.title, payload=b.payload) for b in reply.buttons],
             )
-            # The notifier is idempotent per notice id: no step mark needed here.
-            self.notifier.send(user_id, message, notice_id=f"{key}:reply{index}", kind="reply")
-        if plan["deliver_pending"]:
+            if not plan.replies_in_job:
+                self.notifier.send(user_id, message, notice_id=f"{key}:reply{index}")
+                continue
+            self.notifier.send(
+                user_id,
+                message,
+                notice_id=f"{key}:reply{index}",
+                kind="reply",
+                within=job,
+                step=f"reply{index}",
+                at=plan.at,
+                last=index == len(plan.replies) - 1 and not plan.deliver_pending,
+            )
+        if plan.deliver_pending:
             job.run_step("pending", lambda: self.notifier.deliver_pending(user_id))
 
-    def _apply(self, user_id: str, action: dict[str, Any]) -> None:
-        kind = action["kind"]
-        at = datetime.fromisoformat(action["at"])
-        if kind == "grant_consent":
-            self.users.grant_consent(user_id, at)
-        elif kind in ("withdraw_consent", "delete_my_data"):
-            # Nothing personal stays reachable from this Zalo user: profile contact data,
-            # links to dossiers (owner views), and pending notices (they hold message texts).
-            self.users.erase_personal_data(user_id)
-            self.dossiers.unlink_owner(user_id)
-            self.notifier.discard_pending(user_id)
-            if kind == "delete_my_data":
-                log.info("data_erasure_requested", user_ref=_ref(user_id))
-                log.metric("DataErasureRequested")
-        elif kind == "record_unfollow":
-            self.users.set_followed(user_id, False, at)
-        elif kind == "link_dossier":
-            self.dossiers.link_owner(action["code"], user_id)
-        else:
-            raise ValueError(f"unknown action {kind}")
+    def _apply(self, job: Job, plan: EventPlan, step: str, action: PlannedAction) -> EventPlan:
+        """Run one action's effect unless done; the plan, with the replies replaced when the
+        effect could not be applied (the planned ones assumed it would be)."""
+        if job.is_done(step):
+            return plan
+        collaborators = effects.Collaborators(
+            users=self.users,
+            dossiers=self.dossiers,
+            notices=self.notifier,
+            hotline=self.engine_settings.hotline,
+        )
+        result = effects.apply(action.model_dump(mode="json"), plan.user_id, collaborators)
+        if not result.applied:
+            log.warning("effect_not_applied", kind=action.kind, reason=result.reason)
+            log.metric("EffectNotApplied", kind=action.kind)
+            if result.replies_instead:
+                replies = [Reply(text=text) for text in result.replies_instead]
+                plan = plan.model_copy(update={"replies": replies})
+                job.save_plan(plan.model_dump(mode="json"))
+        job.mark(step)
+        return plan
 
 
-def _ref(user_id: str) -> str:
-    """A short non-reversible reference to a user for logs (the Zalo id itself is personal)."""
-    import hashlib
+def _location(coordinates: Any) -> Any:
+    """The shared place, or None when Zalo's coordinate strings are not numbers in range."""
+    from chalicelib.conversation.model import Location
 
-    return hashlib.sha256(user_id.encode()).hexdigest()[:12]
-
-
-@cached
-def get_processor() -> Processor:
-    """The processor wired to the real storage, notifier and lookups (cached per container)."""
-    from chalicelib.conversation.model import EngineSettings
-    from chalicelib.notify.notifier import get_notifier
-    from chalicelib.services.lookups import get_lookups
-    from chalicelib.settings import get_settings
-    from chalicelib.storage.dossiers import Dossiers
-    from chalicelib.storage.idempotency import Jobs
-    from chalicelib.storage.sessions import Sessions
-    from chalicelib.storage.table import get_table
-    from chalicelib.storage.users import Users
-
-    table = get_table()
-    return Processor(
-        jobs=Jobs(table),
-        users=Users(table),
-        sessions=Sessions(table),
-        notifier=get_notifier(),
-        lookups=get_lookups(),
-        dossiers=Dossiers(table),
-        engine_settings=EngineSettings.from_app_settings(get_settings()),
-    )
-
-
-def consume(event: Any) -> dict[str, Any]:
-    """The inbound queue consumer: every record processed, failures reported per item.
-
-    On a record's last allowed receive, a record that fails (or is held back behind a failing
-    one of the same user, or for lack of time) gets the citizen an apology before it moves to
-    the dead-letter queue, so a failure never ends in silence. A record that can never be
-    processed (a known event with a broken shape) is dropped at once with a log line."""
-    from chalicelib.platform.sqs_batch import process_batch
-    from chalicelib.settings import get_settings
-
-    processor = get_processor()
-    return process_batch(
-        event,
-        lambda record: processor.process(record.body),
-        queue="inbound",
-        max_receives=get_settings().INBOUND_MAX_RECEIVES,
-        on_last_failure=lambda record: processor.apologise(record.body),
-    )
+    try:
+        lat, lon = float(coordinates.latitude), float(coordinates.longitude)
+        return Location(latitude=lat, longitude=lon)
+    except ValueError:  # includes pydantic's ValidationError (out of range, NaN)
+        return None

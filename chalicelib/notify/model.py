@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.zalo.messages import MAX_BUTTONS, MAX_QUERY_PAYLOAD_CHARS
+from chalicelib.zalo.limits import MAX_BUTTONS, MAX_PAYLOAD_CHARS
 
 Channel = Literal["consultation", "template_user", "template_phone", "pending", "skipped"]
 
@@ -18,7 +18,7 @@ class OutboundButton(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     title: str = Field(min_length=1)
-    payload: str = Field(min_length=1, max_length=MAX_QUERY_PAYLOAD_CHARS)
+    payload: str = Field(min_length=1, max_length=MAX_PAYLOAD_CHARS)
     type: Literal["oa.query.hide", "oa.query.show", "oa.open.url", "oa.open.phone"] = (
         "oa.query.hide"
     )

@@ -5,7 +5,9 @@
 - **Once per notice.** The notice runs as the job ``notice:<notice_id>``
   (:mod:`chalicelib.storage.idempotency`); a finished notice answers its recorded result without
   sending again. Each sent part is marked as a step (the step name carries Zalo's message id),
-  so a retry after a crash resends only the parts not yet sent.
+  so a retry after a crash resends only the parts not yet sent. A *reply* to an interaction is
+  sent within that interaction's job instead (``send(..., within=job)``): the same step marks,
+  in the event's job, and the record written with its finish, so it costs no call of its own.
 - **Fits Zalo's limits.** Texts over 2,000 characters go out as several messages split at line
   boundaries; buttons ride on the last part; an image goes first, as its own message.
 - **Reaches the citizen if anything can.** Channels are tried in this order and the choice is
@@ -22,7 +24,7 @@
   and the record carry the message ids of the parts that went out.
 - **Erasable.** :meth:`Notifier.discard_pending` deletes a user's pending notices (they hold
   message texts) when the citizen asks for their personal data to be deleted.
-- **Recorded.** Every notice leaves ``pk=USER#<id>, sk=NOTICE#<iso time>#<notice_id>`` with
+- **Recorded.** Every notice leaves a notice record (:mod:`chalicelib.storage.notices`) with
   kind, channel, message ids or error code; message texts are never logged.
 
 Raised, so that the caller's queue retries the notice later (the job's lease expires): network
@@ -33,33 +35,28 @@ at all (empty text, invalid button), before anything happens.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
+from chalicelib.domain.identity import normalize_mobile
 from chalicelib.notify.model import NoticeResult, OutboundMessage
 from chalicelib.platform import log
-from chalicelib.platform.container import cached, on_reset
 from chalicelib.storage.idempotency import AlreadyDone, InProgress, Job, Jobs
-from chalicelib.storage.table import ConditionFailed, Table, TransactionCancelled
-from chalicelib.storage.users import PROFILE_SK, Users, in_window, user_pk
+from chalicelib.storage.notices import Notices, PendingNotice
+from chalicelib.storage.users import Users, in_window
 from chalicelib.zalo import messages
 from chalicelib.zalo.client import (
     InvalidRequest,
     TokenRejected,
     ZaloApiError,
-    ZaloClient,
     ZaloUnavailable,
 )
+from chalicelib.zalo.limits import MAX_TEXT_CHARS
 
 PENDING_KEEP_DAYS = 90  # a notice nobody came back for in 3 months is stale
 MAX_TRACKING_ID = 48  # Zalo's limit on a phone-template tracking id
-
-_PHONE_84 = re.compile(r"^84\d{8,10}$")
 
 
 def iso(at: datetime) -> str:
@@ -68,16 +65,10 @@ def iso(at: datetime) -> str:
 
 
 def phone_84(phone: str | None) -> str | None:
-    """A Vietnamese number as Zalo's template API wants it (``84...``), or None when it is
-    not a Vietnamese number (``+84...``, ``84...`` and ``0...`` are accepted)."""
-    if not phone:
-        return None
-    digits = re.sub(r"[\s.\-()]", "", phone)
-    if digits.startswith("+"):
-        digits = digits[1:]
-    elif digits.startswith("0"):
-        digits = "84" + digits[1:]
-    return digits if _PHONE_84.match(digits) else None
+    """A Vietnamese mobile number as Zalo's template API wants it (``84...``), or None when it
+    is not one (the one parser: :func:`chalicelib.domain.identity.normalize_mobile`)."""
+    e164 = normalize_mobile(phone) if phone else None
+    return e164[1:] if e164 else None
 
 
 def tracking_id(notice_id: str) -> str:
@@ -96,7 +87,7 @@ def consultation_parts(message: OutboundMessage) -> list[dict[str, Any]]:
     parts: list[dict[str, Any]] = []
     if message.image_url:
         parts.append(messages.image(url=message.image_url))
-    pieces = split_text(message.text, limit=messages.MAX_TEXT_CHARS) if message.text else []
+    pieces = split_text(message.text, limit=MAX_TEXT_CHARS) if message.text else []
     if message.buttons and not pieces:
         raise ValueError("buttons need a text to ride on")
     for index, piece in enumerate(pieces):
@@ -113,12 +104,35 @@ def consultation_parts(message: OutboundMessage) -> list[dict[str, Any]]:
     return parts
 
 
-def _pending_parts(item: dict[str, Any]) -> list[dict[str, Any]]:
-    """The Zalo messages a pending item still owes: ``parts`` as kept, or, for items kept
+def _pending_parts(notice: PendingNotice) -> list[dict[str, Any]]:
+    """The Zalo messages a pending notice still owes: ``parts`` as kept, or, for items kept
     before parts were stored, the consultation parts of the whole ``message``."""
-    if "parts" in item:
-        return list(json.loads(item["parts"]))
-    return consultation_parts(OutboundMessage.model_validate_json(item["message"]))
+    if notice.parts is not None:
+        return list(notice.parts)
+    return consultation_parts(OutboundMessage.model_validate_json(notice.message or "{}"))
+
+
+class ZaloSender(Protocol):
+    """What the notifier needs from Zalo (:class:`chalicelib.zalo.client.ZaloClient`)."""
+
+    def send_message(self, user_id: str, message: dict[str, Any]) -> str: ...
+
+    def send_template_to_user(
+        self, user_id: str, template_id: str, data: dict[str, Any]
+    ) -> str: ...
+
+    def send_template_to_phone(
+        self, phone_84: str, template_id: str, data: dict[str, Any], tracking_id: str
+    ) -> str: ...
+
+
+class NotifierSettings(Protocol):
+    """What the notifier reads from the settings (:class:`chalicelib.settings.Settings`)."""
+
+    @property
+    def MESSAGING_WINDOW_DAYS(self) -> int: ...
+
+    def template_id(self, notice_type: str) -> str | None: ...
 
 
 def _is_refusal(exc: ZaloApiError) -> bool:
@@ -132,17 +146,17 @@ class Notifier:
 
     def __init__(
         self,
-        client: ZaloClient,
+        client: ZaloSender,
         users: Users,
         jobs: Jobs,
-        table: Table,
-        settings: Any,
+        notices: Notices,
+        settings: NotifierSettings,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._client = client
         self._users = users
         self._jobs = jobs
-        self._table = table
+        self._notices = notices
         self._settings = settings
         self._clock = clock
 
@@ -157,12 +171,27 @@ class Notifier:
         kind: str = "reply",
         template_data: dict[str, Any] | None = None,
         phone: str | None = None,
+        within: Job | None = None,
+        step: str = "",
+        at: datetime | None = None,
+        last: bool = False,
     ) -> NoticeResult:
         """Send ``message`` to ``user_id`` once for ``notice_id``; how it went out.
 
         Cost: a job claim, a GetItem of the profile (first attempt only), one Zalo call and
-        one job write per part, a notice record and the job's finish."""
+        one job write per part, a notice record and the job's finish.
+
+        ``within``: the answer to an interaction the job ``within`` is handling (the user has
+        just written, so the window is open): the job's own step marks (named after ``step``)
+        are the notice's idempotency, its plan time ``at`` the notice's time, and the record is
+        written with the job's finish. ``last``: nothing follows in that job before its finish,
+        so the last part's mark rides on the finish too. Cost: one Zalo call per part and one
+        job write per part but the last one."""
         parts = consultation_parts(message)
+        if within is not None:
+            return self._answer(
+                within, user_id, parts, notice_id=notice_id, kind=kind, step=step, at=at, last=last
+            )
         try:
             job = self._jobs.claim(f"notice:{notice_id}")
         except AlreadyDone as done:
@@ -258,8 +287,12 @@ class Notifier:
             return NoticeResult(
                 channel="consultation", message_ids=self._send_parts(job, user_id, parts)
             )
+        if channel in ("template_user", "template_phone"):
+            found = self._settings.template_id(kind)
+            if not found:  # unconfigured since the plan was made: a refusal, try the next
+                raise ZaloApiError(0, "no template configured")
+            template = found
         if channel == "template_user":
-            template = self._settings.template_id(kind)
             mid = self._once(
                 job,
                 "template_user",
@@ -269,7 +302,6 @@ class Notifier:
         if channel == "template_phone":
             if not phone:
                 raise ZaloApiError(0, "no usable phone")  # a refusal: go on to pending
-            template = self._settings.template_id(kind)
             mid = self._once(
                 job,
                 "template_phone",
@@ -282,7 +314,14 @@ class Notifier:
             # Parts a refused consultation attempt already delivered are not kept again.
             sent = self._sent_parts(job)
             unsent = [part for index, part in enumerate(parts) if index not in sent]
-            self._keep_pending(user_id, unsent, notice_id=notice_id, kind=kind, at=at)
+            self._notices.keep_pending(
+                user_id,
+                unsent,
+                notice_id=notice_id,
+                kind=kind,
+                at=at,
+                expires=int(self._clock().timestamp()) + PENDING_KEEP_DAYS * 86400,
+            )
             return NoticeResult(channel="pending", message_ids=[sent[i] for i in sorted(sent)])
         raise ValueError(f"unknown channel {channel!r}")
 
@@ -298,60 +337,89 @@ class Notifier:
         return result
 
     @staticmethod
-    def _sent_parts(job: Job) -> dict[int, str]:
+    def _sent_parts(job: Job, prefix: str = "") -> dict[int, str]:
         """Zalo's message id of each part already sent in this job, by part index."""
         sent: dict[int, str] = {}
         for done in job.done_steps:
-            if done.startswith("part:"):
-                index, _, message_id = done.removeprefix("part:").partition("=")
+            if done.startswith(prefix + "part:"):
+                index, _, message_id = done.removeprefix(prefix + "part:").partition("=")
                 sent[int(index)] = message_id
         return sent
 
-    def _send_parts(self, job: Job, user_id: str, parts: list[dict[str, Any]]) -> list[str]:
-        return [
-            self._once(job, f"part:{index}", lambda p=part: self._client.send_message(user_id, p))
-            for index, part in enumerate(parts)
-        ]
+    def _send_parts(
+        self,
+        job: Job,
+        user_id: str,
+        parts: list[dict[str, Any]],
+        prefix: str = "",
+        last_later: bool = False,
+    ) -> list[str]:
+        ids = []
+        for index, part in enumerate(parts):
+            step = f"{prefix}part:{index}="
+            found = next((d[len(step) :] for d in job.done_steps if d.startswith(step)), None)
+            if found is None:
+                found = self._client.send_message(user_id, part)
+                job.mark(step + found, later=last_later and index == len(parts) - 1)
+            ids.append(found)
+        return ids
+
+    def _answer(
+        self,
+        job: Job,
+        user_id: str,
+        parts: list[dict[str, Any]],
+        *,
+        notice_id: str,
+        kind: str,
+        step: str,
+        at: datetime | None,
+        last: bool,
+    ) -> NoticeResult:
+        """A reply carried out inside the job of the interaction it answers (see :meth:`send`)."""
+        prefix = f"{step}:"
+        when = iso(at or self._clock())
+        if job.is_done(prefix + "pending"):
+            sent = self._sent_parts(job, prefix)
+            result = NoticeResult(channel="pending", message_ids=[sent[i] for i in sorted(sent)])
+        else:
+            try:
+                ids = self._send_parts(job, user_id, parts, prefix, last_later=last)
+                result = NoticeResult(channel="consultation", message_ids=ids)
+            except InvalidRequest as exc:
+                result = NoticeResult(channel="skipped", error=str(exc.code))
+            except ZaloApiError as exc:
+                if not _is_refusal(exc):
+                    raise
+                log.warning(
+                    "notice_channel_refused",
+                    notice_id=notice_id,
+                    channel="consultation",
+                    code=exc.code,
+                )
+                sent = self._sent_parts(job, prefix)
+                unsent = [part for index, part in enumerate(parts) if index not in sent]
+                expires = int(self._clock().timestamp()) + PENDING_KEEP_DAYS * 86400
+                self._notices.keep_pending(
+                    user_id, unsent, notice_id=notice_id, kind=kind, at=when, expires=expires
+                )
+                job.mark(prefix + "pending", later=last)
+                result = NoticeResult(
+                    channel="pending", message_ids=[sent[i] for i in sorted(sent)]
+                )
+        job.defer({"put": self._record_item(user_id, notice_id, kind, when, result)})
+        log.info(
+            "notice_sent",
+            notice_id=notice_id,
+            kind=kind,
+            channel=result.channel,
+            parts=len(result.message_ids),
+            error=result.error,
+        )
+        log.metric("NoticeSent", channel=result.channel)
+        return result
 
     # --- pending notices ----------------------------------------------------------------------
-
-    def _keep_pending(
-        self, user_id: str, parts: list[dict[str, Any]], *, notice_id: str, kind: str, at: str
-    ) -> None:
-        """Store the Zalo messages still owed for the notice (``parts``, in sending order, the
-        buttons on the last) and count the notice on the profile, atomically and once (the sort
-        key comes from the plan, so a retry finds the item it wrote before)."""
-        expires = int(self._clock().timestamp()) + PENDING_KEEP_DAYS * 86400
-        try:
-            self._table.transact(
-                [
-                    {
-                        "put": {
-                            "pk": user_pk(user_id),
-                            "sk": f"PENDING#{at}#{notice_id}",
-                            "notice_id": notice_id,
-                            "kind": kind,
-                            "parts": json.dumps(parts, ensure_ascii=False),
-                            "at": at,
-                            "ttl": expires,
-                        },
-                        "condition": "attribute_not_exists(pk)",
-                    },
-                    {
-                        "update": (
-                            user_pk(user_id),
-                            PROFILE_SK,
-                            "SET #uid = if_not_exists(#uid, :uid) ADD #pending :one",
-                        ),
-                        "names": {"#uid": "user_id", "#pending": "pending_notices"},
-                        "values": {":uid": user_id, ":one": 1},
-                    },
-                ]
-            )
-        except TransactionCancelled as exc:
-            if exc.reasons[:1] != ["ConditionalCheckFailed"]:
-                raise
-            # Kept by an earlier attempt of this job: nothing more to do.
 
     def deliver_pending(self, user_id: str) -> list[NoticeResult]:
         """Deliver the user's pending notices, oldest first, as consultation messages.
@@ -365,14 +433,12 @@ class Notifier:
         so a notice kept before the call is always found. Cost: one consistent GetItem of the
         profile, one consistent Query, then per notice the
         sends, a DeleteItem and a record, and at most one UpdateItem of the counter."""
-        pk = user_pk(user_id)
-        profile = self._table.get(pk, PROFILE_SK, consistent=True)
-        seen = profile.get("pending_notices") if profile else None
-        items, _ = self._table.query(pk, sk_prefix="PENDING#", consistent=True)
+        seen = self._notices.pending_count(user_id)
+        items, _ = self._notices.pending_page(user_id)
         results: list[NoticeResult] = []
         removed = 0
         for item in items:
-            notice_id = str(item["notice_id"])
+            notice_id = item.notice_id
             try:
                 job = self._jobs.claim(f"notice:{notice_id}:deliver")
             except (AlreadyDone, InProgress):
@@ -386,38 +452,17 @@ class Notifier:
                 log.warning("pending_notice_refused", notice_id=notice_id, code=exc.code)
                 break
             result = NoticeResult(channel="consultation", message_ids=ids)
-            try:
-                self._table.delete(pk, item["sk"], condition="attribute_exists(pk)")
-                removed += 1
-            except ConditionFailed:
-                pass  # removed by an earlier attempt: counted then
-            self._record(
-                user_id, notice_id, str(item.get("kind", "reply")), iso(self._clock()), result
-            )
+            if self._notices.remove_pending(user_id, item):
+                removed += 1  # else removed by an earlier attempt: counted then
+            self._record(user_id, notice_id, item.kind, iso(self._clock()), result)
             job.finish(result.model_dump())
             log.info("pending_notice_delivered", notice_id=notice_id, parts=len(ids))
             results.append(result)
         if removed:
-            with contextlib.suppress(ConditionFailed):  # no profile: nothing to count on
-                self._table.update(
-                    pk,
-                    PROFILE_SK,
-                    "ADD #pending :delta",
-                    condition="attribute_exists(pk)",
-                    names={"#pending": "pending_notices"},
-                    values={":delta": -removed},
-                )
+            self._notices.uncount(user_id, removed)
         elif not items and seen:
             # A concurrent increment makes the condition false: the reset is then a no-op.
-            with contextlib.suppress(ConditionFailed):
-                self._table.update(
-                    pk,
-                    PROFILE_SK,
-                    "SET #pending = :zero",
-                    condition="#pending = :seen",
-                    names={"#pending": "pending_notices"},
-                    values={":zero": 0, ":seen": seen},
-                )
+            self._notices.reset_count(user_id, seen=seen)
         return results
 
     def discard_pending(self, user_id: str) -> int:
@@ -429,65 +474,36 @@ class Notifier:
         creates no profile for an unknown user; sends nothing. A notice kept by another worker
         after the Query is neither deleted nor counted (it expires with its TTL). Cost: one
         Query (one per 1 MB page of notices), one DeleteItem per notice, one UpdateItem."""
-        pk = user_pk(user_id)
         deleted = 0
         start: dict[str, Any] | None = None
         while True:
-            items, start = self._table.query(
-                pk, sk_prefix="PENDING#", start_key=start, consistent=True
-            )
+            items, start = self._notices.pending_page(user_id, start)
             for item in items:
-                try:
-                    self._table.delete(pk, item["sk"], condition="attribute_exists(pk)")
-                    deleted += 1
-                except ConditionFailed:
-                    pass  # deleted meanwhile: counted by whoever deleted it
+                if self._notices.remove_pending(user_id, item):
+                    deleted += 1  # else deleted meanwhile: counted by whoever deleted it
             if start is None:
                 break
-        with contextlib.suppress(ConditionFailed):  # no profile: nothing to count on
-            self._table.update(
-                pk,
-                PROFILE_SK,
-                "SET #pending = :zero",
-                condition="attribute_exists(pk)",
-                names={"#pending": "pending_notices"},
-                values={":zero": 0},
-            )
+        self._notices.reset_count(user_id)
         log.info("pending_notices_discarded", count=deleted)
         return deleted
 
     # --- records ------------------------------------------------------------------------------
 
+    def _record_item(
+        self, user_id: str, notice_id: str, kind: str, at: str, result: NoticeResult
+    ) -> dict[str, Any]:
+        return Notices.record_item(
+            user_id,
+            notice_id,
+            kind=kind,
+            at=at,
+            channel=result.channel,
+            message_ids=result.message_ids,
+            error=result.error,
+        )
+
     def _record(
         self, user_id: str, notice_id: str, kind: str, at: str, result: NoticeResult
     ) -> None:
         # Written with the plan's time, so a retried notice overwrites its own record.
-        self._table.put(
-            {
-                "pk": user_pk(user_id),
-                "sk": f"NOTICE#{at}#{notice_id}",
-                "notice_id": notice_id,
-                "kind": kind,
-                "channel": result.channel,
-                "message_ids": result.message_ids,
-                "error": result.error,
-                "at": at,
-            }
-        )
-
-
-@cached
-def get_notifier() -> Notifier:
-    """The container's notifier, wired to the real client, table and settings."""
-    from chalicelib.settings import get_settings
-    from chalicelib.storage.table import get_table
-    from chalicelib.zalo.client import get_client
-
-    table = get_table()
-    return Notifier(get_client(), Users(table), Jobs(table), table, get_settings())
-
-
-@on_reset
-def reset_notifier() -> None:
-    """Forget the cached notifier (tests)."""
-    get_notifier.cache_clear()  # type: ignore[attr-defined]
+        self._notices.record(self._record_item(user_id, notice_id, kind, at, result))

@@ -1,9 +1,9 @@
 """Objects built once per Lambda container, and the one way to forget them.
 
-Factories such as ``get_table()`` or ``get_notifier()`` wire real collaborators on first use
-and keep them for the container's life. They are declared with :func:`cached`, which registers
-them here, so tests and the local runner can reset every one of them with :func:`reset_all`
-after changing the environment.
+Factories (those of the composition root, :mod:`chalicelib.root`, and ``get_table()``) wire real
+collaborators on first use and keep them for the container's life. They are declared with
+:func:`cached`, which registers them here, so tests and the local runner can reset every one
+of them with :func:`reset_all` after changing the environment.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Creating a dossier from a confirmed submission: the one use case the chat flow and the web
 form share.
 
-:func:`create_dossier` (via :class:`SubmissionService`) is idempotent on ``submission_id``:
+:meth:`SubmissionService.create_dossier` is idempotent on ``submission_id``:
 confirming twice, a confirmation delivered twice or a form posted twice returns the receipt of
 the one dossier the first call created. AWS calls on a first call with ``n`` documents:
 ``n`` S3 CopyObject (the files leave the expiring ``uploads/`` prefix), one UpdateItem (the
@@ -19,7 +19,6 @@ from datetime import datetime
 from chalicelib.domain.calendar import WorkingCalendar, default_calendar, local_date
 from chalicelib.domain.dossier import Channel, Dossier, DossierDocument, format_code
 from chalicelib.domain.submission import Receipt, SubmissionDraft
-from chalicelib.platform.container import cached
 from chalicelib.storage.documents import DocumentStore
 from chalicelib.storage.dossiers import Dossiers
 
@@ -42,7 +41,7 @@ def qr_png(text: str) -> bytes:
 
 
 class SubmissionService:
-    """Creates dossiers from drafts; collaborators come from :func:`get_submission_service`."""
+    """Creates dossiers from drafts; wired by :func:`chalicelib.root.get_submission_service`."""
 
     def __init__(
         self,
@@ -123,22 +122,3 @@ class SubmissionService:
             lookup_url=link,
             qr_key=qr_key,
         )
-
-
-@cached
-def get_submission_service() -> SubmissionService:
-    """The service wired from settings: the table, the documents bucket, the public URL."""
-    from chalicelib.settings import get_settings
-    from chalicelib.storage.documents import get_document_store
-    from chalicelib.storage.table import get_table
-
-    return SubmissionService(
-        Dossiers(get_table()),
-        get_document_store(),
-        public_base_url=get_settings().PUBLIC_BASE_URL,
-    )
-
-
-def create_dossier(draft: SubmissionDraft, submission_id: str, now: datetime) -> Receipt:
-    """Create the dossier of a confirmed submission, exactly once per ``submission_id``."""
-    return get_submission_service().create_dossier(draft, submission_id, now)

@@ -24,8 +24,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from chalicelib.platform.container import cached
-
 UPLOAD_PREFIX = "uploads/"
 DOCUMENT_PREFIX = "documents/"
 _MAX_NAME_CHARS = 120
@@ -241,15 +239,3 @@ class DocumentStore:
                 ExpiresIn=self._link_seconds,
             )
         )
-
-
-@cached
-def get_document_store() -> DocumentStore:
-    """The documents bucket of the settings, on the shared S3 client."""
-    from chalicelib.platform.aws import client
-    from chalicelib.settings import get_settings
-
-    settings = get_settings()
-    return DocumentStore(
-        client("s3"), settings.DOCUMENTS_BUCKET, link_seconds=settings.DOCUMENT_LINK_SECONDS
-    )

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from chalicelib.domain.calendar import LOCAL_TZ
 from chalicelib.domain.dossier import Dossier
@@ -65,7 +66,7 @@ class Dossiers:
     def _pk(code: str) -> str:
         return f"DOSSIER#{code}"
 
-    def _from_item(self, item: dict) -> Dossier:
+    def _from_item(self, item: dict[str, Any]) -> Dossier:
         dossier = Dossier.model_validate_json(item["data"])
         owner = item.get("owner")
         if owner:
@@ -84,7 +85,7 @@ class Dossiers:
         )
         return [self._from_item(item) for item in items]
 
-    def _item(self, dossier: Dossier, version: int) -> dict:
+    def _item(self, dossier: Dossier, version: int) -> dict[str, Any]:
         data = dossier.model_dump_json(exclude={"owner_zalo_user_id"})
         item = {
             "pk": self._pk(dossier.code),

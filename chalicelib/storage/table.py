@@ -180,13 +180,15 @@ class Table:
         pk: str,
         *,
         sk_prefix: str | None = None,
+        sk_between: tuple[str, str] | None = None,
         index: str | None = None,
         limit: int | None = None,
         newest_first: bool = False,
         start_key: dict[str, Any] | None = None,
         consistent: bool = False,
     ) -> tuple[list[Item], dict[str, Any] | None]:
-        """Items of one partition, optionally under a sort-key prefix (one Query call).
+        """Items of one partition, optionally under a sort-key prefix or between two sort keys
+        (inclusive) (one Query call).
 
         With ``index="gsi1"`` the keys are ``gsi1pk``/``gsi1sk``. Returns the page of items and
         the key to continue from (None when there is no more). ``consistent`` reads the latest
@@ -201,6 +203,10 @@ class Table:
             expression += " AND begins_with(#sk, :prefix)"
             names["#sk"] = sk_name
             values[":prefix"] = sk_prefix
+        elif sk_between is not None:
+            expression += " AND #sk BETWEEN :low AND :high"
+            names["#sk"] = sk_name
+            values[":low"], values[":high"] = sk_between
         kwargs: dict[str, Any] = {
             "TableName": self.name,
             "KeyConditionExpression": expression,
@@ -223,7 +229,8 @@ class Table:
     def transact(self, operations: list[dict[str, Any]]) -> None:
         """Apply writes atomically (TransactWriteItems). Each operation is one of
         ``{"put": item, "condition": ...}``, ``{"update": (pk, sk, expression), ...}``,
-        ``{"check": (pk, sk), "condition": ...}`` with optional ``names`` and ``values``.
+        ``{"delete": (pk, sk), ...}``, ``{"check": (pk, sk), "condition": ...}`` with optional
+        ``names`` and ``values``.
 
         Raises TransactionCancelled with the reasons in operation order."""
         items = []
@@ -242,6 +249,10 @@ class Table:
                 pk, sk, expression = op["update"]
                 key = serialize({"pk": pk, "sk": sk})
                 items.append({"Update": {**common, "Key": key, "UpdateExpression": expression}})
+            elif "delete" in op:
+                pk, sk = op["delete"]
+                key = serialize({"pk": pk, "sk": sk})
+                items.append({"Delete": {**common, "Key": key}})
             elif "check" in op:
                 pk, sk = op["check"]
                 key = serialize({"pk": pk, "sk": sk})
@@ -256,7 +267,8 @@ class Table:
 
     def describe(self) -> dict[str, Any]:
         """The table's description (DescribeTable): used by the health check only."""
-        return self._client.describe_table(TableName=self.name)["Table"]
+        table: dict[str, Any] = self._client.describe_table(TableName=self.name)["Table"]
+        return table
 
 
 @cached

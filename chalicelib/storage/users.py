@@ -106,6 +106,33 @@ class Users:
         item = self._table.get(user_pk(user_id), PROFILE_SK)
         return UserProfile.from_item(item, user_id) if item else None
 
+    @staticmethod
+    def touch_write(
+        user_id: str, at: datetime, profile: UserProfile | None
+    ) -> tuple[dict[str, Any] | None, bool]:
+        """What :meth:`touch` would do, for a transaction, given the ``profile`` read before:
+        the operation (None when ``at`` is not newer than the recorded interaction: nothing
+        to write) and whether this is the user's first interaction. Its condition keeps
+        ``last_interaction_at`` from moving backwards if another write came in between."""
+        first = profile is None or profile.first_seen_at is None
+        last = profile.last_interaction_at if profile else None
+        if last is not None and last >= at:
+            return None, False
+        return (
+            {
+                "update": (
+                    user_pk(user_id),
+                    PROFILE_SK,
+                    "SET #uid = :uid, #first = if_not_exists(#first, :at), #last = :at "
+                    "ADD #count :one",
+                ),
+                "condition": "attribute_not_exists(#last) OR #last < :at",
+                "names": _NAMES,
+                "values": {":uid": user_id, ":at": to_millis(at), ":one": 1},
+            },
+            first,
+        )
+
     def touch(self, user_id: str, at: datetime) -> tuple[UserProfile, bool]:
         """Record an interaction at ``at``; the profile and whether it was the user's first.
 

@@ -15,22 +15,21 @@ Guarantees:
   :class:`ZaloApiError`; exhausted retries raise :class:`ZaloUnavailable`.
 - Tokens, message contents and phone numbers are never logged.
 
-One ``requests.Session`` per container (:func:`http_session`), shared with the OAuth calls of
-:mod:`chalicelib.zalo.tokens`. ``requests`` is imported on first use: this module is off the
+One ``requests.Session`` per container (:func:`chalicelib.zalo.http.http_session`), shared
+with the OAuth calls of :mod:`chalicelib.zalo.tokens`; the client is built by the composition
+root (:mod:`chalicelib.root`). ``requests`` is imported on first use: this module is off the
 webhook path, but stays cheap to import anyway.
 """
 
 from __future__ import annotations
 
 import random
-import re
-import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from chalicelib.platform import log
-from chalicelib.platform.container import cached, on_reset
+from chalicelib.zalo.http import http_session
 
 if TYPE_CHECKING:
     import requests
@@ -52,8 +51,6 @@ PATH_MESSAGE_CS = "/v3.0/oa/message/cs"
 PATH_TEMPLATE_USER = "/v3.0/oa/message/template"
 PATH_TEMPLATE_PHONE = "/message/template"  # under ZALO_TEMPLATE_API_BASE
 PATH_UPLOAD_FILE = "/v2.0/oa/upload/file"
-
-_PHONE_84 = re.compile(r"^84\d{8,10}$")
 
 
 class ZaloApiError(Exception):
@@ -90,22 +87,6 @@ class TokenSource(Protocol):
     def get_access_token(self) -> str: ...
 
     def refresh_after_rejection(self, rejected_token: str) -> str: ...
-
-
-_session_lock = threading.Lock()
-_session: requests.Session | None = None
-
-
-def http_session() -> requests.Session:
-    """The container's one ``requests.Session`` (connection reuse across invocations)."""
-    global _session
-    if _session is None:
-        with _session_lock:
-            if _session is None:
-                import requests
-
-                _session = requests.Session()
-    return _session
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -162,8 +143,10 @@ class ZaloClient:
 
         ``tracking_id`` is ours (Zalo echoes it in delivery reports). Raises ValueError for a
         phone not in the ``84...`` form, before any call."""
-        if not _PHONE_84.match(phone_84):
-            raise ValueError("phone must be written 84 followed by 8 to 10 digits")
+        from chalicelib.domain.identity import normalize_mobile
+
+        if not phone_84.isdigit() or normalize_mobile(phone_84) != "+" + phone_84:
+            raise ValueError("phone must be a Vietnamese mobile number written 84...")
         body: dict[str, Any] = {
             "phone": phone_84,
             "template_id": template_id,
@@ -198,7 +181,7 @@ class ZaloClient:
         # Equal jitter: half fixed, half random, so that retries from many containers spread
         # out while each retry still waits noticeably longer than the previous one.
         ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * (2**attempt))
-        return ceiling / 2 + ceiling / 2 * self._jitter()
+        return float(ceiling / 2 + ceiling / 2 * self._jitter())
 
     def _call(
         self,
@@ -278,20 +261,3 @@ class ZaloClient:
                 raise InvalidRequest(code, message)
             log.warning("zalo_api_error", endpoint=endpoint, code=code)
             raise ZaloApiError(code, message)
-
-
-@cached
-def get_client() -> ZaloClient:
-    """The container's client, wired to the settings and the token manager."""
-    from chalicelib.settings import get_settings
-    from chalicelib.zalo.tokens import get_token_manager
-
-    return ZaloClient(get_settings(), get_token_manager())
-
-
-@on_reset
-def reset_client() -> None:
-    """Forget the cached client and session (tests)."""
-    get_client.cache_clear()  # type: ignore[attr-defined]
-    global _session
-    _session = None

@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalicelib.zalo import delivery
+
 USER_MESSAGE_EVENTS = frozenset(
     {
         "user_send_text",
@@ -24,7 +26,7 @@ USER_MESSAGE_EVENTS = frozenset(
         "user_send_business_card",
     }
 )
-RECEIPT_EVENTS = frozenset({"user_received_message", "user_seen_message"})
+RECEIPT_EVENTS = delivery.NOISE_EVENTS  # the one list of events that are not the user's doing
 
 
 class _Model(BaseModel):
@@ -186,7 +188,7 @@ def parse(body: dict[str, Any]) -> ZaloEvent:
     name = str(body.get("event_name", ""))
     if name in USER_MESSAGE_EVENTS:
         return UserMessageEvent.model_validate(body)
-    if name.startswith("oa_send_") or name in RECEIPT_EVENTS:
+    if delivery.is_noise(name):
         return OaEchoEvent.model_validate(body)
     if name in ("follow", "unfollow"):
         return FollowEvent.model_validate(body)

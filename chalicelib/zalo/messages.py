@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-MAX_TEXT_CHARS = 2000
-MAX_BUTTONS = 5
-MAX_QUERY_PAYLOAD_CHARS = 1000
+from chalicelib.zalo.limits import MAX_BUTTONS, MAX_TEXT_CHARS
+from chalicelib.zalo.limits import MAX_PAYLOAD_CHARS as MAX_QUERY_PAYLOAD_CHARS
 
 QUERY_TYPES = frozenset({"oa.query.hide", "oa.query.show"})
 BUTTON_TYPES = QUERY_TYPES | {"oa.open.url", "oa.open.phone"}

@@ -4,10 +4,9 @@ Zalo's refresh token is single use: every refresh returns a new pair and kills t
 Refreshing twice at once, or losing the new pair, breaks the integration until an operator
 consents again. Hence:
 
-- The pair lives in one item (``pk = ZALO#TOKEN``, ``sk = OA``: ``access_token``,
-  ``refresh_token``, ``expires_at`` epoch seconds, ``version``, ``refreshed_at``, and
-  ``lease_owner``/``lease_until`` while a refresh runs).
-- A refresh first takes a lease on that item with a conditional write. Only the lease holder
+- The pair lives in one item kept by :class:`chalicelib.storage.tokens.TokenStore` (layout
+  there), with a refresh lease of the system's one lease mechanism.
+- A refresh first takes the lease with a conditional write. Only the lease holder
   calls Zalo; anyone else waits briefly for the holder's result and never calls Zalo.
 - The new pair is written (conditional on still holding the lease, or failing that on nobody
   having stored a newer pair) before it is returned or used.
@@ -19,8 +18,6 @@ Tokens are never logged.
 
 from __future__ import annotations
 
-import contextlib
-import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -29,36 +26,22 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict
 
 from chalicelib.platform import log
-from chalicelib.platform.container import cached, on_reset
-from chalicelib.storage.table import ConditionFailed, Table
+from chalicelib.storage.tokens import TOKEN_PK, TOKEN_SK, LeaseTaken, StaleVersion, TokenStore
 
 if TYPE_CHECKING:
     import requests
 
     from chalicelib.settings import Settings
 
-TOKEN_PK = "ZALO#TOKEN"  # noqa: S105 - a key, not a secret
-TOKEN_SK = "OA"  # noqa: S105
+__all__ = ["TOKEN_PK", "TOKEN_SK", "TokenManager", "TokenPair", "request_pair"]
+
 PATH_ACCESS_TOKEN = "/v4/oa/access_token"  # noqa: S105
 
-# Longer than one OAuth call can take (connect + read timeouts), so a live holder never loses
-# it; short enough that a crashed holder blocks refreshes for a minute at most.
-LEASE_SECONDS = 60
 # A token this close to expiry is not handed out from memory: re-read or refresh instead.
 CACHE_SKEW_SECONDS = 300
 # How long a refresher that lost the lease race waits for the winner's result.
 WAIT_ATTEMPTS = 10
 WAIT_INTERVAL_SECONDS = 0.5
-
-_NAMES = {
-    "#access": "access_token",
-    "#refresh": "refresh_token",
-    "#expires": "expires_at",
-    "#version": "version",
-    "#refreshed": "refreshed_at",
-    "#owner": "lease_owner",
-    "#until": "lease_until",
-}
 
 
 class TokenError(Exception):
@@ -123,7 +106,7 @@ def request_pair(
     consumed. Raises TokenRefreshFailed with a reason and Zalo's error code if any."""
     import requests
 
-    from chalicelib.zalo.client import http_session
+    from chalicelib.zalo.http import http_session
 
     try:
         response = (session or http_session()).post(
@@ -161,14 +144,14 @@ class TokenManager:
 
     def __init__(
         self,
-        table: Table,
+        store: TokenStore,
         settings: Settings,
         *,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         session: requests.Session | None = None,
     ) -> None:
-        self._table = table
+        self._store = store
         self._settings = settings
         self._clock = clock
         self._sleep = sleep
@@ -179,12 +162,11 @@ class TokenManager:
     # --- reading --------------------------------------------------------------------------
 
     def _read(self) -> dict[str, Any] | None:
-        item = self._table.get(TOKEN_PK, TOKEN_SK, consistent=True)
-        if item and item.get("access_token"):
+        item = self._store.read()
+        if item is not None:
             with self._lock:
                 self._cached = item
-            return item
-        return None
+        return item
 
     def get_access_token(self) -> str:
         """The current access token: from memory while it is far from expiry, else from the
@@ -214,29 +196,10 @@ class TokenManager:
         for the holder to store a new pair and returns that, or raises RefreshInProgress.
         Raises TokenMissing when nothing is stored, TokenRefreshFailed when Zalo refuses (the
         old pair is kept and an alarm metric is emitted)."""
-        now = self._clock()
-        owner = secrets.token_hex(8)
-        condition = "attribute_exists(#refresh) AND (attribute_not_exists(#until) OR #until < :now)"
-        if replacing is not None:
-            # Without this, a caller that read the old token just before another refresh
-            # finished would take the freed lease and refresh a second time.
-            condition += " AND #access = :replacing"
         try:
-            item = self._table.update(
-                TOKEN_PK,
-                TOKEN_SK,
-                "SET #owner = :me, #until = :until",
-                condition=condition,
-                names=_NAMES,
-                values={
-                    ":me": owner,
-                    ":until": now + LEASE_SECONDS,
-                    ":now": now,
-                    ":replacing": replacing,
-                },
-            )
-        except ConditionFailed as failed:
-            current = failed.item or self._read() or {}
+            owner, item = self._store.take_refresh_lease(now=self._clock(), replacing=replacing)
+        except LeaseTaken as taken:
+            current = taken.current or {}
             if not current.get("refresh_token"):
                 raise TokenMissing("no Zalo OA token stored: run the consent flow") from None
             if replacing is not None and current.get("access_token") != replacing:
@@ -262,59 +225,28 @@ class TokenManager:
 
     def _persist(self, pair: TokenPair, *, owner: str, version: int) -> dict[str, Any]:
         now = self._clock()
-        expression = (
-            "SET #access = :access, #refresh = :refresh, #expires = :expires, "
-            "#refreshed = :now, #version = :next REMOVE #owner, #until"
-        )
-        values = {
-            ":access": pair.access_token,
-            ":refresh": pair.refresh_token,
-            ":expires": int(now) + pair.expires_in,
-            ":now": int(now),
-            ":next": version + 1,
-            ":me": owner,
-            ":version": version,
-        }
         try:
-            item = self._table.update(
-                TOKEN_PK,
-                TOKEN_SK,
-                expression,
-                condition="#owner = :me",
-                names=_NAMES,
-                values=values,
+            # While the lease is held, or, if it ran out during a slow call: Zalo has already
+            # killed the old pair, so this new one is the only valid one; keep it unless
+            # someone stored a newer pair.
+            item = self._store.store_refreshed(
+                pair.access_token,
+                pair.refresh_token,
+                expires_at=int(now) + pair.expires_in,
+                now=int(now),
+                owner=owner,
+                version=version,
             )
-        except ConditionFailed:
-            # The lease ran out during a slow call. Zalo has already killed the old pair, so
-            # this new one is the only valid one: keep it unless someone stored a newer pair.
-            try:
-                item = self._table.update(
-                    TOKEN_PK,
-                    TOKEN_SK,
-                    expression,
-                    condition="#version = :version",
-                    names=_NAMES,
-                    values=values,
-                )
-            except ConditionFailed:
-                log.error("token_refresh_conflict", version=version)
-                log.metric("TokenRefreshFailed")
-                raise TokenRefreshFailed("conflict") from None
+        except StaleVersion:
+            log.error("token_refresh_conflict", version=version)
+            log.metric("TokenRefreshFailed")
+            raise TokenRefreshFailed("conflict") from None
         with self._lock:
             self._cached = item
         return item
 
     def _release(self, owner: str) -> None:
-        # A lease that expired meanwhile has nothing left to release.
-        with contextlib.suppress(ConditionFailed):
-            self._table.update(
-                TOKEN_PK,
-                TOKEN_SK,
-                "REMOVE #owner, #until",
-                condition="#owner = :me",
-                names=_NAMES,
-                values={":me": owner},
-            )
+        self._store.release_lease(owner)
 
     def _wait_for_holder(self, seen_version: int, reason: str) -> str:
         log.info("token_refresh_already_running", reason=reason)
@@ -371,42 +303,9 @@ class TokenManager:
         if not access_token or not refresh_token:
             raise ValueError("access_token and refresh_token must be non-empty")
         now = self._clock()
-        item = self._table.update(
-            TOKEN_PK,
-            TOKEN_SK,
-            "SET #access = :access, #refresh = :refresh, #expires = :expires, "
-            "#refreshed = :now, #version = if_not_exists(#version, :zero) + :one "
-            "REMOVE #owner, #until",
-            names=_NAMES,
-            values={
-                ":access": access_token,
-                ":refresh": refresh_token,
-                ":expires": int(now) + seconds,
-                ":now": int(now),
-                ":zero": 0,
-                ":one": 1,
-            },
+        item = self._store.store_initial(
+            access_token, refresh_token, expires_at=int(now) + seconds, now=int(now)
         )
         with self._lock:
             self._cached = item
         log.info("token_pair_stored", version=item.get("version"))
-
-
-@cached
-def get_token_manager() -> TokenManager:
-    """The container's token manager."""
-    from chalicelib.settings import get_settings
-    from chalicelib.storage.table import get_table
-
-    return TokenManager(get_table(), get_settings())
-
-
-@on_reset
-def reset_token_manager() -> None:
-    """Forget the cached manager and its in-memory token (tests)."""
-    get_token_manager.cache_clear()  # type: ignore[attr-defined]
-
-
-def refresh_if_due() -> str:
-    """Entry point of the scheduled refresh (one line in app.py)."""
-    return get_token_manager().refresh_if_due()

@@ -127,6 +127,40 @@ def test_calendar_day_unit_is_kept_distinct():
     assert procedure.time_limits[0].unit is TimeUnit.DAY
 
 
+@pytest.mark.parametrize(
+    ("days", "text", "stored"),
+    [
+        (1, "Ngay trong ngày tiếp nhận hồ sơ", 0),
+        (1, "Giải quyết ngay", 0),
+        (1, "Trả kết quả trong ngày làm việc tiếp theo", 1),
+        (1, "", 1),
+        (5, "Trong ngày đối với trường hợp đơn giản; 05 ngày nếu phải xác minh", 5),
+    ],
+)
+def test_same_day_limit_is_stored_as_zero_working_days(days, text, stored):
+    method = {
+        "KENH": 1,
+        "THOIGIAN": [{"THOIGIANGIAIQUYET": days, "DONVITINH": "Ngày làm việc", "MOTA": text}],
+    }
+    procedure = parse_procedure(record(CACHTHUCTHUCHIEN=[method]))
+    assert procedure.time_limits[0].whole_working_days == stored
+
+
+def test_financial_obligation_time_excluded_is_read_from_the_time_limit_text():
+    text = "30 ngày (không kể thời gian thực hiện nghĩa vụ tài chính của người sử dụng đất)"
+    method = {
+        "KENH": 1,
+        "THOIGIAN": [{"THOIGIANGIAIQUYET": 30, "DONVITINH": "Ngày làm việc", "MOTA": text}],
+    }
+    assert parse_procedure(record(CACHTHUCTHUCHIEN=[method])).excludes_financial_obligation_time
+    assert not parse_procedure(record()).excludes_financial_obligation_time
+
+
+def test_financial_obligation_setting_can_be_overridden_by_the_province():
+    procedure = parse_procedure(record(), override={"excludes_financial_obligation_time": True})
+    assert procedure.excludes_financial_obligation_time
+
+
 def test_provenance_keys_are_ignored():
     noisy = record(_source={"portal_url": "x"}, _note="remark")
     noisy["THANHPHANHOSO"][0]["GIAYTO"][0]["_comment"] = "ignored"

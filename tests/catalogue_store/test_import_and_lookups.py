@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -168,6 +168,22 @@ def test_confirming_the_applicant_by_phone_or_id_gives_the_owner_view(aws):
     )
     assert by_phone.is_owner and by_id.is_owner
     assert by_phone.next_step and "Bản vẽ" in by_phone.next_step
+
+
+def test_the_owner_view_keeps_the_back_offices_due_date_apart_from_the_estimate(aws):
+    from chalicelib.services.lookups import get_lookups
+    from chalicelib.storage.dossiers import Dossiers
+    from chalicelib.storage.table import get_table
+    from local.seed import CHAT_USER_ID
+
+    dossier = _seed_dossiers()[0]
+    assert get_lookups().dossier_by_code(dossier.code, CHAT_USER_ID).due_date_is_estimate
+    stored, version = Dossiers(get_table()).get(dossier.code)
+    official = stored.due_date + timedelta(days=7)
+    stored.set_official_due_date(official)
+    Dossiers(get_table()).save(stored, read_version=version)
+    view = get_lookups().dossier_by_code(dossier.code, CHAT_USER_ID)
+    assert view.due_date == official and not view.due_date_is_estimate
 
 
 def test_public_route_gives_only_the_anonymous_view(aws):

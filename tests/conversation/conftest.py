@@ -8,16 +8,20 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from chalicelib.conversation.engine import handle
+from chalicelib.conversation.flow import FlowRegistry
 from chalicelib.conversation.model import (
+    Attachment,
     DocumentLine,
     DossierView,
     EngineSettings,
+    Location,
     Outcome,
     ProcedureCard,
     ProcedureHit,
     ProcedurePage,
     Session,
     Turn,
+    UserInfo,
 )
 
 T0 = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)  # 09:00 in Cà Mau
@@ -114,7 +118,9 @@ def turn(
     at: datetime = T0,
     consented: bool = True,
     first: bool = False,
-    attachments: list | None = None,
+    attachments: list[Attachment] | None = None,
+    location: Location | None = None,
+    user_info: UserInfo | None = None,
 ) -> Turn:
     return Turn(
         user_id=USER,
@@ -122,6 +128,8 @@ def turn(
         kind=kind,
         text=text,
         attachments=attachments or [],
+        location=location,
+        user_info=user_info,
         consented=consented,
         first_interaction=first,
     )
@@ -136,16 +144,24 @@ class Chat:
     now: datetime = T0
     consented: bool = True
     last: Outcome | None = None
+    flows: FlowRegistry | None = None  # None: the product's flows
 
     def send(self, text: str | None = None, *, kind: str = "text", first: bool = False,
-             after: timedelta = timedelta(seconds=5)) -> Outcome:  # fmt: skip
+             after: timedelta = timedelta(seconds=5), attachments: list[Attachment] | None = None,
+             location: Location | None = None, user_info: UserInfo | None = None,
+             ) -> Outcome:  # fmt: skip
         self.now += after
-        outcome = handle(
-            self.session,
-            turn(text, kind=kind, at=self.now, consented=self.consented, first=first),
-            self.lookups,
-            SETTINGS,
+        this = turn(
+            text,
+            kind=kind,
+            at=self.now,
+            consented=self.consented,
+            first=first,
+            attachments=attachments,
+            location=location,
+            user_info=user_info,
         )
+        outcome = handle(self.session, this, self.lookups, SETTINGS, self.flows)
         self.session = outcome.session
         self.last = outcome
         return outcome

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.conversation.intents import Intent, classify, find_dossier_code
+from chalicelib.conversation.flows import classify
+from chalicelib.conversation.intents import Intent, find_dossier_code
 
 PHRASINGS = [
     # dossier lookup
@@ -143,3 +144,9 @@ def test_command_words_inside_a_long_message_do_not_count_as_commands() -> None:
 def test_short_words_are_not_fuzzy_matched() -> None:
     # "hay" is one letter from "huy" but three-letter words must match exactly
     assert classify("hay").intent is Intent.UNKNOWN
+
+
+def test_a_national_portal_code_is_a_lookup_too() -> None:
+    understood = classify("cho hỏi hồ sơ g22.99 251225 020175")
+    assert understood.intent is Intent.DOSSIER_LOOKUP
+    assert understood.dossier_code == "G22.99-251225-020175"

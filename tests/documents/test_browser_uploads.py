@@ -10,10 +10,9 @@ import pytest
 import requests
 
 from chalicelib.documents.filetypes import DEFAULT_TYPES, FileType
-from chalicelib.documents.intake import get_document_intake
 from chalicelib.documents.rejection import DocumentRejected, RejectionReason
 from chalicelib.platform.aws import client
-from chalicelib.storage.documents import get_document_store
+from chalicelib.root import get_document_intake, get_document_store
 from tests.conftest import TEST_ENV
 from tests.documents import samples
 

@@ -11,11 +11,12 @@ import responses
 
 from chalicelib.documents.download import AllowList, CdnDownloader
 from chalicelib.documents.filetypes import DEFAULT_TYPES, FileType
-from chalicelib.documents.intake import DocumentIntake, get_document_intake
+from chalicelib.documents.intake import DocumentIntake
 from chalicelib.documents.rejection import DocumentRejected, RejectionReason
 from chalicelib.platform.aws import client
 from chalicelib.platform.container import reset_all
-from chalicelib.storage.documents import DocumentStore, get_document_store
+from chalicelib.root import get_document_intake, get_document_store
+from chalicelib.storage.documents import DocumentStore
 from tests.conftest import TEST_ENV
 from tests.documents import samples
 

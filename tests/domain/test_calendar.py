@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+import warnings
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from chalicelib.domain.calendar import (
     NaiveDatetimeError,
     WorkingCalendar,
     calendar_from_decisions,
+    decisions_staleness,
     default_calendar,
 )
 
@@ -62,6 +64,18 @@ def test_working_days_around_lunar_new_year_2026(calendar):
 )
 def test_2026_public_holidays_are_not_working_days(calendar, holiday):
     assert not calendar.is_working_day(holiday)
+
+
+def test_new_year_2026_swap_friday_off_saturday_worked(calendar, package_only):
+    # Công văn 12729/VPCP-KGVX: the holidays package does not know this swap.
+    assert not calendar.is_working_day(date(2026, 1, 2))
+    assert calendar.is_working_day(date(2026, 1, 10))
+    assert package_only.is_working_day(date(2026, 1, 2))
+
+
+@pytest.mark.parametrize("day", [4, 5, 8, 9, 10])
+def test_lunar_new_year_2027_is_not_a_working_day(calendar, day):
+    assert not calendar.is_working_day(date(2027, 2, day))
 
 
 def test_make_up_saturday_22_august_2026_is_a_working_day(calendar):
@@ -164,31 +178,45 @@ def test_configured_cutoff_is_used():
 
 
 # ---------------------------------------------------------------- due dates
+# Bộ luật Dân sự 2015 art. 147-148: the day of receipt is not counted; counting starts the
+# next day and the last day counts whole. After 15:00 or on a day off the dossier counts as
+# received on the next working day. Check each row with a calendar:
+#   2026: Thu 1/1 New Year, Fri 2/1 off (swap), Sat 10/1 worked; Tết Mon 16 - Fri 20/2;
+#   Mon 27/4 (Giỗ Tổ observed), Thu 30/4, Fri 1/5; Sat 22/8 worked, Mon 31/8, Tue 1/9,
+#   Wed 2/9 off; Tue 24/11 off. 2027: Tết Thu 4 - Wed 10/2 (mùng 1 is Sat 6/2).
+
+DUE_DATES = [
+    # (received at, local time, limit in working days, due date, why)
+    (local(2026, 11, 30, 9, 0), 3, date(2026, 12, 3), "Mon morning + 3 = Thu"),
+    (local(2026, 11, 30, 15, 0), 3, date(2026, 12, 3), "15:00:00 still counts as Mon"),
+    (local(2026, 11, 30, 16, 0), 3, date(2026, 12, 4), "after 15:00: received Tue, due Fri"),
+    (local(2026, 11, 28, 10, 0), 3, date(2026, 12, 3), "Saturday: received Mon, due Thu"),
+    (local(2026, 11, 30, 9, 0), 0, date(2026, 11, 30), "trong ngày: the same day"),
+    (local(2026, 11, 30, 16, 0), 0, date(2026, 12, 1), "trong ngày after 15:00: next day"),
+    (local(2026, 11, 27, 9, 0), 1, date(2026, 11, 30), "Fri + 1 = Mon"),
+    (local(2026, 11, 23, 9, 0), 1, date(2026, 11, 25), "Tue 24/11 is a day off"),
+    (local(2026, 11, 23, 16, 0), 1, date(2026, 11, 26), "received Wed 25/11, due Thu"),
+    (local(2026, 11, 30, 9, 0), 15, date(2026, 12, 21), "three weeks"),
+    (local(2025, 12, 31, 9, 0), 1, date(2026, 1, 5), "1/1 holiday, 2/1 swapped off"),
+    (local(2026, 1, 9, 9, 0), 1, date(2026, 1, 10), "Sat 10/1/2026 is worked"),
+    (local(2026, 1, 10, 9, 0), 0, date(2026, 1, 10), "received on the worked Saturday"),
+    (local(2026, 2, 12, 10, 0), 3, date(2026, 2, 24), "Fri 13/2, Tết, Mon 23, Tue 24"),
+    (local(2026, 2, 13, 16, 0), 1, date(2026, 2, 24), "after 15:00 before Tết: rec. 23/2"),
+    (local(2026, 4, 23, 9, 0), 3, date(2026, 4, 29), "Mon 27/4 Giỗ Tổ observed"),
+    (local(2026, 4, 28, 9, 0), 3, date(2026, 5, 5), "30/4 and 1/5 off"),
+    (local(2026, 8, 21, 10, 0), 1, date(2026, 8, 22), "Sat 22/8/2026 is worked"),
+    (local(2026, 8, 28, 9, 0), 1, date(2026, 9, 3), "31/8, 1/9, 2/9 off"),
+    (local(2027, 2, 3, 9, 0), 2, date(2027, 2, 12), "Tết 2027: Thu 11/2, Fri 12/2"),
+    (datetime(2026, 11, 30, 8, 30, tzinfo=UTC), 1, date(2026, 12, 2), "08:30 UTC = 15:30"),
+    (datetime(2026, 11, 29, 20, 0, tzinfo=UTC), 1, date(2026, 12, 1), "Sun 20:00 UTC = Mon"),
+]
 
 
-def test_one_day_limit_received_in_the_morning_is_due_the_same_day(calendar):
-    assert calendar.due_date(local(2026, 11, 23, 9, 0), 1) == date(2026, 11, 23)
-
-
-def test_three_day_limit_counts_the_clock_start_day_as_day_one(calendar):
-    assert calendar.due_date(local(2026, 11, 30, 9, 0), 3) == date(2026, 12, 2)
-
-
-def test_due_date_jumps_over_lunar_new_year(calendar):
-    # Thu 12/2 (day 1), Fri 13/2 (day 2), Tết 16-20/2, Mon 23/2 (day 3).
-    assert calendar.due_date(local(2026, 2, 12, 10, 0), 3) == date(2026, 2, 23)
-
-
-def test_due_date_counts_the_make_up_saturday(calendar):
-    assert calendar.due_date(local(2026, 8, 21, 10, 0), 2) == date(2026, 8, 22)
-
-
-def test_due_date_after_cutoff_starts_next_working_day(calendar):
-    assert calendar.due_date(local(2026, 11, 27, 16, 0), 1) == date(2026, 11, 30)
-
-
-def test_zero_day_limit_is_due_on_clock_start_day(calendar):
-    assert calendar.due_date(local(2026, 11, 23, 9, 0), 0) == date(2026, 11, 23)
+@pytest.mark.parametrize(
+    ("received_at", "limit", "expected", "why"), DUE_DATES, ids=[row[3] for row in DUE_DATES]
+)
+def test_due_date_table(calendar, received_at, limit, expected, why):
+    assert calendar.due_date(received_at, limit) == expected, why
 
 
 def test_negative_limit_is_rejected(calendar):
@@ -196,11 +224,24 @@ def test_negative_limit_is_rejected(calendar):
         calendar.due_date(local(2026, 11, 23), -1)
 
 
-def test_supplement_restarts_the_full_time_limit_from_the_complete_dossier(calendar):
+def test_supplement_starts_the_full_time_limit_again_from_the_complete_dossier(calendar):
     first = calendar.due_date(local(2026, 11, 23, 9, 0), 5)
     restarted = calendar.due_date_after_supplement(local(2026, 11, 27, 9, 0), 5)
-    assert first == date(2026, 11, 30)  # 23, 25, 26, 27, 30 (24 is a holiday)
-    assert restarted == date(2026, 12, 3)  # 27, 30, 1, 2, 3
+    assert first == date(2026, 12, 1)  # 25, 26, 27, 30, 1 (24 is a day off)
+    assert restarted == date(2026, 12, 4)  # 30, 1, 2, 3, 4
+
+
+def test_a_pause_moves_the_due_date_by_its_working_days(calendar):
+    # Fees notified Wed 2/12, paid Mon 7/12: Thu 3, Fri 4, Mon 7 do not count.
+    moved = calendar.extend_by_pause(
+        date(2026, 12, 10), local(2026, 12, 2, 10), local(2026, 12, 7, 14)
+    )
+    assert moved == date(2026, 12, 15)
+
+
+def test_a_pause_within_one_day_moves_nothing(calendar):
+    due = date(2026, 12, 10)
+    assert calendar.extend_by_pause(due, local(2026, 12, 2, 9), local(2026, 12, 2, 16)) == due
 
 
 # ---------------------------------------------------------------- overdue
@@ -236,6 +277,75 @@ def test_decisions_file_is_loaded_into_the_default_calendar():
         assert date.fromisoformat(entry["date"]) in calendar.extra_days_off
     for entry in decisions["working_days"]:
         assert date.fromisoformat(entry["date"]) in calendar.extra_working_days
+
+
+def test_every_decision_names_its_source_and_status():
+    decisions = json.loads(DEFAULT_DECISIONS_PATH.read_text(encoding="utf-8"))
+    for entry in decisions["days_off"] + decisions["working_days"]:
+        assert entry["source"].strip(), entry
+        assert entry["status"] in {"confirmed", "law", "unconfirmed"}, entry
+
+
+def test_decided_days_off_are_weekdays_and_decided_working_days_are_weekends():
+    # A day off on a Sunday or a "working" Tuesday would be a typo in the file.
+    decisions = json.loads(DEFAULT_DECISIONS_PATH.read_text(encoding="utf-8"))
+    for entry in decisions["days_off"]:
+        assert date.fromisoformat(entry["date"]).weekday() < 5, entry
+    for entry in decisions["working_days"]:
+        assert date.fromisoformat(entry["date"]).weekday() >= 5, entry
+
+
+def test_unconfirmed_decisions_are_flagged_as_such():
+    decisions = json.loads(DEFAULT_DECISIONS_PATH.read_text(encoding="utf-8"))
+    status = {e["date"]: e["status"] for e in decisions["days_off"] + decisions["working_days"]}
+    assert status["2026-01-02"] == status["2026-01-10"] == "confirmed"
+    assert status["2026-11-24"] == status["2026-08-31"] == status["2026-08-22"] == "unconfirmed"
+    assert status["2027-02-04"] == status["2027-09-03"] == "unconfirmed"
+    assert status["2027-01-01"] == "law"
+
+
+def test_decisions_file_covers_the_current_year():
+    # Fails on 1 January of a year nobody has entered yet: the calendar must not go stale.
+    decisions = json.loads(DEFAULT_DECISIONS_PATH.read_text(encoding="utf-8"))
+    today = datetime.now(LOCAL_TZ).date()
+    problems, upcoming = decisions_staleness(decisions, today)
+    assert problems == []
+    for message in upcoming:  # from 1 October: a reminder, never a red build
+        warnings.warn(message, UserWarning, stacklevel=1)
+
+
+@pytest.mark.parametrize(
+    ("today", "problems", "warned"),
+    [
+        (date(2026, 6, 1), 0, False),  # 2026 has entries; too early to ask for 2027
+        (date(2026, 10, 1), 0, False),  # 2027 has a confirmed entry
+        (date(2027, 10, 1), 0, True),  # 2028 has nothing
+        (date(2028, 1, 2), 1, False),  # it is 2028 and 2028 has nothing: a failure
+    ],
+)
+def test_decisions_staleness(today, problems, warned):
+    decisions = {
+        "days_off": [
+            {"date": "2026-01-02", "status": "confirmed"},
+            {"date": "2027-02-05", "status": "unconfirmed"},
+        ],
+        "working_days": [{"date": "2027-01-09", "status": "confirmed"}],
+    }
+    found, warnings_found = decisions_staleness(decisions, today)
+    assert len(found) == problems
+    assert bool(warnings_found) is warned
+
+
+def test_next_year_with_only_unconfirmed_or_law_entries_is_warned_about():
+    decisions = {
+        "days_off": [
+            {"date": "2026-01-02", "status": "confirmed"},
+            {"date": "2027-01-01", "status": "law"},
+            {"date": "2027-02-05", "status": "unconfirmed"},
+        ]
+    }
+    assert decisions_staleness(decisions, date(2026, 9, 30)) == ([], [])
+    assert decisions_staleness(decisions, date(2026, 10, 1))[1]
 
 
 def test_default_calendar_is_cached():

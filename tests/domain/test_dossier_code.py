@@ -10,9 +10,63 @@ from chalicelib.domain.dossier import (
     DossierStatus,
     InvalidDossierCode,
     code_receipt_date,
+    find_code,
     format_code,
     normalize_code,
 )
+
+# What people type or paste -> the canonical code. Formats: Thông tư 01/2018/TT-VPCP (QCVN 102
+# unit code, 4-digit sequence) and the national systems' short unit code (4-6 digit sequence).
+TYPED_CODES = [
+    ("000.00.17.H12-261118-0008", "000.00.17.H12-261118-0008"),  # commune centre, TT 01/2018
+    ("000.00.00.H12-260105-0123", "000.00.00.H12-260105-0123"),  # provincial centre
+    ("000.00.04.G12-251230-0001", "000.00.04.G12-251230-0001"),  # a ministry unit (G..)
+    ("000.00.17.h12-261118-0008", "000.00.17.H12-261118-0008"),  # lower case
+    ("000.00.17.H12 261118 0008", "000.00.17.H12-261118-0008"),  # spaces for dashes
+    ("000.00.17.H12_261118_0008", "000.00.17.H12-261118-0008"),  # underscores
+    ("000.00.17.H12/261118/0008", "000.00.17.H12-261118-0008"),  # slashes
+    ("000,00,17,H12-261118-0008", "000.00.17.H12-261118-0008"),  # commas for dots
+    ("000 00 17 H12 261118 0008", "000.00.17.H12-261118-0008"),  # spaces only
+    ("0000017H122611180008", "000.00.17.H12-261118-0008"),  # no separators at all
+    ("G22.99-251225-020175", "G22.99-251225-020175"),  # national system, 6-digit sequence
+    ("g22.99 – 251225 – 020175", "G22.99-251225-020175"),  # en dashes, lower case
+    ("G22.99-2512250201", "G22.99-251225-0201"),  # 4-digit sequence, no last dash
+    ("H12.22-261118-0008", "H12.22-261118-0008"),  # short provincial unit code
+    ("G01.010.005-260301-000123", "G01.010.005-260301-000123"),  # three-level unit code
+]
+
+
+@pytest.mark.parametrize(("typed", "canonical"), TYPED_CODES)
+def test_every_code_format_is_normalised_the_same_way(typed, canonical):
+    assert normalize_code(typed) == canonical
+    assert normalize_code(canonical) == canonical  # idempotent
+    assert find_code(f"Cho tôi hỏi hồ sơ {typed} ạ") == canonical
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "G22-251225-020175",  # no unit group
+        "G22.99-251225-0201756",  # 7-digit sequence
+        "G22.99-251232-020175",  # 32 December
+        "G22.99-251225-020",  # 3-digit sequence
+        "22.99-251225-020175",  # no level-1 letter
+        "0912345678",
+        "096090001234",
+    ],
+)
+def test_near_misses_of_the_national_format_are_not_codes(text):
+    assert normalize_code(text) is None
+    assert find_code(text) is None
+
+
+def test_find_code_skips_a_code_with_an_impossible_date_and_takes_the_next():
+    text = "000.00.17.H12-260230-0001 hay 000.00.17.H12-260227-0001"
+    assert find_code(text) == "000.00.17.H12-260227-0001"
+
+
+def test_receipt_date_of_a_national_code():
+    assert code_receipt_date("g22.99-251225-020175") == date(2025, 12, 25)
 
 
 @pytest.mark.parametrize(
@@ -58,8 +112,8 @@ def test_format_code_pads_the_sequence_and_uses_the_local_date():
     assert format_code("000.00.17.h12", date(2026, 11, 26), 7) == DOSSIER_CODE_EXAMPLE
 
 
-@pytest.mark.parametrize("seq", [0, -1])
-def test_format_code_rejects_sequences_below_1(seq):
+@pytest.mark.parametrize("seq", [0, -1, 1_000_000])
+def test_format_code_rejects_sequences_outside_1_to_999999(seq):
     with pytest.raises(InvalidDossierCode) as raised:
         format_code("000.00.17.H12", date(2026, 11, 26), seq)
     assert raised.value.code == "invalid_dossier_code"
@@ -69,6 +123,8 @@ def test_format_code_uses_more_digits_past_9999_and_the_code_stays_valid():
     code = format_code("000.00.17.H12", date(2026, 11, 26), 10000)
     assert code == "000.00.17.H12-261126-10000"
     assert normalize_code(code) == code
+    assert normalize_code("000.00.17.H12-261126-999999") == "000.00.17.H12-261126-999999"
+    assert normalize_code("000.00.17.H12-261126-00071") is None  # padded past 4: a typo
 
 
 def test_format_code_rejects_a_bad_agency_code():

@@ -17,6 +17,7 @@ from chalicelib.domain.dossier import (
     DossierDocument,
     DossierStatus,
     DueDateAlreadyReset,
+    DueDateSource,
     InvalidDueDateReset,
     InvalidTransition,
     OutOfOrderEvent,
@@ -61,7 +62,8 @@ def test_dossier_received_at_the_counter_starts_accepted_with_a_due_date():
     dossier = new_dossier()
     assert dossier.status is S.ACCEPTED
     assert dossier.received_at == at(11, 23)
-    assert dossier.due_date == date(2026, 11, 30)
+    assert dossier.due_date == date(2026, 12, 1)  # 25, 26, 27, 30, 1 (Tue 24/11 is off)
+    assert dossier.due_date_source is DueDateSource.ESTIMATE
     assert [c.status for c in dossier.history] == [S.ACCEPTED]
 
 
@@ -70,7 +72,7 @@ def test_online_dossier_starts_new_without_a_due_date_until_accepted():
     assert dossier.status is S.NEW and dossier.due_date is None
     dossier.transition(S.ACCEPTED, at(11, 25), "officer-1", calendar=CALENDAR)
     assert dossier.received_at == at(11, 25)
-    assert dossier.due_date == date(2026, 12, 1)  # 25, 26, 27, 30, 1
+    assert dossier.due_date == date(2026, 12, 2)  # 26, 27, 30, 1, 2
 
 
 def test_dossier_cannot_start_in_processing():
@@ -170,15 +172,16 @@ def test_supplement_request_needs_the_list_of_missing_items():
 
 
 def test_supplement_pauses_the_clock_and_restarts_the_full_limit_on_resubmission():
-    dossier = new_dossier()  # due 30/11
+    dossier = new_dossier()  # due 1/12
     dossier.transition(
         S.SUPPLEMENT_REQUESTED, at(11, 25), "officer-1", supplement_items=["Bản sao CCCD"]
     )
     assert dossier.supplement_items == ("Bản sao CCCD",)
     assert not dossier.is_overdue(at(12, 20), CALENDAR)  # paused, however long
     dossier.transition(S.PROCESSING, at(12, 21, 10), "officer-1", calendar=CALENDAR)
-    assert dossier.received_at == at(12, 21, 10)
-    assert dossier.due_date == date(2026, 12, 25)  # 21, 22, 23, 24, 25
+    assert dossier.received_at == at(11, 23)  # the first receipt is kept
+    assert dossier.complete_received_at == at(12, 21, 10)
+    assert dossier.due_date == date(2026, 12, 28)  # 22, 23, 24, 25, 28: a new start
 
 
 def test_second_supplement_request_is_refused():
@@ -194,7 +197,59 @@ def test_supplement_before_acceptance_starts_the_clock_on_acceptance():
     dossier = new_dossier(channel=Channel.ONLINE)
     dossier.transition(S.SUPPLEMENT_REQUESTED, at(11, 23, 10), "o", supplement_items=["Ảnh"])
     dossier.transition(S.ACCEPTED, at(11, 27, 16), "o", calendar=CALENDAR)  # after 15:00
-    assert dossier.due_date == date(2026, 12, 4)  # 30, 1, 2, 3, 4
+    assert dossier.due_date == date(2026, 12, 7)  # received Mon 30/11: 1, 2, 3, 4, 7
+
+
+# ---------------------------------------------------------------- official date, fees
+
+
+def test_the_back_office_due_date_wins_over_the_estimate():
+    dossier = new_dossier()
+    assert dossier.set_official_due_date(date(2026, 12, 3))
+    assert not dossier.set_official_due_date(date(2026, 12, 3))  # repeated delivery
+    assert dossier.due_date == date(2026, 12, 3)
+    assert not dossier.owner_view(at(11, 24), CALENDAR).due_date_is_estimate
+
+
+def test_an_official_date_sent_before_acceptance_is_not_overwritten_by_the_estimate():
+    dossier = new_dossier(channel=Channel.ONLINE)
+    dossier.set_official_due_date(date(2026, 12, 9))
+    dossier.transition(S.ACCEPTED, at(11, 25), "o", calendar=CALENDAR)
+    assert dossier.due_date == date(2026, 12, 9)
+
+
+def test_after_a_supplement_the_estimate_replaces_the_first_receipts_official_date():
+    dossier = new_dossier()
+    dossier.set_official_due_date(date(2026, 12, 1))
+    dossier.transition(S.SUPPLEMENT_REQUESTED, at(11, 25), "o", supplement_items=["Tờ khai"])
+    dossier.transition(S.PROCESSING, at(11, 30, 9), "o", calendar=CALENDAR)
+    assert dossier.due_date == date(2026, 12, 7)  # 1, 2, 3, 4, 7
+    assert dossier.due_date_source is DueDateSource.ESTIMATE
+
+
+def test_time_paying_fees_does_not_count_when_the_procedure_says_so():
+    dossier = new_dossier(excludes_financial_obligation_time=True)  # due 1/12
+    dossier.transition(S.FINANCIAL_OBLIGATION, at(11, 25, 10), "o")
+    assert not dossier.is_overdue(at(12, 10), CALENDAR)  # the clock waits for the applicant
+    dossier.transition(S.PROCESSING, at(11, 30, 14), "o", calendar=CALENDAR)
+    # Thu 26, Fri 27, Mon 30 did not count: 1/12 + 3 working days.
+    assert dossier.due_date == date(2026, 12, 4)
+
+
+def test_time_paying_fees_counts_by_default():
+    dossier = new_dossier()
+    dossier.transition(S.FINANCIAL_OBLIGATION, at(11, 25, 10), "o")
+    dossier.transition(S.PROCESSING, at(11, 30, 14), "o", calendar=CALENDAR)
+    assert dossier.due_date == date(2026, 12, 1)
+    assert dossier.is_overdue(at(12, 2), CALENDAR)
+
+
+def test_an_official_date_is_not_moved_by_the_fee_pause():
+    dossier = new_dossier(excludes_financial_obligation_time=True)
+    dossier.set_official_due_date(date(2026, 12, 2))
+    dossier.transition(S.FINANCIAL_OBLIGATION, at(11, 25, 10), "o")
+    dossier.transition(S.PROCESSING, at(11, 30, 14), "o", calendar=CALENDAR)
+    assert dossier.due_date == date(2026, 12, 2)
 
 
 # ---------------------------------------------------------------- apology re-set
@@ -204,8 +259,9 @@ def test_due_date_can_be_reset_once_with_a_reason():
     dossier = new_dossier()
     dossier.reset_due_date(date(2026, 12, 7), at(11, 27), "Cần xác minh thêm")
     assert dossier.due_date == date(2026, 12, 7)
-    assert dossier.original_due_date == date(2026, 11, 30)
+    assert dossier.original_due_date == date(2026, 12, 1)
     assert dossier.due_date_reset_once
+    assert dossier.due_date_source is DueDateSource.OFFICIAL
 
 
 def test_second_due_date_reset_raises():
@@ -220,8 +276,8 @@ def test_second_due_date_reset_raises():
 @pytest.mark.parametrize(
     ("new_date", "when", "reason"),
     [
-        (date(2026, 11, 30), at(11, 27), "lý do"),  # not later
-        (date(2026, 12, 7), at(11, 30), "lý do"),  # on the due date: too late
+        (date(2026, 12, 1), at(11, 27), "lý do"),  # not later
+        (date(2026, 12, 7), at(12, 1), "lý do"),  # on the due date: too late
         (date(2026, 12, 7), at(11, 27), "  "),  # no reason
     ],
 )
@@ -237,14 +293,14 @@ def test_invalid_due_date_reset_is_rejected(new_date, when, reason):
 
 def test_open_dossier_becomes_overdue_after_the_due_date():
     dossier = new_dossier()
-    assert not dossier.is_overdue(at(11, 30, 23, 59), CALENDAR)
-    assert dossier.is_overdue(at(12, 1, 8), CALENDAR)
+    assert not dossier.is_overdue(at(12, 1, 23, 59), CALENDAR)
+    assert dossier.is_overdue(at(12, 2, 8), CALENDAR)
 
 
 def test_finished_dossier_is_judged_by_when_the_result_was_ready():
     on_time, late = new_dossier(), new_dossier()
-    on_time.transition(S.RESULT_READY, at(11, 30, 16), "o")
-    late.transition(S.RESULT_READY, at(12, 1, 8), "o")
+    on_time.transition(S.RESULT_READY, at(12, 1, 16), "o")
+    late.transition(S.RESULT_READY, at(12, 2, 8), "o")
     assert not on_time.is_overdue(at(12, 20), CALENDAR)
     assert late.is_overdue(at(12, 20), CALENDAR)
 
@@ -284,7 +340,8 @@ def test_owner_view_masks_the_id_number_and_hides_officers():
     view = dossier.owner_view(at(11, 24), CALENDAR)
     assert view.applicant_id_masked == "********1234"
     assert view.documents == ("Tờ khai",)
-    assert view.due_date == date(2026, 11, 30) and not view.is_overdue
+    assert view.due_date == date(2026, 12, 1) and not view.is_overdue
+    assert view.due_date_is_estimate
     assert "officer-1" not in view.model_dump_json()
 
 

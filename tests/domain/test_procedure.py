@@ -58,6 +58,11 @@ def test_typical_time_limit_breaks_ties_with_the_longer_limit():
     assert p.typical_time_limit().days == 10
 
 
+def test_zero_is_a_same_day_limit_and_is_never_rounded_up():
+    assert TimeLimit(days=0).whole_working_days == 0
+    assert TimeLimit(days=3).whole_working_days == 3
+
+
 def test_half_day_limit_rounds_up_to_one_working_day():
     assert TimeLimit(days=0.5).whole_working_days == 1
     assert TimeLimit(days=0).whole_working_days == 0

@@ -35,7 +35,7 @@ class ZaloApi:
 
 @pytest.fixture
 def zalo(aws):
-    from chalicelib.zalo.tokens import get_token_manager
+    from chalicelib.root import get_token_manager
 
     get_token_manager().store_initial_pair("access-1", "refresh-1", "90000")
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chalicelib.inbound import processor as inbound
+from chalicelib.inbound import consumer as inbound
 from chalicelib.zalo import delivery
 from tests.conftest import fixture_event
 
@@ -293,3 +293,60 @@ def test_erasure_request_leaves_nothing_personal_reachable_from_the_zalo_user(za
     assert Dossiers(table).of_owner(USER, 5) == []
     assert table.query(f"USER#{USER}", sk_prefix="PENDING#")[0] == []
     assert Dossiers(table).get(owned.code) is not None  # the dossier itself stays on record
+
+
+def test_a_dossier_that_could_not_be_linked_is_not_announced_as_linked(zalo, monkeypatch):
+    from chalicelib.conversation import texts
+    from chalicelib.storage.dossiers import Dossiers
+    from chalicelib.storage.table import get_table
+    from local.seed import sample_dossiers
+
+    dossier = sample_dossiers(datetime.now(tz=UTC))[1]
+    Dossiers(get_table()).add(dossier.model_copy(update={"owner_zalo_user_id": None}))
+    # Linked to another account between the applicant's proof and the effect.
+    monkeypatch.setattr(Dossiers, "link_owner", lambda self, code, user_id: False)
+    turns = ["#consent:yes", f"#verify:{dossier.code}", dossier.applicant.phone]
+    for n, text in enumerate(turns):
+        raw = _text_event(text, f"l{n}", NOW + n * 1000)
+        assert inbound.consume(_event(_record(raw, message_id=f"l{n}"))) == {
+            "batchItemFailures": []
+        }
+    last = zalo.texts_to(USER)[-1]
+    assert last == texts.applicant_link_failed(get_settings_hotline())
+    assert texts.APPLICANT_CONFIRMED not in zalo.texts_to(USER)
+
+
+def get_settings_hotline() -> str:
+    from chalicelib.settings import get_settings
+
+    return get_settings().CENTRE_HOTLINE
+
+
+def test_a_plan_saved_before_replies_were_job_steps_still_sends_each_reply_once(zalo):
+    """An event in flight across the deploy: its reply notices were jobs of their own."""
+    from chalicelib.notify.model import OutboundMessage
+    from chalicelib.root import get_notifier
+    from chalicelib.storage.idempotency import Jobs
+    from chalicelib.storage.table import get_table
+
+    raw = _text_event("menu", "old1", NOW)
+    key = delivery.dedup_id(delivery.delivery_key(json.loads(raw)))
+    job = Jobs(get_table()).claim(f"event:{key}")
+    at = datetime.fromtimestamp(NOW / 1000, tz=UTC).isoformat()
+    job.save_plan(
+        {
+            "user_id": USER,
+            "at": at,
+            "follow": None,
+            "actions": [],
+            "session_read_version": None,
+            "session": None,
+            "replies": [{"text": "Một", "buttons": []}, {"text": "Hai", "buttons": []}],
+            "deliver_pending": False,
+        }
+    )
+    # The first reply went out as its own notice job before the worker died.
+    get_notifier().send(USER, OutboundMessage(text="Một"), notice_id=f"{key}:reply0")
+    job.release()
+    assert inbound.consume(_event(_record(raw, message_id="old1"))) == {"batchItemFailures": []}
+    assert zalo.texts_to(USER) == ["Một", "Hai"]

@@ -12,7 +12,7 @@ import pytest
 
 from chalicelib.settings import Settings
 from local.resources import load_template, resources_of
-from tests.conftest import ROOT
+from tests.conftest import ROOT, chalice_cli_lock
 
 CONFIG = json.loads((ROOT / ".chalice" / "config.json").read_text())
 TEMPLATE = load_template()
@@ -24,12 +24,18 @@ def packaged(request, tmp_path_factory):
     """`chalice package --merge-template` output for each stage (runs the real CLI)."""
     out = tmp_path_factory.mktemp(f"package-{request.param}")
     env = {**os.environ, "AWS_DEFAULT_REGION": "ap-southeast-1"}
+    with chalice_cli_lock():
+        _package(request.param, out, env)
+    return request.param, out / "sam.json", json.loads((out / "sam.json").read_text())
+
+
+def _package(stage: str, out: Path, env: dict[str, str]) -> None:
     subprocess.run(
         [
             str(BIN / "chalice"),
             "package",
             "--stage",
-            request.param,
+            stage,
             "--merge-template",
             "infra/resources.json",
             str(out),
@@ -40,7 +46,6 @@ def packaged(request, tmp_path_factory):
         capture_output=True,
         timeout=600,
     )
-    return request.param, out / "sam.json", json.loads((out / "sam.json").read_text())
 
 
 def _functions(sam: dict) -> dict[str, dict]:

@@ -13,6 +13,7 @@ from chalicelib.notify.model import NoticeResult, OutboundButton, OutboundMessag
 from chalicelib.notify.notifier import Notifier, phone_84
 from chalicelib.settings import get_settings, reset_settings
 from chalicelib.storage.idempotency import Jobs
+from chalicelib.storage.notices import Notices
 from chalicelib.storage.table import get_table
 from chalicelib.storage.users import Users
 from chalicelib.zalo.client import ZaloClient, ZaloUnavailable
@@ -48,7 +49,7 @@ def make_notifier(now: datetime = NOW, lease_seconds: int = 90) -> Notifier:
     settings = get_settings()
     client = ZaloClient(settings, FakeTokens(), session=requests.Session(), sleep=lambda s: None)
     jobs = Jobs(table, lease_seconds=lease_seconds)
-    return Notifier(client, Users(table), jobs, table, settings, clock=lambda: now)
+    return Notifier(client, Users(table), jobs, Notices(table), settings, clock=lambda: now)
 
 
 @pytest.fixture
@@ -262,11 +263,14 @@ def test_profile_outside_window_without_template_still_tries_zalo_once(aws):
 
 
 def test_keeping_a_notice_pending_twice_counts_it_once(recent_user):
-    notifier = make_notifier()
-    for _ in range(2):
-        notifier._keep_pending(
-            USER, [{"text": "x"}], notice_id="n1", kind="reply", at="2026-05-10T09"
+    notices = Notices(get_table())
+    kept = [
+        notices.keep_pending(
+            USER, [{"text": "x"}], notice_id="n1", kind="reply", at="2026-05-10T09", expires=1
         )
+        for _ in range(2)
+    ]
+    assert kept == [True, False]
     assert len(pending_items()) == 1
     assert recent_user.get(USER).pending_notices == 1
 
@@ -367,7 +371,7 @@ def test_a_notice_kept_while_the_pending_query_sees_nothing_is_still_counted(rec
         real_query(*args, **kwargs)
         return [], None
 
-    notifier._table.query = stale_query  # type: ignore[method-assign]
+    notifier._notices._table.query = stale_query  # type: ignore[method-assign]
     assert notifier.deliver_pending(USER) == []
     assert recent_user.get(USER).pending_notices == 2  # the reset did not erase the new count
 

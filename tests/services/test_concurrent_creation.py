@@ -21,7 +21,7 @@ import requests
 
 from chalicelib.platform.aws import client
 from chalicelib.platform.container import reset_all
-from chalicelib.services.submission import get_submission_service
+from chalicelib.root import get_submission_service
 from chalicelib.storage.dossiers import Dossiers
 from chalicelib.storage.table import get_table
 from tests.conftest import TEST_ENV

@@ -8,17 +8,13 @@ from datetime import UTC, date, datetime
 import botocore.exceptions
 import pytest
 
+from chalicelib.domain.calendar import default_calendar
 from chalicelib.domain.dossier import Channel, DossierStatus
 from chalicelib.domain.submission import ResultDelivery
 from chalicelib.platform.aws import client
-from chalicelib.services.submission import (
-    SubmissionService,
-    create_dossier,
-    get_submission_service,
-    qr_png,
-)
+from chalicelib.root import get_document_store, get_submission_service
+from chalicelib.services.submission import SubmissionService, qr_png
 from chalicelib.settings import ConfigurationError
-from chalicelib.storage.documents import get_document_store
 from chalicelib.storage.dossiers import Dossiers
 from chalicelib.storage.table import get_table
 from tests.conftest import TEST_ENV
@@ -54,8 +50,9 @@ def test_the_receipt_carries_the_official_receipt_form_content(service, three_do
         ("GCS", "Giấy chứng sinh", 2),
     ]
     assert receipt.received_at == THURSDAY_MORNING
-    # Thursday is day 1 of 3 working days: Thursday, Friday, Monday.
-    assert receipt.expected_result_date == date(2026, 11, 30)
+    # The working calendar's date (the day of receipt not counted: Friday, Monday, Tuesday).
+    assert receipt.expected_result_date == default_calendar().due_date(THURSDAY_MORNING, 3)
+    assert receipt.expected_result_date == date(2026, 12, 1)
     assert receipt.expected_result_date_is_estimate is True
     assert receipt.result_delivery is ResultDelivery.AT_AGENCY
     assert receipt.result_place == "Trung tâm Phục vụ hành chính công phường An Xuyên"
@@ -66,7 +63,9 @@ def test_after_the_cut_off_the_estimate_starts_the_next_working_day(service):
     friday_late = datetime(2026, 11, 27, 15, 30, tzinfo=VIETNAM)
     receipt = service.create_dossier(draft(), "sub-1", friday_late)
     assert receipt.code == f"{AGENCY}-261127-0001"
-    assert receipt.expected_result_date == date(2026, 12, 2)  # Mon, Tue, Wed
+    # Received on Monday 30 November: Tuesday, Wednesday, Thursday.
+    assert receipt.expected_result_date == default_calendar().due_date(friday_late, 3)
+    assert receipt.expected_result_date == date(2026, 12, 3)
 
 
 def test_the_date_in_the_code_is_the_local_date(service):
@@ -143,7 +142,7 @@ def test_a_dossier_with_three_documents_costs_one_transaction_one_counter_and_a_
 def test_the_public_base_url_is_required(aws, monkeypatch):
     monkeypatch.setenv("PUBLIC_BASE_URL", "")
     with pytest.raises(ConfigurationError) as missing:
-        create_dossier(draft(), "sub-1", THURSDAY_MORNING)
+        get_submission_service().create_dossier(draft(), "sub-1", THURSDAY_MORNING)
     assert missing.value.setting == "PUBLIC_BASE_URL"
 
 

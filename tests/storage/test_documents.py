@@ -6,7 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from chalicelib.storage.documents import DocumentStore, get_document_store, sanitize_name
+from chalicelib.root import get_document_store
+from chalicelib.storage.documents import DocumentStore, sanitize_name
 from tests.documents import samples
 
 

@@ -13,6 +13,7 @@ import responses
 from chalicelib.platform.aws import client
 from chalicelib.settings import get_settings
 from chalicelib.storage.table import Table, get_table
+from chalicelib.storage.tokens import TokenStore
 from chalicelib.zalo import messages
 from chalicelib.zalo.client import ZaloClient
 from chalicelib.zalo.tokens import (
@@ -34,7 +35,11 @@ NEW_PAIR = {"access_token": "access-2", "refresh_token": "refresh-2", "expires_i
 
 def manager(clock=lambda: NOW, sleep=lambda s: None, table=None) -> TokenManager:
     return TokenManager(
-        table or get_table(), get_settings(), clock=clock, sleep=sleep, session=requests.Session()
+        TokenStore(table or get_table()),
+        get_settings(),
+        clock=clock,
+        sleep=sleep,
+        session=requests.Session(),
     )
 
 

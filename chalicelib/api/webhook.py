@@ -2,7 +2,8 @@
 
 Nothing slow happens here: no call to Zalo, S3 or DynamoDB. A verified event becomes one SQS
 FIFO message (group = the Zalo user, so one user's events are handled in order; deduplication
-id from the delivery key, so a quick redelivery is dropped by SQS). Everything else, forged,
+id from the delivery key, so a quick redelivery is dropped by SQS; the same hash is the event's
+correlation id, sent as the message attribute ``correlation_id``). Everything else, forged,
 malformed, too large or replayed (signed more than 7 days ago), is answered ``200 {}``
 (Zalo's console only saves a webhook whose test request gets a 200) with a security log line
 and a metric, and has no effect at all.
@@ -23,6 +24,7 @@ MAX_BODY_BYTES = 256_000  # SQS takes 262,144 bytes per message, attributes incl
 # shorter than the 8 days job records are kept, so a replay can never run an event twice.
 MAX_EVENT_AGE_SECONDS = 7 * 86400
 MAX_CLOCK_SKEW_SECONDS = 3600
+CORRELATION_ATTRIBUTE = "correlation_id"  # the SQS message attribute carrying it
 _queue_url: str | None = None
 _clock = time.time
 
@@ -93,11 +95,17 @@ def receive(raw_body: bytes | None, headers: Any) -> dict[str, Any]:
     key = delivery.delivery_key(body)
     from chalicelib.platform.aws import client
 
+    # One id per event (the delivery hash), logged by every stage that handles it.
+    correlation_id = delivery.dedup_id(key)
+    log.bind(correlation_id=correlation_id)
     client("sqs").send_message(
         QueueUrl=_inbound_queue_url(),
         MessageBody=text,
         MessageGroupId=delivery.subject_id(body) or "no-user",
-        MessageDeduplicationId=delivery.dedup_id(key),
+        MessageDeduplicationId=correlation_id,
+        MessageAttributes={
+            CORRELATION_ATTRIBUTE: {"DataType": "String", "StringValue": correlation_id}
+        },
     )
     log.info("webhook_queued", event_name=event_name)
     return {}
@@ -107,9 +115,10 @@ def handle(request: Any) -> Any:
     """The ``POST /zalo/webhook`` controller: 200 ``{}``, or 503 when queueing failed."""
     from chalicelib.api.http import json_response
 
-    try:
-        return json_response(200, receive(request.raw_body, request.headers))
-    except Exception as exc:
-        log.error("webhook_enqueue_failed", error_type=type(exc).__name__)
-        log.metric("WebhookEnqueueFailed")
-        return json_response(503, {"error": {"code": "unavailable", "message": "Retry later."}})
+    with log.invocation(getattr(request, "lambda_context", None)):
+        try:
+            return json_response(200, receive(request.raw_body, request.headers))
+        except Exception as exc:
+            log.error("webhook_enqueue_failed", error_type=type(exc).__name__)
+            log.metric("WebhookEnqueueFailed")
+            return json_response(503, {"error": {"code": "unavailable", "message": "Retry later."}})

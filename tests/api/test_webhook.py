@@ -57,7 +57,7 @@ FIXTURE_TIME = 1764140000  # the reference fixtures were signed at this time (ep
 @pytest.fixture(autouse=True)
 def _at_fixture_time(monkeypatch):
     """The reference fixtures are signed with fixed timestamps: receive them as if just sent."""
-    from chalicelib.zalo import webhook
+    from chalicelib.api import webhook
 
     monkeypatch.setattr(webhook, "_clock", lambda: FIXTURE_TIME + 60)
 
@@ -192,7 +192,7 @@ def test_base64_encoded_body_is_decoded_before_verification(aws):
 
 
 def test_queue_failure_answers_503_so_zalo_redelivers(http, monkeypatch):
-    from chalicelib.zalo import webhook
+    from chalicelib.api import webhook
 
     def broken(*args, **kwargs):
         raise RuntimeError("sqs down")
@@ -208,7 +208,7 @@ def test_queue_failure_answers_503_so_zalo_redelivers(http, monkeypatch):
     [(0, 1), (7 * 86400 - 60, 1), (7 * 86400 + 60, 0), (-2 * 3600, 0), (-30 * 60, 1)],
 )
 def test_a_signed_event_too_old_or_from_the_future_is_a_replay(http, monkeypatch, offset, queued):
-    from chalicelib.zalo import webhook
+    from chalicelib.api import webhook
 
     raw, sig = fixture_event("user_send_text")
     signed_at = int(json.loads(raw)["timestamp"]) / 1000

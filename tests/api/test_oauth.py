@@ -10,10 +10,11 @@ import responses
 from chalice import Chalice
 from chalice.test import Client
 
+from chalicelib.api import oauth
+from chalicelib.root import reset_token_manager
 from chalicelib.settings import reset_settings
 from chalicelib.storage.table import get_table
-from chalicelib.zalo import oauth
-from chalicelib.zalo.tokens import TOKEN_PK, TOKEN_SK, reset_token_manager
+from chalicelib.zalo.tokens import TOKEN_PK, TOKEN_SK
 from tests.conftest import ROOT, TEST_ENV
 
 OAUTH_URL = f"{TEST_ENV['ZALO_OAUTH_BASE']}/v4/oa/access_token"

@@ -49,10 +49,6 @@ def new_verifier() -> str:
     return secrets.token_urlsafe(64)
 
 
-def _state_key(state: str) -> tuple[str, str]:
-    return f"OAUTH#{state}", "OAUTH"
-
-
 def _header(request: Any, name: str) -> str:
     headers = getattr(request, "headers", None) or {}
     value = headers.get(name)
@@ -79,8 +75,8 @@ def start(request: Any) -> Any:
     """``GET /zalo/oauth/start``: 302 to Zalo's consent page (one PutItem)."""
     from chalice.app import Response
 
+    from chalicelib.root import get_oauth_states
     from chalicelib.settings import get_settings
-    from chalicelib.storage.table import get_table
 
     _require_operator(request)
     settings = get_settings()
@@ -89,17 +85,7 @@ def start(request: Any) -> Any:
     verifier = new_verifier()
     state = secrets.token_urlsafe(24)
     now = _clock()
-    pk, sk = _state_key(state)
-    get_table().put(
-        {
-            "pk": pk,
-            "sk": sk,
-            "verifier": verifier,
-            "expires_at": int(now) + STATE_TTL_SECONDS,
-            "ttl": int(now) + STATE_TTL_SECONDS,
-        },
-        condition="attribute_not_exists(pk)",
-    )
+    get_oauth_states().put(state, verifier, expires_at=int(now) + STATE_TTL_SECONDS)
     query = urlencode(
         {
             "app_id": settings.ZALO_APP_ID,
@@ -132,22 +118,17 @@ def _check_official_account(expected: str, given: str) -> None:
 
 def _take_state(state: str) -> str:
     """The verifier stored for ``state``, consuming it. Raises ApiError invalid_state."""
-    from chalicelib.storage.table import ConditionFailed, get_table
+    from chalicelib.root import get_oauth_states
 
-    table = get_table()
-    pk, sk = _state_key(state)
-    item = table.get(pk, sk, consistent=True)
-    if not item or not item.get("verifier"):
+    # Only one caller can take it: this is what makes a state single use.
+    taken = get_oauth_states().take(state)
+    if taken is None:
         raise ApiError(400, "invalid_state", "Unknown or already used state.")
-    try:
-        # Only one caller can delete it: this is what makes a state single use.
-        table.delete(pk, sk, condition="attribute_exists(pk)")
-    except ConditionFailed:
-        raise ApiError(400, "invalid_state", "Unknown or already used state.") from None
+    verifier, expires_at = taken
     # DynamoDB's TTL deletes late (up to days), so expiry is checked here.
-    if int(item.get("expires_at", 0)) <= _clock():
+    if expires_at <= _clock():
         raise ApiError(400, "invalid_state", "The consent request has expired; start again.")
-    return str(item["verifier"])
+    return verifier
 
 
 @guarded
@@ -157,8 +138,9 @@ def callback(request: Any) -> Any:
 
     Costs a GetItem, a DeleteItem, one OAuth call and one UpdateItem (a refused OA: the
     GetItem and DeleteItem only)."""
+    from chalicelib.root import get_token_manager
     from chalicelib.settings import get_settings
-    from chalicelib.zalo.tokens import TokenRefreshFailed, get_token_manager, request_pair
+    from chalicelib.zalo.tokens import TokenRefreshFailed, request_pair
 
     params = getattr(request, "query_params", None) or {}
     state = params.get("state") or ""

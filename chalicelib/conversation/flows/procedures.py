@@ -1,0 +1,141 @@
+"""Procedures: search the catalogue by keywords, page through results, show a details card."""
+
+from __future__ import annotations
+
+from chalicelib.conversation import commands, texts
+from chalicelib.conversation.commands import Command
+from chalicelib.conversation.flow import MENU_BUTTON, Context, Flow
+from chalicelib.conversation.intents import Intent, Phrases, Understanding
+from chalicelib.conversation.model import Button
+from chalicelib.conversation.replies import short_title
+from chalicelib.domain.vietnamese import fold
+
+# Result buttons are shown full width by Zalo: long enough to tell procedures apart.
+RESULT_TITLE_CHARS = 35
+# Shorter free text is not worth a procedure search ("ok", "a").
+_MIN_FREE_TEXT_QUERY = 4
+
+SEARCH_PAGE = 5  # results fetched per page; 4 shown plus "Xem thêm" when more remain
+_MAX_QUERY_CHARS = 200  # keeps "#page:procedures:<offset>:<query>" far below 1,000
+_MAX_SHOWN_QUERY = 100
+
+
+class ProcedureFlow(Flow):
+    """Search the catalogue by keywords, page through results, show a details card.
+
+    Commands: ``#proc:<code>`` (details card), ``#page:procedures:<offset>[:<query>]``.
+    Free text nothing else understood is tried as a search (:meth:`on_free_text`)."""
+
+    name = "procedures"
+    title = texts.FLOW_TITLES["procedures"]
+    menu_title = texts.BTN_PROCEDURES
+    menu_rank = 20
+    # fmt: off
+    phrases = (
+        Phrases(Intent.PROCEDURE_LOOKUP, False, (
+            "thu tuc", "tra cuu thu tuc", "thu tuc hanh chinh", "tim thu tuc", "xem thu tuc",
+            "can giay to gi", "can nhung giay to gi")),
+    )
+    # fmt: on
+    commands = frozenset({"proc", "page"})
+
+    def start(self, ctx: Context, arg: str | None, understood: Understanding | None) -> None:
+        if arg:
+            self.show_card(ctx, arg)
+        elif understood and understood.procedure_code:
+            self.show_card(ctx, understood.procedure_code)
+        elif understood and understood.intent is Intent.PROCEDURE_LOOKUP and understood.remainder:
+            self.search(ctx, understood.remainder, 0, typed=ctx.turn.text)
+        else:
+            ctx.enter(self.name, "query")
+            ctx.say(texts.ASK_PROCEDURE_QUERY)
+
+    def on_command(self, ctx: Context, command: Command) -> None:
+        if command.name == "proc" and command.arg(0):
+            self.show_card(ctx, command.arg(0) or "")
+        elif command.name == "page" and command.arg(0) == self.name:
+            self.search(ctx, command.arg(2) or "", _offset(command.arg(1)))
+        else:
+            ctx.not_understood()
+
+    def on_text(self, ctx: Context, text: str, understood: Understanding) -> bool:
+        if understood.intent not in (Intent.UNKNOWN, Intent.PROCEDURE_LOOKUP):
+            return False
+        if understood.procedure_code:
+            self.show_card(ctx, understood.procedure_code)
+        else:
+            self.search(ctx, understood.remainder or fold(text), 0, typed=text)
+        return True
+
+    def prompt(self, ctx: Context) -> str:
+        return texts.ASK_PROCEDURE_QUERY
+
+    def on_free_text(self, ctx: Context, text: str) -> bool:
+        """Free text nothing else understood is tried as words of a procedure's name (citizens
+        often just type "giay phep xay dung"): True when results were found and shown."""
+        query = fold(text)[:_MAX_QUERY_CHARS].strip()
+        if len(query) < _MIN_FREE_TEXT_QUERY or not ctx.lookups.search_procedures(query, 0, 1).hits:
+            return False
+        self.search(ctx, query, 0, typed=text)
+        return True
+
+    def search(self, ctx: Context, query: str, offset: int, typed: str | None = None) -> None:
+        """Results ``offset``.. for the folded ``query``; ``typed`` is what the citizen wrote
+        (quoted back when nothing is found, since the folded form has no diacritics)."""
+        query = fold(query)[:_MAX_QUERY_CHARS].strip()
+        if not query:
+            ctx.enter(self.name, "query")
+            ctx.say(texts.ASK_PROCEDURE_QUERY)
+            return
+        page = ctx.lookups.search_procedures(query, offset, SEARCH_PAGE)
+        hits = list(page.hits[:SEARCH_PAGE])
+        if not hits:
+            if offset > 0:
+                ctx.end()
+                ctx.menu(texts.NO_MORE_RESULTS)
+            else:
+                ctx.enter(self.name, "query")  # let the citizen try other words
+                shown = " ".join((typed or query).split())[:_MAX_SHOWN_QUERY]
+                ctx.say(texts.no_procedure_found(shown))
+            return
+        more = page.total > offset + len(hits) and len(hits) == SEARCH_PAGE
+        if more:
+            hits = hits[: SEARCH_PAGE - 1]
+        buttons = [
+            Button(
+                title=short_title(
+                    f"{offset + i}. {texts.procedure_short_name(hit.name)}", RESULT_TITLE_CHARS
+                ),
+                payload=commands.build("proc", hit.code),
+            )
+            for i, hit in enumerate(hits, 1)
+        ]
+        if more:
+            next_page = commands.build("page", self.name, offset + len(hits), query)
+            buttons.append(Button(title=texts.MORE_BUTTON, payload=next_page))
+        ctx.end()  # paging and details are stateless: their payloads carry what they need
+        ctx.say(texts.procedure_results(hits, offset, page.total), buttons)
+
+    def show_card(self, ctx: Context, code: str) -> None:
+        ctx.end()
+        card = ctx.lookups.procedure_card(code)
+        if card is None:
+            ctx.menu(texts.procedure_not_found(code))
+            return
+        buttons = []
+        # Only a submission that works gets a button (no "not built yet" dead ends).
+        if card.submit_in_zalo and ctx.flows.available("submit"):
+            payload = commands.build("flow", "submit", card.code)
+            buttons.append(Button(title=texts.BTN_SUBMIT_HERE, payload=payload))
+        buttons.append(
+            Button(title=texts.BTN_OTHER_PROCEDURE, payload=commands.build("flow", self.name))
+        )
+        buttons.append(MENU_BUTTON)
+        ctx.say(texts.procedure_card(card, ctx.settings.portal_url), buttons)
+
+
+def _offset(value: str | None) -> int:
+    try:
+        return max(0, int(value or 0))
+    except ValueError:
+        return 0

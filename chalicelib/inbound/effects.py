@@ -1,0 +1,168 @@
+"""Effects: what the processor does for each action the conversation asks for.
+
+One handler per action ``kind``, registered here beside the others with :func:`effect`. A
+handler gets the action (validated into its model), the user and typed collaborators
+(:class:`Collaborators`), and returns an :class:`EffectResult`; the processor never ignores
+it: an effect that could not be applied is logged with a metric, and its ``replies_instead``
+replace the planned replies (which assumed success).
+
+Adding an action: define its model in the conversation package, register its handler here
+with ``@effect("<kind>", Model)``, and test it in tests/inbound/test_effects.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
+
+from pydantic import BaseModel
+
+from chalicelib.conversation import texts
+from chalicelib.conversation.flows.dossier import LinkDossier
+from chalicelib.conversation.model import (
+    DeleteMyData,
+    GrantConsent,
+    RecordUnfollow,
+    WithdrawConsent,
+)
+from chalicelib.platform import log
+
+
+class UserStore(Protocol):
+    """The user-profile repository (:class:`chalicelib.storage.users.Users`)."""
+
+    def grant_consent(self, user_id: str, at: datetime) -> object: ...
+
+    def erase_personal_data(self, user_id: str) -> object: ...
+
+    def set_followed(self, user_id: str, followed: bool, at: datetime) -> object: ...
+
+
+class DossierLinks(Protocol):
+    """Owner links of dossiers (:class:`chalicelib.storage.dossiers.Dossiers`)."""
+
+    def link_owner(self, code: str, user_id: str) -> bool: ...
+
+    def unlink_owner(self, user_id: str) -> int: ...
+
+
+class PendingNotices(Protocol):
+    """The notifier's erasure of pending notices (:class:`chalicelib.notify.notifier.Notifier`)."""
+
+    def discard_pending(self, user_id: str) -> int: ...
+
+
+@dataclass(frozen=True)
+class Collaborators:
+    """What effect handlers may use."""
+
+    users: UserStore
+    dossiers: DossierLinks
+    notices: PendingNotices
+    hotline: str
+
+
+@dataclass(frozen=True)
+class EffectResult:
+    """How an effect went: ``applied`` False with a stable ``reason`` when it could not be."""
+
+    applied: bool = True
+    reason: str = ""
+    replies_instead: list[str] = field(default_factory=list)
+
+
+A = TypeVar("A", bound=BaseModel)
+Handler = Callable[[Any, str, Collaborators], EffectResult]
+_HANDLERS: dict[str, tuple[type[BaseModel], Handler]] = {}
+
+
+def effect(
+    kind: str, model: type[A]
+) -> Callable[
+    [Callable[[A, str, Collaborators], EffectResult]],
+    Callable[[A, str, Collaborators], EffectResult],
+]:
+    """Register the handler of the action ``kind`` (whose model is ``model``)."""
+
+    def register(
+        handler: Callable[[A, str, Collaborators], EffectResult],
+    ) -> Callable[[A, str, Collaborators], EffectResult]:
+        if kind in _HANDLERS:
+            raise ValueError(f"two handlers for the action {kind!r}")
+        _HANDLERS[kind] = (model, handler)
+        return handler
+
+    return register
+
+
+def kinds() -> frozenset[str]:
+    """The action kinds that have a handler."""
+    return frozenset(_HANDLERS)
+
+
+def apply(action: dict[str, Any], user_id: str, collaborators: Collaborators) -> EffectResult:
+    """Carry out one action (as planned: its JSON form). Raises ValueError for an action
+    nobody handles or one that does not fit its model."""
+    kind = str(action.get("kind", ""))
+    if kind not in _HANDLERS:
+        raise ValueError(f"unknown action {kind}")
+    model, handler = _HANDLERS[kind]
+    return handler(model.model_validate(action), user_id, collaborators)
+
+
+def user_ref(user_id: str) -> str:
+    """A short non-reversible reference to a user for logs (the Zalo id itself is personal)."""
+    return hashlib.sha256(user_id.encode()).hexdigest()[:12]
+
+
+# --- the handlers ---------------------------------------------------------------------------
+
+
+@effect("grant_consent", GrantConsent)
+def _grant_consent(action: GrantConsent, user_id: str, c: Collaborators) -> EffectResult:
+    c.users.grant_consent(user_id, action.at)
+    return EffectResult()
+
+
+def _erase(user_id: str, c: Collaborators) -> None:
+    # Nothing personal stays reachable from this Zalo user: profile contact data, links to
+    # dossiers (owner views), and pending notices (they hold message texts).
+    c.users.erase_personal_data(user_id)
+    c.dossiers.unlink_owner(user_id)
+    c.notices.discard_pending(user_id)
+
+
+@effect("withdraw_consent", WithdrawConsent)
+def _withdraw_consent(action: WithdrawConsent, user_id: str, c: Collaborators) -> EffectResult:
+    _erase(user_id, c)
+    return EffectResult()
+
+
+@effect("delete_my_data", DeleteMyData)
+def _delete_my_data(action: DeleteMyData, user_id: str, c: Collaborators) -> EffectResult:
+    _erase(user_id, c)
+    log.info("data_erasure_requested", user_ref=user_ref(user_id))
+    log.metric("DataErasureRequested")
+    return EffectResult()
+
+
+@effect("record_unfollow", RecordUnfollow)
+def _record_unfollow(action: RecordUnfollow, user_id: str, c: Collaborators) -> EffectResult:
+    c.users.set_followed(user_id, False, action.at)
+    return EffectResult()
+
+
+@effect("link_dossier", LinkDossier)
+def _link_dossier(action: LinkDossier, user_id: str, c: Collaborators) -> EffectResult:
+    if c.dossiers.link_owner(action.code, user_id):
+        return EffectResult()
+    # Linked to another account since the applicant was confirmed, or gone: the planned
+    # "confirmed" replies would be untrue.
+    return EffectResult(
+        applied=False,
+        reason="dossier_not_linkable",
+        replies_instead=[texts.applicant_link_failed(c.hotline)],
+    )

@@ -1,0 +1,146 @@
+"""The composition root: the one place that builds the adapters and wires them together.
+
+Every factory here builds its object on first use and keeps it for the container's life
+(:func:`chalicelib.platform.container.cached`; :func:`~chalicelib.platform.container.reset_all`
+forgets them all). Entry points (``api/``, :mod:`chalicelib.inbound.consumer`,
+:mod:`chalicelib.schedules`) ask this module for what they need; nothing below it imports it,
+so the import graph has no cycle (tests/test_import_graph.py).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from chalicelib.platform.container import cached
+
+if TYPE_CHECKING:
+    from chalicelib.documents.intake import DocumentIntake
+    from chalicelib.inbound.processor import Processor
+    from chalicelib.notify.notifier import Notifier
+    from chalicelib.services.submission import SubmissionService
+    from chalicelib.storage.documents import DocumentStore
+    from chalicelib.storage.oauth_states import OAuthStates
+    from chalicelib.zalo.client import ZaloClient
+    from chalicelib.zalo.tokens import TokenManager
+
+
+@cached
+def get_token_manager() -> TokenManager:
+    """The container's token manager (its in-memory token lives as long as it does)."""
+    from chalicelib.settings import get_settings
+    from chalicelib.storage.table import get_table
+    from chalicelib.storage.tokens import TokenStore
+    from chalicelib.zalo.tokens import TokenManager
+
+    return TokenManager(TokenStore(get_table()), get_settings())
+
+
+def reset_token_manager() -> None:
+    """Forget the cached manager and its in-memory token (tests)."""
+    get_token_manager.cache_clear()  # type: ignore[attr-defined]
+
+
+@cached
+def get_client() -> ZaloClient:
+    """The container's Open API client, wired to the settings and the token manager."""
+    from chalicelib.settings import get_settings
+    from chalicelib.zalo.client import ZaloClient
+
+    return ZaloClient(get_settings(), get_token_manager())
+
+
+@cached
+def get_notifier() -> Notifier:
+    """The container's notifier, wired to the real client, table and settings."""
+    from chalicelib.notify.notifier import Notifier
+    from chalicelib.settings import get_settings
+    from chalicelib.storage.idempotency import Jobs
+    from chalicelib.storage.notices import Notices
+    from chalicelib.storage.table import get_table
+    from chalicelib.storage.users import Users
+
+    table = get_table()
+    return Notifier(get_client(), Users(table), Jobs(table), Notices(table), get_settings())
+
+
+@cached
+def get_oauth_states() -> OAuthStates:
+    """Where the consent flow keeps its single-use states."""
+    from chalicelib.storage.oauth_states import OAuthStates
+    from chalicelib.storage.table import get_table
+
+    return OAuthStates(get_table())
+
+
+@cached
+def get_processor() -> Processor:
+    """The inbound processor wired to the real storage, notifier and lookups."""
+    from chalicelib.conversation.model import EngineSettings
+    from chalicelib.inbound.processor import Processor
+    from chalicelib.services.lookups import get_lookups
+    from chalicelib.settings import get_settings
+    from chalicelib.storage.dossiers import Dossiers
+    from chalicelib.storage.idempotency import Jobs
+    from chalicelib.storage.sessions import Sessions
+    from chalicelib.storage.table import get_table
+    from chalicelib.storage.users import Users
+
+    table = get_table()
+    return Processor(
+        jobs=Jobs(table),
+        users=Users(table),
+        sessions=Sessions(table),
+        notifier=get_notifier(),
+        lookups=get_lookups(),
+        dossiers=Dossiers(table),
+        engine_settings=EngineSettings.from_app_settings(get_settings()),
+    )
+
+
+@cached
+def get_document_store() -> DocumentStore:
+    """The documents bucket of the settings, on the shared S3 client."""
+    from chalicelib.platform.aws import client
+    from chalicelib.settings import get_settings
+    from chalicelib.storage.documents import DocumentStore
+
+    settings = get_settings()
+    return DocumentStore(
+        client("s3"), settings.DOCUMENTS_BUCKET, link_seconds=settings.DOCUMENT_LINK_SECONDS
+    )
+
+
+@cached
+def get_document_intake() -> DocumentIntake:
+    """Citizens' attachments in: the CDN allow-list and limits of the settings, the shared HTTP
+    session, the documents bucket."""
+    from chalicelib.documents.download import AllowList, CdnDownloader
+    from chalicelib.documents.intake import DocumentIntake
+    from chalicelib.settings import get_settings
+    from chalicelib.zalo.http import http_session
+
+    settings = get_settings()
+    downloader = CdnDownloader(
+        http_session(),
+        AllowList.from_setting(settings.ZALO_CDN_HOSTS),
+        max_bytes=settings.DOCUMENT_MAX_BYTES,
+        timeout=(settings.HTTP_CONNECT_TIMEOUT, settings.HTTP_READ_TIMEOUT),
+        total_seconds=settings.DOCUMENT_DOWNLOAD_SECONDS,
+    )
+    return DocumentIntake(downloader, get_document_store(), max_bytes=settings.DOCUMENT_MAX_BYTES)
+
+
+@cached
+def get_submission_service() -> SubmissionService:
+    """Dossier creation from confirmed submissions: the table, the documents bucket, the public
+    base URL of receipts' links (ConfigurationError when it is not set)."""
+    from chalicelib.services.submission import SubmissionService
+    from chalicelib.settings import get_settings
+    from chalicelib.storage.dossiers import Dossiers
+    from chalicelib.storage.table import get_table
+
+    return SubmissionService(
+        Dossiers(get_table()),
+        get_document_store(),
+        public_base_url=get_settings().PUBLIC_BASE_URL,
+    )

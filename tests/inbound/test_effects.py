@@ -1,0 +1,115 @@
+"""Effects: one handler per action kind, each returning a result the processor acts on."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from chalicelib.conversation import texts
+from chalicelib.inbound import effects
+
+AT = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
+
+
+class FakeUsers:
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+
+    def grant_consent(self, user_id: str, at: datetime) -> object:
+        self.calls.append(("grant_consent", user_id, at))
+        return None
+
+    def erase_personal_data(self, user_id: str) -> object:
+        self.calls.append(("erase", user_id))
+        return None
+
+    def set_followed(self, user_id: str, followed: bool, at: datetime) -> object:
+        self.calls.append(("followed", user_id, followed, at))
+        return None
+
+
+class FakeDossiers:
+    def __init__(self, linkable: bool) -> None:
+        self.linkable = linkable
+        self.calls: list[tuple] = []
+
+    def link_owner(self, code: str, user_id: str) -> bool:
+        self.calls.append(("link", code, user_id))
+        return self.linkable
+
+    def unlink_owner(self, user_id: str) -> int:
+        self.calls.append(("unlink", user_id))
+        return 1
+
+
+class FakeNotices:
+    def __init__(self) -> None:
+        self.discarded: list[str] = []
+
+    def discard_pending(self, user_id: str) -> int:
+        self.discarded.append(user_id)
+        return 0
+
+
+def collaborators(linkable: bool = True):
+    return effects.Collaborators(
+        users=FakeUsers(),
+        dossiers=FakeDossiers(linkable),
+        notices=FakeNotices(),
+        hotline="0290 1234 567",
+    )
+
+
+def test_every_action_of_the_conversation_has_a_handler():
+    assert effects.kinds() >= {
+        "grant_consent",
+        "withdraw_consent",
+        "delete_my_data",
+        "record_unfollow",
+        "link_dossier",
+    }
+
+
+def test_a_second_handler_for_one_kind_is_refused():
+    from chalicelib.conversation.model import GrantConsent
+
+    with pytest.raises(ValueError, match="two handlers"):
+        effects.effect("grant_consent", GrantConsent)(lambda a, u, c: effects.EffectResult())
+
+
+def test_an_unknown_action_is_an_error_not_a_silent_skip():
+    with pytest.raises(ValueError, match="unknown action"):
+        effects.apply({"kind": "launch_rocket"}, "u1", collaborators())
+
+
+def test_consent_is_granted_at_the_action_time():
+    c = collaborators()
+    result = effects.apply(
+        {"kind": "grant_consent", "at": AT.isoformat(), "notice_version": "1"}, "u1", c
+    )
+    assert result.applied
+    assert c.users.calls == [("grant_consent", "u1", AT)]
+
+
+@pytest.mark.parametrize("kind", ["withdraw_consent", "delete_my_data"])
+def test_erasure_reaches_profile_dossier_links_and_pending_notices(kind):
+    c = collaborators()
+    assert effects.apply({"kind": kind, "at": AT.isoformat()}, "u1", c).applied
+    assert ("erase", "u1") in c.users.calls
+    assert c.dossiers.calls == [("unlink", "u1")]
+    assert c.notices.discarded == ["u1"]
+
+
+def test_a_dossier_that_could_not_be_linked_replaces_the_confirmation():
+    c = collaborators(linkable=False)
+    result = effects.apply({"kind": "link_dossier", "at": AT.isoformat(), "code": "X1"}, "u1", c)
+    assert not result.applied
+    assert result.reason == "dossier_not_linkable"
+    assert result.replies_instead == [texts.applicant_link_failed("0290 1234 567")]
+
+
+def test_a_linked_dossier_keeps_the_planned_replies():
+    c = collaborators(linkable=True)
+    result = effects.apply({"kind": "link_dossier", "at": AT.isoformat(), "code": "X1"}, "u1", c)
+    assert result.applied and result.replies_instead == []
