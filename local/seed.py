@@ -1,8 +1,9 @@
 """Sample data for the local system (`make run`): clearly sample, never production data.
 
-Loads the sample catalogue of today's Cà Mau from data/catalogue/ through the same import
-path operators use (ops/import_catalogue.py), a handful of sample dossiers in various
-statuses, and a first Zalo token pair for the local Zalo stand-in. Idempotent.
+Loads the catalogue of today's Cà Mau from data/catalogue/ (the 2,395 national online services
+merged with the detailed Cà Mau records, see chalicelib.catalogue.sample.load_catalogue) into
+the same store operators import into (ops/import_catalogue.py), a handful of sample dossiers
+in various statuses, and a first Zalo token pair for the local Zalo stand-in. Idempotent.
 """
 
 from __future__ import annotations
@@ -82,13 +83,13 @@ def sample_dossiers(now: datetime) -> list:
 
 def seed() -> dict[str, int]:
     """Load everything; returns counts for the runner's banner."""
-    from chalicelib.catalogue.sample import load_sample_catalogue
+    from chalicelib.catalogue.sample import load_catalogue
     from chalicelib.catalogue.store import get_store
     from chalicelib.root import get_token_manager
     from chalicelib.storage.dossiers import DossierConflict, Dossiers
     from chalicelib.storage.table import get_table
 
-    agencies, report = load_sample_catalogue(DATA)
+    agencies, report = load_catalogue(DATA)
     counts = get_store().import_catalogue(agencies, report.procedures)
     dossiers = Dossiers(get_table())
     added = 0

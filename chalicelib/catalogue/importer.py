@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from chalicelib.domain.agency import Agency, AgencyLevel, normalize_agency_code
+from chalicelib.domain.channel_rules import ChannelRules
 from chalicelib.domain.dossier import Channel
 from chalicelib.domain.procedure import (
     Component,
@@ -39,6 +40,7 @@ from chalicelib.domain.procedure import (
     says_financial_obligation_time_excluded,
     says_same_day,
 )
+from chalicelib.domain.vietnamese import fold
 
 _T = TypeVar("_T")
 
@@ -71,6 +73,19 @@ class ImportReport(BaseModel):
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+class CatalogueReport(ImportReport):
+    """A merged catalogue. ``corrected`` lists (code, reason) for settings that contradicted a
+    channel rule (the rule was applied; the data should be fixed); ``notes`` are remarks that
+    are not errors, e.g. a detailed record whose name differs from the national list's."""
+
+    corrected: tuple[tuple[str, str], ...] = ()
+    notes: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.corrected
 
 
 class AgencyImportReport(BaseModel):
@@ -495,3 +510,87 @@ def parse_national_services(
         seen.add(code)
         procedures.append(procedure)
     return ImportReport(procedures=tuple(procedures), errors=tuple(errors))
+
+
+# The national portal's page of a procedure, by code: the pattern the province overrides already
+# use for records without a recorded page. It is the old portal's pattern and unverified on the
+# new portal (see docs/data-model.md); a detailed record's own portal_url always wins.
+NATIONAL_PAGE_URL = (
+    "https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc={code}"
+)
+
+
+def is_national_services_document(document: Any) -> bool:
+    """True for the national list of online services shape (records keyed ``code``/``name``),
+    False for the national database shape (``MATTHC``...)."""
+    records = document.get("procedures") if isinstance(document, Mapping) else document
+    first = next(iter(records or []), None)
+    return isinstance(first, Mapping) and "code" in first and "MATTHC" not in first
+
+
+def _same_procedure_name(a: str, b: str) -> bool:
+    def strip(name: str) -> str:
+        folded = fold(name)
+        return folded.removeprefix("thu tuc ").strip()
+
+    return strip(a) == strip(b)
+
+
+def merge_catalogue(
+    detailed: ImportReport,
+    national: ImportReport | None = None,
+    rules: ChannelRules | None = None,
+) -> CatalogueReport:
+    """The catalogue: the national list of online services merged with the detailed records.
+
+    What wins: a detailed record keeps everything it states (name, agencies, time limits, fees,
+    documents, the province's overrides) and takes from the national list only what it lacks:
+    the usage weight, the vertical-sector flag and the audiences, and only when both name the
+    same procedure (names equal once accents, case and a leading "Thủ tục" are set aside; else
+    the detailed record stays as it is and a note says so). A national service without a
+    detailed record is catalogue-only, with a link to its page on the national portal.
+    ``rules`` (the channel rules) are then applied to every procedure; a setting that
+    contradicted a rule is reported in ``corrected`` and the rule wins. Pure and deterministic.
+    """
+    errors = list(detailed.errors) + list(national.errors if national else ())
+    notes: list[tuple[str, str]] = []
+    by_code = {p.code: p for p in detailed.procedures}
+    merged: list[Procedure] = []
+    for service in national.procedures if national else ():
+        record = by_code.pop(service.code, None)
+        if record is None:
+            record = service.model_copy(
+                update={"portal_url": NATIONAL_PAGE_URL.format(code=service.code)}
+            )
+        elif _same_procedure_name(record.name, service.name):
+            record = record.model_copy(
+                update={
+                    "popularity": service.popularity,
+                    "vertical": service.vertical,
+                    "audiences": service.audiences,
+                }
+            )
+        else:
+            notes.append(
+                (
+                    service.code,
+                    f"name differs from the national list ({service.name!r}); "
+                    "the detailed record is kept without the national usage weight",
+                )
+            )
+        merged.append(record)
+    merged.extend(p for p in detailed.procedures if p.code in by_code)
+    corrected: list[tuple[str, str]] = []
+    if rules is not None:
+        checked = []
+        for procedure in merged:
+            procedure, problems = rules.apply(procedure)
+            corrected.extend((procedure.code, problem) for problem in problems)
+            checked.append(procedure)
+        merged = checked
+    return CatalogueReport(
+        procedures=tuple(merged),
+        errors=tuple(errors),
+        corrected=tuple(corrected),
+        notes=tuple(notes),
+    )

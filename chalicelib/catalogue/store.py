@@ -27,7 +27,9 @@ from chalicelib.catalogue.importer import content_hash
 from chalicelib.domain.agency import Agency
 from chalicelib.domain.procedure import Procedure
 from chalicelib.platform.container import cached
-from chalicelib.storage.table import ConditionFailed, Table
+from chalicelib.storage.table import BATCH_WRITE_LIMIT, Table
+
+_BATCH_ATTEMPTS = 8  # tries per batch while DynamoDB leaves items unprocessed
 
 INDEX_PREFIX = "catalogue/search-index-"
 
@@ -40,6 +42,7 @@ class ImportCounts:
     written: int = 0
     unchanged: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
+    corrected: list[tuple[str, str]] = field(default_factory=list)  # channel rules applied
     index_version: str | None = None
 
     @property
@@ -58,12 +61,14 @@ class CatalogueStore:
         *,
         refresh_seconds: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._table = table
         self._s3 = s3
         self._bucket = bucket
         self._refresh = refresh_seconds
         self._clock = clock
+        self._sleep = sleep
         self._lock = threading.Lock()
         self._index: Any = None
         self._index_version: str | None = None
@@ -102,47 +107,67 @@ class CatalogueStore:
             return self._index
 
     # --- writes (operator import) -----------------------------------------------------------
-    def _put_if_changed(self, pk: str, sk: str, kind: str, code: str, model: Any) -> bool:
-        """Write the record unless the stored one has the same content hash."""
-        digest = content_hash(model)
-        try:
-            self._table.put(
+    def _stored_hashes(self, kind: str) -> dict[str, str]:
+        """Code -> content hash of every stored record of ``kind`` (paged Query on gsi1)."""
+        hashes: dict[str, str] = {}
+        start = None
+        while True:
+            items, start = self._table.query(f"CATALOGUE#{kind}", index="gsi1", start_key=start)
+            hashes.update((item["gsi1sk"], item["hash"]) for item in items)
+            if not start:
+                return hashes
+
+    def _write_changed(self, kind: str, records: Iterable[tuple[str, Any]]) -> tuple[int, int]:
+        """Write the records whose content hash differs from the stored one, 25 per
+        BatchWriteItem (retrying what DynamoDB left unprocessed). Returns (written, unchanged).
+
+        The stored hashes come from the index (eventually consistent): a record written a
+        moment ago may be written again, with the same content, which changes nothing."""
+        stored = self._stored_hashes(kind)
+        prefix = "PROC" if kind == "PROC" else "AGENCY"
+        changed, unchanged = [], 0
+        for code, model in records:
+            digest = content_hash(model)
+            if stored.get(code) == digest:
+                unchanged += 1
+                continue
+            changed.append(
                 {
-                    "pk": pk,
-                    "sk": sk,
+                    "pk": f"{prefix}#{code}",
+                    "sk": prefix,
                     "data": model.model_dump_json(),
                     "hash": digest,
                     "gsi1pk": f"CATALOGUE#{kind}",
                     "gsi1sk": code,
-                },
-                condition="attribute_not_exists(pk) OR #hash <> :hash",
-                names={"#hash": "hash"},
-                values={":hash": digest},
+                }
             )
-        except ConditionFailed:
-            return False
-        return True
+        for start in range(0, len(changed), BATCH_WRITE_LIMIT):
+            pending = changed[start : start + BATCH_WRITE_LIMIT]
+            for attempt in range(_BATCH_ATTEMPTS):
+                pending = self._table.batch_put(pending)
+                if not pending:
+                    break
+                self._sleep(min(0.05 * 2**attempt, 2.0))
+            if pending:
+                raise RuntimeError(f"{len(pending)} catalogue items left unwritten (throttled)")
+        return len(changed), unchanged
 
     def import_catalogue(
         self, agencies: Iterable[Agency], procedures: Iterable[Procedure]
     ) -> ImportCounts:
         """Store agencies and procedures, then rebuild the search index if anything changed.
 
-        Idempotent: unchanged records are not written (conditional on their content hash), and
-        an unchanged catalogue keeps its index version."""
+        Idempotent: unchanged records are not written (their content hash is compared with the
+        stored one first), and an unchanged catalogue keeps its index version. Cost: one Query
+        page per ~1 MB of stored records, one BatchWriteItem per 25 changed records."""
         counts = ImportCounts()
-        for agency in agencies:
-            written = self._put_if_changed(
-                f"AGENCY#{agency.code}", "AGENCY", "AGENCY", agency.code, agency
-            )
+        for kind, records in (
+            ("AGENCY", [(a.code, a) for a in agencies]),
+            ("PROC", [(p.code, p) for p in procedures]),
+        ):
+            written, unchanged = self._write_changed(kind, records)
             counts.written += written
-            counts.unchanged += not written
-        for procedure in procedures:
-            written = self._put_if_changed(
-                f"PROC#{procedure.code}", "PROC", "PROC", procedure.code, procedure
-            )
-            counts.written += written
-            counts.unchanged += not written
+            counts.unchanged += unchanged
         counts.index_version = self.rebuild_index(force=counts.changed > 0)
         return counts
 

@@ -188,6 +188,11 @@ class ProcedureCard(_Frozen):
     online_level: Literal["full", "partial"] | None = None  # toàn trình / một phần
     submit_in_zalo: bool = False
     portal_url: str | None = None  # deep link to this procedure on the national portal
+    receiving_unit: str | None = None  # nơi tiếp nhận (where to file), beside ``agency``
+    national_system: str | None = None  # rule id: filed on a national system, not via Zalo
+    national_system_url: str | None = None  # where it is filed (VNeID, national portal...)
+    in_person: bool = False  # the applicant must be present: no postal service
+    details_on_portal: bool = False  # only name and code are known here
 
 
 class DossierView(_Frozen):

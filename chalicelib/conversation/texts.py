@@ -318,6 +318,15 @@ def procedure_card(card: ProcedureCard, portal_url: str) -> str:
         lines.append(f"Cơ quan thực hiện: {card.agency}")
     if card.agency_address:
         lines.append(f"Địa chỉ: {card.agency_address}")
+    if card.receiving_unit:
+        lines.append(f"Nơi tiếp nhận: {card.receiving_unit}")
+    if card.details_on_portal:
+        lines.append(details_on_portal(card.portal_url or portal_url))
+        if card.national_system:
+            lines.append(
+                national_system(card.national_system, card.national_system_url or portal_url)
+            )
+        return "\n".join(lines)
     if card.time_limit:
         lines.append(f"Thời hạn giải quyết: {card.time_limit}")
     if card.fees:
@@ -334,6 +343,10 @@ def procedure_card(card: ProcedureCard, portal_url: str) -> str:
                 counts.append(f"bản sao: {doc.copies}")
             suffix = f" ({', '.join(counts)})" if counts else ""
             lines.append(f"{i}. {doc.name}{suffix}")
+    if card.in_person:
+        lines.append(IN_PERSON)
+    if card.national_system:
+        lines.append(national_system(card.national_system, card.national_system_url or portal_url))
     if card.submit_in_zalo:
         lines.append("Thủ tục này có thể nộp qua Zalo.")
     if card.online_level:
@@ -502,10 +515,6 @@ _TIME_UNITS = {
     "day": "ngày",
     "hour": "giờ",
 }
-_LEVEL_AGENCIES = {
-    "commune": "Ủy ban nhân dân xã, phường (bất kỳ xã, phường nào trong tỉnh)",
-    "province": "Trung tâm Phục vụ hành chính công tỉnh Cà Mau",
-}
 
 
 SAME_DAY_LIMIT = "trong ngày (nhận sau 15 giờ thì trả trong ngày làm việc tiếp theo)"
@@ -542,9 +551,55 @@ def fee(amount: int, unit: str, description: str) -> str:
 NO_FEE_INFORMATION = "Chưa có thông tin; Ông/Bà vui lòng liên hệ cơ quan tiếp nhận."
 
 
-def level_agency(level: str) -> str | None:
-    """Who receives a procedure of a given level when no specific agency is named."""
-    return _LEVEL_AGENCIES.get(level)
+_RECEIVING_UNITS = {
+    "province": "Trung tâm Phục vụ hành chính công tỉnh Cà Mau",
+    "commune": "Trung tâm Phục vụ hành chính công xã, phường (bất kỳ xã, phường nào trong tỉnh)",
+}
+RECEIVING_AT_AGENCY = "Trực tiếp tại cơ quan thực hiện, hoặc trực tuyến theo đường dẫn bên dưới"
+
+
+def receiving_unit(levels: Sequence[str], on_national_system: bool) -> str | None:
+    """Nơi tiếp nhận: the provincial or a commune-level service centre (Nghị định 118/2025:
+    any commune centre in the province), or the agency itself for a national-system one."""
+    if on_national_system:
+        return RECEIVING_AT_AGENCY
+    units = [_RECEIVING_UNITS[level] for level in levels if level in _RECEIVING_UNITS]
+    return " hoặc ".join(dict.fromkeys(units)) or None
+
+
+_NATIONAL_SYSTEMS = {
+    "police": "Thủ tục do cơ quan Công an giải quyết trên hệ thống của Bộ Công an, không nộp qua "
+    "Zalo này. Ông/Bà nộp trên ứng dụng VNeID hoặc Cổng Dịch vụ công quốc gia",
+    "tax": "Thủ tục do cơ quan Thuế giải quyết trên hệ thống của ngành Thuế, không nộp qua Zalo "
+    "này. Ông/Bà nộp trên Cổng Dịch vụ công quốc gia",
+    "social_insurance": "Thủ tục do cơ quan Bảo hiểm xã hội giải quyết trên hệ thống của ngành "
+    "Bảo hiểm xã hội, không nộp qua Zalo này. Ông/Bà nộp trên Cổng Dịch vụ công quốc gia",
+    "business_registration": "Đăng ký doanh nghiệp thực hiện trên Cổng thông tin quốc gia về "
+    "đăng ký doanh nghiệp, không nộp qua Zalo này",
+}
+_OTHER_NATIONAL_SYSTEM = (
+    "Thủ tục thuộc ngành quản lý theo ngành dọc, giải quyết trên hệ thống riêng của ngành, "
+    "không nộp qua Zalo này. Ông/Bà nộp trên Cổng Dịch vụ công quốc gia"
+)
+
+
+def national_system(rule_id: str, url: str) -> str:
+    """Why this procedure is not taken through Zalo, and where it is filed."""
+    return f"{_NATIONAL_SYSTEMS.get(rule_id, _OTHER_NATIONAL_SYSTEM)}: {url}"
+
+
+IN_PERSON = (
+    "Thủ tục này yêu cầu các bên có mặt trực tiếp khi đăng ký (Luật Hộ tịch 2014), nên không "
+    "nộp hồ sơ và nhận kết quả qua dịch vụ bưu chính công ích (bưu điện)."
+)
+
+
+def details_on_portal(url: str) -> str:
+    """The card of a procedure known here only by name and code."""
+    return (
+        "Thành phần hồ sơ, thời hạn giải quyết, phí và lệ phí của thủ tục này được công bố trên "
+        f"Cổng Dịch vụ công quốc gia; Ông/Bà xem chi tiết và nộp trực tuyến tại: {url}"
+    )
 
 
 def history_line(status_name: str, at: datetime, note: str = "") -> str:

@@ -34,6 +34,29 @@ class AgencyLevel(StrEnum):
         return None
 
 
+# Agency wording of national records that predates 1 July 2025 (two-level local government:
+# no district level, no "thị trấn"). Matched on folded text; the replacement is today's name.
+_CURRENT_NAMES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"^uy ban nhan dan (cap xa|xa phuong thi tran|xa phuong)$"),
+        "Ủy ban nhân dân xã, phường",
+    ),
+    (re.compile(r"^cong an (cap xa|xa phuong thi tran|xa phuong)$"), "Công an xã, phường"),
+    (re.compile(r"^cong an (cap tinh|tinh)$"), "Công an tỉnh"),
+)
+
+
+def current_agency_name(name: str) -> str:
+    """``name`` from a national record in today's wording ("Ủy ban Nhân dân xã, phường, thị
+    trấn." -> "Ủy ban nhân dân xã, phường"; "Công an cấp Xã" -> "Công an xã, phường"); any
+    other name is returned trimmed, unchanged."""
+    folded = fold(name)
+    for pattern, current in _CURRENT_NAMES:
+        if pattern.match(folded):
+            return current
+    return " ".join(name.split()).rstrip(".")
+
+
 def normalize_agency_code(text: str) -> str | None:
     """``text`` as a canonical QCVN 102 agency code (upper case, no spaces), or None."""
     candidate = re.sub(r"\s+", "", text).upper()
@@ -72,3 +95,33 @@ class Agency(BaseModel):
         if not value.strip():
             raise ValueError("name must not be blank")
         return value.strip()
+
+
+class ReceivingUnit(BaseModel):
+    """Where citizens file dossiers and collect results (bộ phận tiếp nhận và trả kết quả):
+    the provincial Public Administration Service Centre or a commune-level one (Nghị định
+    118/2025). ``commune_code`` is the commune's 5-digit national code (None for the
+    province). ``sample`` names the fields whose values are placeholders; an empty ``phone``
+    means unknown."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    level: AgencyLevel
+    commune_code: str | None = None
+    address: str = ""
+    phone: str = ""
+    working_hours: str = ""
+    sample: tuple[str, ...] = ()
+
+    @field_validator("name")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("name must not be blank")
+        return value.strip()
+
+    def is_sample(self, field: str) -> bool:
+        """True when ``field`` ("address", "phone", "working_hours") holds a placeholder."""
+        return field in self.sample

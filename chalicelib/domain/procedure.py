@@ -183,6 +183,12 @@ class Procedure(BaseModel):
     # "Không kể thời gian thực hiện nghĩa vụ tài chính" (land procedures...): time in status 6
     # does not count towards the due date of this procedure's dossiers.
     excludes_financial_obligation_time: bool = False
+    # Set from data/catalogue/channel-rules.json (chalicelib.domain.channel_rules): the rule id
+    # of the national system the procedure runs on (then it is not submitted through Zalo and
+    # ``national_system_url`` is where it is filed), and whether the applicant must be present.
+    national_system: str | None = None
+    national_system_url: str | None = None
+    in_person: bool = False
 
     @field_validator("code")
     @classmethod

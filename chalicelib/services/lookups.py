@@ -20,6 +20,7 @@ from chalicelib.conversation.model import (
     ProcedureHit,
     ProcedurePage,
 )
+from chalicelib.domain.agency import current_agency_name
 from chalicelib.platform import log
 from chalicelib.platform.container import cached
 
@@ -86,6 +87,15 @@ class StoreLookups:
             online_level=online if online in ("full", "partial") else None,
             submit_in_zalo=procedure.submit_via_zalo and SUBMISSION_IN_CHAT,
             portal_url=procedure.portal_url,
+            receiving_unit=None
+            if procedure.catalog_only and not procedure.levels
+            else texts.receiving_unit(
+                [level.value for level in procedure.levels], procedure.national_system is not None
+            ),
+            national_system=procedure.national_system,
+            national_system_url=procedure.national_system_url,
+            in_person=procedure.in_person,
+            details_on_portal=procedure.catalog_only and not procedure.agency_names,
         )
 
     def _agency_text(self, procedure: Any) -> tuple[str | None, str | None]:
@@ -96,8 +106,10 @@ class StoreLookups:
             addresses = "; ".join(a.address for a in agencies if a.address)
             return names, addresses or None
         if procedure.agency_names:
-            level = procedure.levels[0].value if procedure.levels else ""
-            return texts.level_agency(level) or "; ".join(procedure.agency_names), None
+            # Who really handles it, from the record (e.g. "Công an xã, phường" for residence
+            # procedures), in today's wording; where to file it is ``receiving_unit``.
+            names = dict.fromkeys(current_agency_name(n) for n in procedure.agency_names)
+            return "; ".join(names), None
         return None, None
 
     # --- dossiers -------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
 Item = dict[str, Any]
+BATCH_WRITE_LIMIT = 25  # DynamoDB's BatchWriteItem limit
 
 
 class ConditionFailed(Exception):
@@ -264,6 +265,19 @@ class Table:
         except self._client.exceptions.TransactionCanceledException as exc:
             reasons = [r.get("Code", "None") for r in exc.response.get("CancellationReasons", [])]
             raise TransactionCancelled(reasons) from None
+
+    def batch_put(self, items: list[Item]) -> list[Item]:
+        """Write up to 25 whole items, unconditionally (one BatchWriteItem). Returns the items
+        DynamoDB did not process (throttling); the caller retries them."""
+        if len(items) > BATCH_WRITE_LIMIT:
+            raise ValueError(f"at most {BATCH_WRITE_LIMIT} items per batch")
+        if not items:
+            return []
+        response = self._client.batch_write_item(
+            RequestItems={self.name: [{"PutRequest": {"Item": serialize(i)}} for i in items]}
+        )
+        left = response.get("UnprocessedItems", {}).get(self.name, [])
+        return [deserialize(request["PutRequest"]["Item"]) for request in left]
 
     def describe(self) -> dict[str, Any]:
         """The table's description (DescribeTable): used by the health check only."""

@@ -257,3 +257,146 @@ def test_unlinking_a_user_removes_every_owner_link_but_keeps_the_dossiers(aws):
     assert dossiers.of_owner(CHAT_USER_ID, 5) == []
     kept, _ = dossiers.get(owned.code)
     assert kept.owner_zalo_user_id is None and kept.applicant == owned.applicant
+
+
+def test_card_names_the_police_as_implementing_agency_and_files_elsewhere(aws):
+    from chalicelib.catalogue.sample import load_catalogue
+    from chalicelib.catalogue.store import get_store
+    from chalicelib.conversation import texts
+    from chalicelib.services.lookups import get_lookups
+
+    agencies, report = load_catalogue(DATA)
+    keep = {"1.004194", "1.001193", "1.010028", "1.000894"}
+    get_store().import_catalogue(agencies, [p for p in report.procedures if p.code in keep])
+    lookups = get_lookups()
+
+    residence = lookups.procedure_card("1.004194")
+    assert residence.agency == "Công an xã, phường"
+    assert "Ủy ban" not in (residence.agency or "")
+    assert residence.national_system == "police" and not residence.submit_in_zalo
+    text = texts.procedure_card(residence, "https://dichvucong.gov.vn")
+    assert "Cơ quan thực hiện: Công an xã, phường" in text
+    assert "VNeID" in text and "https://vneid.gov.vn" in text
+
+    birth = lookups.procedure_card("1.001193")
+    assert birth.agency == "Ủy ban nhân dân xã, phường"
+    assert birth.receiving_unit.startswith("Trung tâm Phục vụ hành chính công xã, phường")
+    assert birth.national_system is None
+
+    marriage = texts.procedure_card(lookups.procedure_card("1.000894"), "https://x.gov.vn")
+    assert "thị trấn" not in marriage and "bưu điện" in marriage
+
+    bare = lookups.procedure_card("1.010028")
+    assert bare.details_on_portal and "1.010028" in bare.portal_url
+    text = texts.procedure_card(bare, "https://dichvucong.gov.vn")
+    assert "Mã thủ tục: 1.010028" in text and "công bố trên Cổng Dịch vụ công quốc gia" in text
+    assert "Chưa cung cấp trực tuyến" not in text
+
+
+def test_import_reads_the_national_list_merges_applies_the_rules_and_is_idempotent(
+    aws, tmp_path, capsys
+):
+    from chalicelib.catalogue.store import get_store
+
+    # The national list's first 300 services (by usage) and two known ones keep the test quick;
+    # tests/catalogue/test_catalogue_rules.py covers the whole list.
+    national = json.loads((DATA / "national-online-services.json").read_text(encoding="utf-8"))
+    kept = national["procedures"][:300] + [
+        p for p in national["procedures"][300:] if p["code"] in {"1.010028", "1.001193"}
+    ]
+    (tmp_path / "national.json").write_text(
+        json.dumps({"procedures": kept}, ensure_ascii=False), encoding="utf-8"
+    )
+    detailed_only = 15  # detailed records whose code is not on the national list
+    argv = [
+        "--procedures",
+        str(tmp_path / "national.json"),
+        "--procedures",
+        str(DATA / "tthc-sample.json"),
+        "--procedures",
+        str(DATA / "procedures-camau.json"),
+        "--overrides",
+        str(DATA / "province-overrides.json"),
+        "--rules",
+        str(DATA / "channel-rules.json"),
+    ]
+    codes = {p["code"] for p in kept}
+    detailed = {
+        r["MATTHC"]
+        for name in ("tthc-sample.json", "procedures-camau.json")
+        for r in json.loads((DATA / name).read_text(encoding="utf-8"))["procedures"]
+    }
+    total = len(codes | detailed)
+    assert len(detailed - {p["code"] for p in national["procedures"]}) == detailed_only
+    assert import_catalogue.main(argv) == 0
+    assert f"written {total}," in capsys.readouterr().out
+    store = get_store()
+    residence = store.procedure("1.004194")
+    assert residence.components and residence.popularity > 0  # details kept, weight added
+    assert residence.national_system == "police" and not residence.submit_via_zalo
+    assert store.procedure("1.010028").catalog_only  # national list only
+    assert import_catalogue.main(argv) == 0
+    assert f"written 0, unchanged {total}" in capsys.readouterr().out
+
+
+def test_a_rule_contradicted_by_an_override_is_reported_and_the_rule_wins(aws, tmp_path, capsys):
+    from chalicelib.catalogue.store import get_store
+
+    overrides = json.loads((DATA / "province-overrides.json").read_text(encoding="utf-8"))
+    overrides["procedures"]["1.004194"]["submit_via_zalo"] = True
+    path = tmp_path / "overrides.json"
+    path.write_text(json.dumps(overrides), encoding="utf-8")
+    status = import_catalogue.main(
+        [
+            "--procedures",
+            str(DATA / "tthc-sample.json"),
+            "--procedures",
+            str(DATA / "procedures-camau.json"),
+            "--overrides",
+            str(path),
+            "--rules",
+            str(DATA / "channel-rules.json"),
+        ]
+    )
+    assert status == 1
+    assert (
+        "corrected 1.004194: submit_via_zalo is true but rule 'police'" in capsys.readouterr().err
+    )
+    assert get_store().procedure("1.004194").submit_via_zalo is False
+
+
+class _ThrottlingTable:
+    """The real table, except that the first batch write leaves its last item unprocessed."""
+
+    def __init__(self, table) -> None:
+        self._table = table
+        self.batches: list[int] = []
+
+    def __getattr__(self, name):
+        return getattr(self._table, name)
+
+    def batch_put(self, items):
+        self.batches.append(len(items))
+        left = self._table.batch_put(items[:-1] if len(self.batches) == 1 else items)
+        return left + ([items[-1]] if len(self.batches) == 1 else [])
+
+
+def test_records_left_unprocessed_by_a_batch_write_are_retried(aws):
+    from chalicelib.catalogue.sample import load_sample_catalogue
+    from chalicelib.catalogue.store import CatalogueStore
+    from chalicelib.platform.aws import client
+    from chalicelib.settings import get_settings
+    from chalicelib.storage.table import get_table
+
+    table = _ThrottlingTable(get_table())
+    pauses: list[float] = []
+    store = CatalogueStore(
+        table, client("s3"), get_settings().DOCUMENTS_BUCKET, sleep=pauses.append
+    )
+    agencies, report = load_sample_catalogue(DATA)
+    counts = store.import_catalogue(agencies, report.procedures)
+    assert counts.written == len(agencies) + len(report.procedures)
+    assert table.batches[:2] == [25, 1]  # the unprocessed item went again, alone
+    assert all(size <= 25 for size in table.batches) and pauses
+    assert all(store.agency(a.code) == a for a in agencies)
+    assert all(store.procedure(p.code) == p for p in report.procedures)
