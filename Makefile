@@ -9,7 +9,8 @@ STAGE ?= prod
 TYPED := chalicelib/root.py chalicelib/schedules.py chalicelib/inbound chalicelib/storage chalicelib/platform/sqs_batch.py \
 	chalicelib/notify chalicelib/platform/log.py chalicelib/zalo/http.py chalicelib/zalo/limits.py \
 	chalicelib/zalo/tokens.py chalicelib/zalo/client.py chalicelib/api/webhook.py chalicelib/api/oauth.py \
-	chalicelib/api/verifier.py chalicelib/conversation
+	chalicelib/api/verifier.py chalicelib/conversation chalicelib/documents \
+	chalicelib/services/submission.py chalicelib/domain/submission.py
 
 .PHONY: run test typecheck lint format bench chat schedule package deploy infra after-deploy clean
 

@@ -14,8 +14,11 @@ from typing import TYPE_CHECKING
 from chalicelib.platform.container import cached
 
 if TYPE_CHECKING:
+    from chalicelib.documents.intake import DocumentIntake
     from chalicelib.inbound.processor import Processor
     from chalicelib.notify.notifier import Notifier
+    from chalicelib.services.submission import SubmissionService
+    from chalicelib.storage.documents import DocumentStore
     from chalicelib.storage.oauth_states import OAuthStates
     from chalicelib.zalo.client import ZaloClient
     from chalicelib.zalo.tokens import TokenManager
@@ -91,4 +94,53 @@ def get_processor() -> Processor:
         lookups=get_lookups(),
         dossiers=Dossiers(table),
         engine_settings=EngineSettings.from_app_settings(get_settings()),
+    )
+
+
+@cached
+def get_document_store() -> DocumentStore:
+    """The documents bucket of the settings, on the shared S3 client."""
+    from chalicelib.platform.aws import client
+    from chalicelib.settings import get_settings
+    from chalicelib.storage.documents import DocumentStore
+
+    settings = get_settings()
+    return DocumentStore(
+        client("s3"), settings.DOCUMENTS_BUCKET, link_seconds=settings.DOCUMENT_LINK_SECONDS
+    )
+
+
+@cached
+def get_document_intake() -> DocumentIntake:
+    """Citizens' attachments in: the CDN allow-list and limits of the settings, the shared HTTP
+    session, the documents bucket."""
+    from chalicelib.documents.download import AllowList, CdnDownloader
+    from chalicelib.documents.intake import DocumentIntake
+    from chalicelib.settings import get_settings
+    from chalicelib.zalo.http import http_session
+
+    settings = get_settings()
+    downloader = CdnDownloader(
+        http_session(),
+        AllowList.from_setting(settings.ZALO_CDN_HOSTS),
+        max_bytes=settings.DOCUMENT_MAX_BYTES,
+        timeout=(settings.HTTP_CONNECT_TIMEOUT, settings.HTTP_READ_TIMEOUT),
+        total_seconds=settings.DOCUMENT_DOWNLOAD_SECONDS,
+    )
+    return DocumentIntake(downloader, get_document_store(), max_bytes=settings.DOCUMENT_MAX_BYTES)
+
+
+@cached
+def get_submission_service() -> SubmissionService:
+    """Dossier creation from confirmed submissions: the table, the documents bucket, the public
+    base URL of receipts' links (ConfigurationError when it is not set)."""
+    from chalicelib.services.submission import SubmissionService
+    from chalicelib.settings import get_settings
+    from chalicelib.storage.dossiers import Dossiers
+    from chalicelib.storage.table import get_table
+
+    return SubmissionService(
+        Dossiers(get_table()),
+        get_document_store(),
+        public_base_url=get_settings().PUBLIC_BASE_URL,
     )

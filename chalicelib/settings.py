@@ -82,6 +82,12 @@ class Settings(BaseSettings):
     CENTRE_HOTLINE: str = "0290 3 822 822"
     NATIONAL_PORTAL_URL: str = "https://dichvucong.gov.vn"
 
+    # --- Dossier submission (documents, receipts) --------------------------------------------
+    DOCUMENT_MAX_BYTES: int = Field(default=10 * 1024 * 1024, ge=1)
+    DOCUMENT_DOWNLOAD_SECONDS: float = Field(default=30.0, gt=0)
+    DOCUMENT_LINK_SECONDS: int = Field(default=300, ge=1, le=3600)
+    PUBLIC_BASE_URL: str = ""
+
     # --- Postal provider -----------------------------------------------------------------------
     POSTAL_API_BASE: str = "https://postal.invalid"
 

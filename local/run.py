@@ -95,6 +95,7 @@ def local_defaults(environ: Mapping[str, str] | None = None) -> dict[str, str]:
         "POSTAL_API_BASE": f"{loop}:{p['POSTAL_STANDIN_PORT']}",
         "ZALO_CDN_HOSTS": "zdn.vn,zadn.vn,zalo.me,127.0.0.1",
         "ZALO_OAUTH_REDIRECT_URI": f"{loop}:{p['PORT']}/zalo/oauth/callback",
+        "PUBLIC_BASE_URL": f"{loop}:{p['PORT']}",
     }
 
 

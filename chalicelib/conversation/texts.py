@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone
 
 from chalicelib.conversation.model import DossierView, ProcedureCard, ProcedureHit
+from chalicelib.domain.submission import Receipt
 
 # Vietnam has no daylight saving time; a fixed offset avoids needing tzdata on Lambda.
 _VIETNAM = timezone(timedelta(hours=7))
@@ -675,3 +676,84 @@ def procedure_short_name(name: str) -> str:
         rest = " ".join(words[2:])
         return rest[:1].upper() + rest[1:]
     return name
+
+
+# ================================================================================================
+# --- Dossier submission: refused files and the receipt (issue 11) -------------------------------
+# Kept together at the end of the file so the submission work merges cleanly with the flows.
+
+# Why a file was refused, by DocumentRejected.reason (chalicelib/documents/rejection.py). Each
+# sentence ends by saying what to do next: the flow asks for the component again.
+DOCUMENT_REJECTED: dict[str, str] = {
+    "scheme_not_allowed": (
+        "Không thể tải tệp này. Ông/Bà vui lòng gửi lại tệp trực tiếp trong Zalo."
+    ),
+    "host_not_allowed": (
+        "Hệ thống chỉ nhận ảnh và tệp gửi trực tiếp trong Zalo, không nhận đường liên kết. "
+        "Ông/Bà vui lòng gửi lại tệp."
+    ),
+    "address_not_allowed": (
+        "Hệ thống chỉ nhận ảnh và tệp gửi trực tiếp trong Zalo. Ông/Bà vui lòng gửi lại tệp."
+    ),
+    "too_many_redirects": "Không thể tải tệp này. Ông/Bà vui lòng gửi lại tệp.",
+    "too_large": (
+        "Tệp quá lớn (tối đa {max_mb} MB). Ông/Bà vui lòng chụp lại hoặc nén tệp rồi gửi lại."
+    ),
+    "empty": "Tệp nhận được không có nội dung. Ông/Bà vui lòng gửi lại tệp.",
+    "unavailable": (
+        "Hệ thống chưa tải được tệp (đường truyền gián đoạn hoặc tệp đã hết hạn). "
+        "Ông/Bà vui lòng gửi lại tệp."
+    ),
+    "unknown_type": (
+        "Tệp này không phải ảnh (JPG, PNG), PDF hay Word (DOCX) nên không thể nhận. "
+        "Ông/Bà vui lòng gửi lại đúng loại tệp."
+    ),
+    "type_not_allowed": (
+        "Giấy tờ này chỉ nhận tệp {allowed}. Ông/Bà vui lòng gửi lại đúng loại tệp."
+    ),
+    "type_mismatch": (
+        "Nội dung tệp không đúng với loại tệp được khai báo nên không thể nhận. "
+        "Ông/Bà vui lòng gửi lại tệp gốc."
+    ),
+}
+
+_FILE_TYPE_NAMES = {"jpeg": "JPG", "png": "PNG", "pdf": "PDF", "docx": "Word (DOCX)"}
+
+
+def document_rejected(reason: str, *, max_mb: int = 10, allowed: Sequence[str] = ()) -> str:
+    """The sentence for a refused file; ``allowed`` are the component's types (``"pdf"``…)."""
+    names = ", ".join(_FILE_TYPE_NAMES.get(t, t.upper()) for t in allowed) or "ảnh hoặc PDF"
+    template = DOCUMENT_REJECTED.get(reason, DOCUMENT_REJECTED["unavailable"])
+    return template.format(max_mb=max_mb, allowed=names)
+
+
+RESULT_DELIVERY_NAMES = {
+    "at_agency": "Nhận trực tiếp tại nơi nộp hồ sơ",
+    "online": "Nhận kết quả trực tuyến",
+    "post": "Nhận qua dịch vụ bưu chính công ích",
+}
+
+
+def submission_receipt(receipt: Receipt) -> str:
+    """The receipt message: the content of the "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"."""
+    lines = [
+        "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ",
+        f"Mã hồ sơ: {receipt.code}",
+        f"Thủ tục: {receipt.procedure_name}",
+        f"Nơi tiếp nhận: {receipt.receiving_agency_name}",
+        f"Thời gian nộp: {_datetime(receipt.received_at)}",
+        "Thành phần hồ sơ đã nhận:",
+    ]
+    lines += [f"- {c.name}: {c.files} tệp" for c in receipt.components] or ["- (không có tệp)"]
+    if receipt.expected_result_date is not None:
+        lines.append(
+            f"Ngày hẹn trả kết quả (dự kiến): {_date(receipt.expected_result_date)}. "
+            "Ngày hẹn chính thức được xác định khi cơ quan tiếp nhận hồ sơ."
+        )
+    else:
+        lines.append("Ngày hẹn trả kết quả: cơ quan sẽ thông báo khi tiếp nhận hồ sơ.")
+    delivery = RESULT_DELIVERY_NAMES.get(str(receipt.result_delivery), "")
+    place = f"{delivery}: {receipt.result_place}" if receipt.result_place else delivery
+    lines.append(f"Nơi trả kết quả: {place}")
+    lines.append(f"Tra cứu hồ sơ: {receipt.lookup_url}")
+    return "\n".join(lines)

@@ -172,7 +172,9 @@ DOSSIER_CODE_EXAMPLE = "000.00.17.H12-261126-0007"
 
 # The dossier codes citizens hold (docs/glossary.md, "mã hồ sơ"), one parser for all:
 # * Thông tư 01/2018/TT-VPCP: the receiving unit's QCVN 102 code, the receipt date YYMMDD and
-#   the unit's 4-digit sequence of that day: ``000.00.17.H12-261126-0007``.
+#   the unit's 4-digit sequence of that day: ``000.00.17.H12-261126-0007`` (5 or 6 digits
+#   once a unit receives more than 9,999 dossiers in a day, so never with a leading zero:
+#   ``…-00071`` is a typo, not a code).
 # * Codes issued by national and ministry systems connected to the national portal, with a
 #   short unit code (a level-1 letter and two digits, then one to three numeric groups) and a
 #   sequence of 4 to 6 digits: ``G22.99-251225-020175`` [likely: seen in real data; the unit
@@ -185,7 +187,7 @@ _PART = r"(?:\s*-\s*|\s+)"
 _DOT = r"\s*[.,]?\s*"
 _FULL = (
     rf"(?P<a>\d{{3}}){_DOT}(?P<b>\d{{2}}){_DOT}(?P<c>\d{{2}}){_DOT}(?P<d>[A-Z]\d{{2}})"
-    rf"{_PART}?(?P<date>\d{{6}}){_PART}?(?P<seq>\d{{4}})"
+    rf"{_PART}?(?P<date>\d{{6}}){_PART}?(?P<seq>\d{{4}}|[1-9]\d{{4,5}})"
 )
 _SHORT = (
     r"(?P<unit>[A-Z]\d{2})(?P<groups>(?:\s*[.,]\s*\d{1,3}){1,3})"
@@ -236,15 +238,15 @@ def normalize_code(text: str) -> str | None:
 def format_code(agency_code: str, local_date: date, seq: int) -> str:
     """The dossier code for the ``seq``-th dossier an agency received on ``local_date``.
 
-    ``local_date`` is the Asia/Ho_Chi_Minh receipt date; ``seq`` runs 1..9999 and resets each
-    local day (the counter itself lives in storage). Raises InvalidDossierCode for a bad agency
-    code or sequence.
+    ``local_date`` is the Asia/Ho_Chi_Minh receipt date; ``seq`` starts at 1 each local day (the
+    counter itself lives in storage) and is written with 4 digits, 5 or 6 past 9,999. Raises
+    InvalidDossierCode for a bad agency code or sequence.
     """
     canonical = normalize_agency_code(agency_code)
     if canonical is None:
         raise InvalidDossierCode(f"not a QCVN 102 agency code: {agency_code!r}")
-    if not 1 <= seq <= 9999:
-        raise InvalidDossierCode(f"sequence out of range 1..9999: {seq}")
+    if not 1 <= seq <= 999_999:  # the code parser reads 4 to 6 digits
+        raise InvalidDossierCode(f"sequence out of range 1..999999: {seq}")
     return f"{canonical}-{local_date:%y%m%d}-{seq:04d}"
 
 
@@ -320,12 +322,18 @@ class StatusChange(BaseModel):
 
 
 class DossierDocument(BaseModel):
-    """A file attached to the dossier: its S3 key and the name shown to people."""
+    """A file attached to the dossier: its S3 key and the name shown to people; for files
+    submitted online also the component it belongs to and the facts checked on intake."""
 
     model_config = ConfigDict(frozen=True)
 
     key: str
     name: str
+    component_code: str = ""
+    component_name: str = ""
+    content_type: str = ""
+    size: int | None = None
+    sha256: str = ""
 
 
 class AnonymousDossierView(BaseModel):

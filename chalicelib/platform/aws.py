@@ -53,6 +53,9 @@ def client(service: str) -> Any:
                 read_timeout=_READ_TIMEOUT,
                 retries={"mode": "standard", "max_attempts": 3},
             )
+            if service == "s3":
+                # Presigned GETs of SSE-KMS objects are only honoured with Signature Version 4.
+                config = config.merge(Config(signature_version="s3v4"))
             _clients[service] = _shared_session().client(
                 service,
                 region_name=region,

@@ -5,14 +5,27 @@ attributes the indexes and conditions need. When a Zalo user is linked as the do
 the item carries ``gsi1pk = OWNER#<user_id>`` and ``gsi1sk = <received or created time>#<code>``
 so "Hồ sơ của tôi" is one Query on ``gsi1``, newest first. Writes are conditional on
 ``version`` (optimistic locking): an officer update never silently overwrites another.
+
+Online creation (:meth:`Dossiers.create`) adds two layouts:
+
+- the per-agency, per-day sequence ``pk = DOSSIER_SEQ#<agency code>#<YYYY-MM-DD>``,
+  ``sk = DOSSIER_SEQ``, attribute ``seq``, raised by ``UpdateItem ADD`` (atomic), expiring by
+  ``ttl`` a week after its day;
+- the submission marker ``pk = SUBMISSION#<sha256 of the submission id>``, ``sk = SUBMISSION``,
+  attribute ``code``: written in the same transaction as the dossier, conditional on not
+  existing, so one submission id can only ever create one dossier. Kept as long as the dossier.
 """
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from chalicelib.domain.calendar import LOCAL_TZ
 from chalicelib.domain.dossier import Dossier
-from chalicelib.storage.table import ConditionFailed, Table
+from chalicelib.storage.table import ConditionFailed, Table, TransactionCancelled
 
 # Attempts to prove being a dossier's applicant (phone or ID number), per day: per Zalo user and
 # dossier, and per dossier over all users, so codes cannot be used to guess phone numbers.
@@ -25,8 +38,26 @@ class DossierConflict(Exception):
     """The dossier changed since it was read (or already exists, for a new one)."""
 
 
+# How long a day's sequence item is kept after the day (any retry of that day is long over).
+_SEQUENCE_KEPT_DAYS = 7
+# Attempts of the creation transaction when DynamoDB cancels it for a concurrent transaction on
+# the same submission marker (TransactionConflict): the other attempt wins, this one finds it.
+_CREATE_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Created:
+    """The outcome of :meth:`Dossiers.create`: the dossier's code and creation time, and whether
+    this call created it (False: the submission had already created it; ``code`` and
+    ``created_at`` are that dossier's)."""
+
+    code: str
+    created_at: datetime
+    new: bool
+
+
 class Dossiers:
-    """Load, list and save dossiers: one DynamoDB call per method."""
+    """Load, list and save dossiers: one DynamoDB call per method (unless stated)."""
 
     def __init__(self, table: Table) -> None:
         self._table = table
@@ -76,6 +107,73 @@ class Dossiers:
             self._table.put(self._item(dossier, 1), condition="attribute_not_exists(pk)")
         except ConditionFailed:
             raise DossierConflict(dossier.code) from None
+
+    # ----------------------------------------------------------------- online creation
+
+    def next_sequence(self, agency_code: str, local_day: date) -> int:
+        """The next number of the agency's dossiers received on ``local_day`` (1, 2, …).
+
+        Atomic (one ``UpdateItem ADD``): concurrent callers never get the same number. A number
+        taken by a call that then does not create a dossier is skipped, never reused."""
+        expires = datetime.combine(local_day, time(), LOCAL_TZ) + timedelta(
+            days=_SEQUENCE_KEPT_DAYS + 1
+        )
+        item = self._table.update(
+            f"DOSSIER_SEQ#{agency_code}#{local_day.isoformat()}",
+            "DOSSIER_SEQ",
+            "ADD #seq :one SET #ttl = :expires",
+            names={"#seq": "seq", "#ttl": "ttl"},
+            values={":one": 1, ":expires": int(expires.timestamp())},
+        )
+        return int(item["seq"])
+
+    @staticmethod
+    def _submission_pk(submission_id: str) -> str:
+        # Hashed: submission ids may be built from Zalo ids, which stay out of keys and logs.
+        return "SUBMISSION#" + hashlib.sha256(submission_id.encode()).hexdigest()
+
+    def submitted(self, submission_id: str) -> Created | None:
+        """The dossier a submission created (``new`` False), or None (one consistent GetItem)."""
+        item = self._table.get(self._submission_pk(submission_id), "SUBMISSION", consistent=True)
+        if item is None:
+            return None
+        return Created(str(item["code"]), datetime.fromisoformat(item["created_at"]), new=False)
+
+    def create(self, dossier: Dossier, submission_id: str) -> Created:
+        """Store a new dossier for a submission, exactly once per ``submission_id``.
+
+        One TransactWriteItems puts the dossier item (its first history entry and its owner
+        index ``gsi1`` are part of it) and the submission marker, each conditional on not
+        existing. When the marker exists the submission was already stored: nothing is written
+        and the existing code is returned (``new`` False; one more GetItem). Raises
+        DossierConflict when the code is taken by another dossier (a sequence bug, never a
+        duplicate submission), TransactionCancelled for any other cancellation."""
+        marker = {
+            "pk": self._submission_pk(submission_id),
+            "sk": "SUBMISSION",
+            "code": dossier.code,
+            "created_at": dossier.history[0].at.isoformat(),
+        }
+        operations = [
+            {"put": self._item(dossier, 1), "condition": "attribute_not_exists(pk)"},
+            {"put": marker, "condition": "attribute_not_exists(pk)"},
+        ]
+        for attempt in range(_CREATE_ATTEMPTS):
+            try:
+                self._table.transact(operations)
+                return Created(dossier.code, dossier.history[0].at, new=True)
+            except TransactionCancelled as cancelled:
+                dossier_reason, marker_reason = [*cancelled.reasons, "None", "None"][:2]
+                if marker_reason == "ConditionalCheckFailed":
+                    existing = self.submitted(submission_id)
+                    if existing is not None:
+                        return existing
+                if dossier_reason == "ConditionalCheckFailed":
+                    raise DossierConflict(dossier.code) from None
+                last = attempt + 1 == _CREATE_ATTEMPTS
+                if "TransactionConflict" not in cancelled.reasons or last:
+                    raise
+        raise AssertionError("unreachable")  # the loop returns or raises
 
     def save(self, dossier: Dossier, *, read_version: int) -> int:
         """Replace the dossier if nobody changed it since ``read_version``; the new version."""

@@ -112,11 +112,19 @@ def test_format_code_pads_the_sequence_and_uses_the_local_date():
     assert format_code("000.00.17.h12", date(2026, 11, 26), 7) == DOSSIER_CODE_EXAMPLE
 
 
-@pytest.mark.parametrize("seq", [0, 10000, -1])
-def test_format_code_rejects_sequences_outside_1_to_9999(seq):
+@pytest.mark.parametrize("seq", [0, -1, 1_000_000])
+def test_format_code_rejects_sequences_outside_1_to_999999(seq):
     with pytest.raises(InvalidDossierCode) as raised:
         format_code("000.00.17.H12", date(2026, 11, 26), seq)
     assert raised.value.code == "invalid_dossier_code"
+
+
+def test_format_code_uses_more_digits_past_9999_and_the_code_stays_valid():
+    code = format_code("000.00.17.H12", date(2026, 11, 26), 10000)
+    assert code == "000.00.17.H12-261126-10000"
+    assert normalize_code(code) == code
+    assert normalize_code("000.00.17.H12-261126-999999") == "000.00.17.H12-261126-999999"
+    assert normalize_code("000.00.17.H12-261126-00071") is None  # padded past 4: a typo
 
 
 def test_format_code_rejects_a_bad_agency_code():
