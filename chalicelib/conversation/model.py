@@ -195,6 +195,17 @@ class ProcedureCard(_Frozen):
     details_on_portal: bool = False  # only name and code are known here
 
 
+class CentreInfo(_Frozen):
+    """A receiving unit (Trung tâm Phục vụ hành chính công) as the chat shows it."""
+
+    id: str
+    name: str
+    address: str = ""
+    phone: str = ""
+    working_hours: str = ""
+    matched: str | None = None  # how the query fits it, e.g. "xã Tân Thành (cũ)"
+
+
 class DossierView(_Frozen):
     """A dossier as this user may see it. For a non-owner the engine shows only
     ``procedure_name`` and ``status_name`` whatever else is filled in."""
@@ -236,4 +247,10 @@ class Lookups(Protocol):
 
     def dossiers_of(self, user_id: str, limit: int) -> list[DossierView]:
         """Dossiers linked to ``user_id``, newest first, owner views."""
+        ...
+
+    def centres(self, query: str) -> list[CentreInfo]:
+        """The receiving units ``query`` names (a commune today, an old commune or district):
+        one, several (the citizen chooses) or none; the provincial centre for ``""`` and for
+        its id ``"province"``; a unit by its id otherwise too."""
         ...

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone
 
-from chalicelib.conversation.model import DossierView, ProcedureCard, ProcedureHit
+from chalicelib.conversation.model import CentreInfo, DossierView, ProcedureCard, ProcedureHit
 from chalicelib.domain.submission import Receipt
 
 # Vietnam has no daylight saving time; a fixed offset avoids needing tzdata on Lambda.
@@ -757,3 +757,251 @@ def submission_receipt(receipt: Receipt) -> str:
     lines.append(f"Nơi trả kết quả: {place}")
     lines.append(f"Tra cứu hồ sơ: {receipt.lookup_url}")
     return "\n".join(lines)
+
+
+# --- Answers: the aspect asked, the short card (issue 9) ----------------------------------------
+
+BTN_FULL_CARD = "Xem thông tin thủ tục"
+BTN_DOCUMENTS = "Thành phần hồ sơ"
+BTN_FEES = "Phí, lệ phí"
+BTN_TIME = "Thời hạn giải quyết"
+BTN_WHERE = "Nơi nộp hồ sơ"
+
+CARD_MAX_CHARS = 600  # one phone screen
+_CARD_LINE_CHARS = 160
+NO_FEE = "Không thu phí"
+
+# Words that mark a special case in a documents list (listed after the common case).
+_SPECIAL_CASE_WORDS = (
+    "bi bo roi", "mang thai ho", "truong hop", "nuoc ngoai", "khong xac dinh", "nguoi dai dien",
+    "uy quyen", "tre bi bo", "dan toc", "khong co giay", "neu co",
+)  # fmt: skip
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` on one line, at most ``limit`` characters, cut at a word with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rfind(" ")]
+    return cut.rstrip(" ,.;:-") + "…"
+
+
+def fee_items(fees: list[str]) -> list[str]:
+    """The fee lines cleaned (one line each, no bullets) and without repeats."""
+    from chalicelib.domain.vietnamese import fold
+
+    seen: set[str] = set()
+    items: list[str] = []
+    for fee in fees:
+        line = " ".join(fee.split()).strip(" -•+*;,.")
+        key = fold(line)
+        if line and key not in seen:
+            seen.add(key)
+            items.append(line)
+    return items
+
+
+def _is_free(items: list[str]) -> bool:
+    from chalicelib.domain.vietnamese import fold
+
+    free = ("mien", "khong thu", "khong co", "khong")
+    return not items or all(fold(i).startswith(free) for i in items)
+
+
+def fee_line(card: ProcedureCard) -> str:
+    items = fee_items(card.fees)
+    if _is_free(items):
+        return NO_FEE if card.fees else "Chưa có thông tin phí, lệ phí"
+    return clip("; ".join(items), _CARD_LINE_CHARS)
+
+
+def _where(card: ProcedureCard) -> str | None:
+    where = card.receiving_unit or card.agency
+    if where and card.agency_address and not card.receiving_unit:
+        where = f"{where} ({card.agency_address})"
+    return where
+
+
+def _ways(card: ProcedureCard, portal_url: str) -> str:
+    ways = []
+    if card.submit_in_zalo:
+        ways.append("qua Zalo")
+    if card.online_level:
+        ways.append(f"trực tuyến tại {card.portal_url or portal_url}")
+    ways.append("trực tiếp tại nơi tiếp nhận")
+    return "Cách nộp: " + "; ".join(ways)
+
+
+def short_procedure_card(card: ProcedureCard, portal_url: str) -> str:
+    """The procedure on one phone screen (at most :data:`CARD_MAX_CHARS`): what it is, who
+    handles it and where to file, time limit, fee in one line, how to submit. Documents, fee
+    details and the legal basis are behind buttons."""
+    url = card.portal_url or portal_url
+    head = [clip(card.name, 150), f"Mã thủ tục: {card.code}"]
+    where = _where(card)
+    if card.details_on_portal:
+        tail = [f"Nơi thực hiện: {clip(where, _CARD_LINE_CHARS)}"] if where else []
+        if card.national_system:
+            tail.append(clip(national_system(card.national_system, url), 260))
+        else:
+            tail.append(f"Thành phần hồ sơ, thời hạn, phí: xem tại {url}")
+    else:
+        tail = []
+        if card.agency and card.receiving_unit:
+            tail.append(f"Cơ quan giải quyết: {clip(card.agency, 110)}")
+        if where:
+            tail.append(f"Nơi nộp: {clip(where, _CARD_LINE_CHARS)}")
+        tail.append(f"Thời hạn: {clip(card.time_limit or 'chưa có thông tin', 100)}")
+        tail.append(f"Phí, lệ phí: {fee_line(card)}")
+        if card.national_system:
+            tail.append(clip(national_system(card.national_system, url), 200))
+        elif card.in_person:
+            tail.append("Phải có mặt trực tiếp khi đăng ký (không qua bưu điện).")
+        tail.append(_ways(card, portal_url))
+    lines = head + tail
+    text = "\n".join(lines)
+    while len(text) > CARD_MAX_CHARS and len(lines) > 2:
+        longest = max(range(len(lines)), key=lambda i: len(lines[i]))
+        lines[longest] = clip(lines[longest], max(40, len(lines[longest]) - (len(text) - 600)))
+        new = "\n".join(lines)
+        if new == text:
+            lines.pop(longest)
+            new = "\n".join(lines)
+        text = new
+    return text
+
+
+def _special(name: str) -> bool:
+    from chalicelib.domain.vietnamese import fold
+
+    folded = fold(name)
+    return any(word in folded for word in _SPECIAL_CASE_WORDS)
+
+
+def procedure_documents(card: ProcedureCard, portal_url: str, hotline: str = "") -> str:
+    """The documents, the common case first and special cases after."""
+    if not card.documents:
+        return not_in_catalogue(card, "documents", portal_url, hotline)
+    docs = sorted(
+        card.documents, key=lambda d: _special(d.name)
+    )  # stable: the catalogue order otherwise
+    lines = [f"Thành phần hồ sơ — {clip(card.name, 120)}:"]
+    for i, doc in enumerate(docs, 1):
+        counts = []
+        if doc.originals:
+            counts.append(f"bản chính: {doc.originals}")
+        if doc.copies:
+            counts.append(f"bản sao: {doc.copies}")
+        suffix = f" ({', '.join(counts)})" if counts else ""
+        lines.append(f"{i}. {clip(doc.name, 300)}{suffix}")
+    return "\n".join(lines)
+
+
+def procedure_fees(card: ProcedureCard, portal_url: str, hotline: str = "") -> str:
+    items = fee_items(card.fees)
+    if not card.fees:
+        return not_in_catalogue(card, "fees", portal_url, hotline)
+    if _is_free(items):
+        return f"{clip(card.name, 150)}: {NO_FEE.lower()} ({'; '.join(items)})."
+    lines = [f"Phí, lệ phí — {clip(card.name, 120)}:"] + [f"- {clip(i, 300)}" for i in items]
+    return "\n".join(lines)
+
+
+def procedure_time(card: ProcedureCard, portal_url: str, hotline: str = "") -> str:
+    if not card.time_limit:
+        return not_in_catalogue(card, "time", portal_url, hotline)
+    return f"Thời hạn giải quyết {clip(card.name, 150)}: {card.time_limit}."
+
+
+def procedure_where(card: ProcedureCard, portal_url: str, hotline: str = "") -> str:
+    where = _where(card)
+    if not where:
+        return not_in_catalogue(card, "where", portal_url, hotline)
+    lines = [f"Nơi nộp hồ sơ {clip(card.name, 150)}: {where}."]
+    if card.national_system:
+        lines.append(national_system(card.national_system, card.national_system_url or portal_url))
+    else:
+        lines.append(_ways(card, portal_url) + ".")
+    return "\n".join(lines)
+
+
+ASPECT_NAMES = {
+    "documents": "thành phần hồ sơ",
+    "fees": "phí, lệ phí",
+    "time": "thời hạn giải quyết",
+    "where": "nơi nộp hồ sơ",
+}
+
+
+def not_in_catalogue(card: ProcedureCard, aspect: str, portal_url: str, hotline: str) -> str:
+    """Said plainly when the catalogue does not hold the aspect asked (never a guess)."""
+    text = (
+        f"Hệ thống chưa có thông tin {ASPECT_NAMES.get(aspect, 'chi tiết')} của thủ tục "
+        f"{clip(card.name, 150)} (mã {card.code}). Ông/Bà xem trên Cổng Dịch vụ công quốc gia: "
+        f"{card.portal_url or portal_url}"
+    )
+    return f"{text} hoặc gọi đường dây nóng {hotline}." if hotline else text
+
+
+# --- Existing dossiers, numbers and small talk (issue 9) ----------------------------------------
+
+
+def existing_dossier(hotline: str) -> str:
+    """A question or complaint about a dossier already filed: status, not a new submission."""
+    return (
+        "Ông/Bà hỏi về hồ sơ đã nộp. Vui lòng nhập mã hồ sơ in trên giấy tiếp nhận (ví dụ: "
+        f'{DOSSIER_CODE_EXAMPLE}) hoặc chọn "Hồ sơ của tôi" để xem các hồ sơ đã liên kết. '
+        f"Nếu hồ sơ đã quá hạn, Ông/Bà có thể gọi đường dây nóng {hotline}."
+    )
+
+
+BARE_NUMBER = (
+    "Ông/Bà vừa gửi một dãy số. Ông/Bà cần tra cứu hồ sơ (vui lòng nhập mã hồ sơ in trên giấy "
+    "tiếp nhận) hay xem các hồ sơ của mình? Vui lòng chọn bên dưới."
+)
+ACKNOWLEDGED = "Cảm ơn Ông/Bà. Ông/Bà cần hỗ trợ gì thêm, vui lòng chọn bên dưới."
+
+
+# --- Centres: hours, address, phone (issue 9) ---------------------------------------------------
+
+CENTRES_TITLE = "Thông tin trung tâm hành chính công"
+BTN_PROVINCIAL_CENTRE = "Trung tâm cấp tỉnh"
+
+
+def map_link(name: str, address: str) -> str:
+    from urllib.parse import quote_plus
+
+    return "https://www.google.com/maps/search/?api=1&query=" + quote_plus(f"{name}, {address}")
+
+
+def centre_info(centre: CentreInfo) -> str:
+    lines = [centre.name]
+    if centre.matched:
+        lines.append(f"(tiếp nhận hồ sơ của {centre.matched})")
+    lines.append(f"Địa chỉ: {centre.address or 'chưa có thông tin'}")
+    lines.append(f"Giờ làm việc: {centre.working_hours or 'chưa có thông tin'}")
+    lines.append(f"Điện thoại: {centre.phone or 'chưa có thông tin'}")
+    if centre.address:
+        lines.append(f"Bản đồ: {map_link(centre.name, centre.address)}")
+    return "\n".join(lines)
+
+
+def centre_choice(centre: CentreInfo) -> str:
+    name = centre.name.replace("Trung tâm Phục vụ hành chính công ", "")
+    return f"{name} ({centre.matched})" if centre.matched else name
+
+
+def centre_choose(query: str, centres: Sequence[CentreInfo]) -> str:
+    return (
+        f'"{query}" có thể là {len(centres)} nơi. Ông/Bà vui lòng chọn trung tâm cần xem thông tin:'
+    )
+
+
+def centre_place_unknown(query: str) -> str:
+    return (
+        f'Chưa tìm thấy xã, phường "{query[:60]}". Ông/Bà có thể nhập tên xã, phường hiện '
+        "nay hoặc tên cũ. Thông tin trung tâm cấp tỉnh:"
+    )

@@ -14,6 +14,7 @@ from typing import Any
 
 from chalicelib.conversation import texts
 from chalicelib.conversation.model import (
+    CentreInfo,
     DocumentLine,
     DossierView,
     ProcedureCard,
@@ -39,10 +40,25 @@ def _same(a: str | None, b: str | None) -> bool:
 class StoreLookups:
     """Lookups over the catalogue store and the dossier repository."""
 
-    def __init__(self, catalogue: Any, dossiers: Any, clock: Any = None) -> None:
+    def __init__(self, catalogue: Any, dossiers: Any, clock: Any = None, units: Any = None) -> None:
         self._catalogue = catalogue
         self._dossiers = dossiers
         self._clock = clock or (lambda: datetime.now(tz=UTC))
+        self._units = units
+
+    # --- receiving units ----------------------------------------------------------------------
+    def centres(self, query: str) -> list[CentreInfo]:
+        from chalicelib.services.places import get_receiving_units
+
+        units = self._units or get_receiving_units()
+        query = query.strip()
+        if not query or query == "province":
+            return [_centre(units.provincial_centre(), None)]
+        by_id = next((u for u in units.all() if u.id == query), None)
+        if by_id is not None:
+            return [_centre(by_id, None)]
+        answer = units.find(query)
+        return [_centre(c.unit, _matched(c.match)) for c in answer.candidates]
 
     # --- procedures ---------------------------------------------------------------------------
     def search_procedures(self, query: str, offset: int, limit: int) -> ProcedurePage:
@@ -173,3 +189,24 @@ def get_lookups() -> StoreLookups:
     from chalicelib.storage.table import get_table
 
     return StoreLookups(get_store(), Dossiers(get_table()))
+
+
+def _centre(unit: Any, matched: str | None) -> CentreInfo:
+    return CentreInfo(
+        id=unit.id,
+        name=unit.name,
+        address=unit.address,
+        phone=unit.phone,
+        working_hours=unit.working_hours,
+        matched=matched,
+    )
+
+
+def _matched(match: Any) -> str | None:
+    """How the query fits a commune, in words ("Tân Thành (cũ), Cà Mau (cũ)")."""
+    if match.old_unit:
+        district = f", {match.old_district} (cũ)" if match.old_district else ""
+        return f"{match.old_unit} (cũ){district}"
+    if match.old_district:
+        return f"{match.old_district} (cũ)"
+    return None

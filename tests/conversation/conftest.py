@@ -11,6 +11,7 @@ from chalicelib.conversation.engine import handle
 from chalicelib.conversation.flow import FlowRegistry
 from chalicelib.conversation.model import (
     Attachment,
+    CentreInfo,
     DocumentLine,
     DossierView,
     EngineSettings,
@@ -97,6 +98,12 @@ class FakeLookups:
     def dossiers_of(self, user_id: str, limit: int) -> list[DossierView]:
         self.calls.append(("dossiers_of", user_id, limit))
         return self.linked[:limit]
+
+    def centres(self, query: str) -> list[CentreInfo]:
+        from chalicelib.services.lookups import StoreLookups
+
+        self.calls.append(("centres", query))
+        return StoreLookups(None, None).centres(query)
 
     def called(self, name: str) -> bool:
         return any(call[0] == name for call in self.calls)

@@ -14,10 +14,12 @@ from __future__ import annotations
 from functools import cache
 
 from chalicelib.conversation.flow import FlowRegistry
+from chalicelib.conversation.flows.centres import CentresFlow
 from chalicelib.conversation.flows.dossier import DossierFlow
 from chalicelib.conversation.flows.mine import MyDossiersFlow
 from chalicelib.conversation.flows.privacy import PrivacyFlow
 from chalicelib.conversation.flows.procedures import ProcedureFlow
+from chalicelib.conversation.flows.remarks import RemarksFlow
 from chalicelib.conversation.flows.unavailable import FEEDBACK, POSTAL, SUBMIT
 from chalicelib.conversation.intents import Understanding
 
@@ -32,8 +34,10 @@ def default_flows() -> FlowRegistry:
             SUBMIT,
             POSTAL,
             FEEDBACK,
+            RemarksFlow(),
             ProcedureFlow(),
             DossierFlow(),
+            CentresFlow(),
         ]
     )
 

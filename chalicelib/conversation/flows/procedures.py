@@ -6,7 +6,7 @@ from chalicelib.conversation import commands, texts
 from chalicelib.conversation.commands import Command
 from chalicelib.conversation.flow import MENU_BUTTON, Context, Flow
 from chalicelib.conversation.intents import Intent, Phrases, Understanding
-from chalicelib.conversation.model import Button
+from chalicelib.conversation.model import Button, ProcedureCard
 from chalicelib.conversation.replies import short_title
 from chalicelib.domain.vietnamese import fold
 
@@ -18,6 +18,25 @@ _MIN_FREE_TEXT_QUERY = 4
 SEARCH_PAGE = 5  # results fetched per page; 4 shown plus "Xem thêm" when more remain
 _MAX_QUERY_CHARS = 200  # keeps "#page:procedures:<offset>:<query>" far below 1,000
 _MAX_SHOWN_QUERY = 100
+
+# The aspect a question asks about, recognised from folded words (longest phrase first).
+# fmt: off
+ASPECT_PHRASES: dict[str, tuple[str, ...]] = {
+    "fees": ("le phi", "phi", "bao nhieu tien", "het bao nhieu", "ton bao nhieu", "chi phi",
+             "mat bao nhieu tien"),
+    "documents": ("giay to", "thanh phan ho so", "ho so gom", "can nhung gi", "can gi",
+                  "chuan bi gi", "mang theo gi", "chuan bi nhung gi"),
+    "time": ("mat bao lau", "bao lau", "bao nhieu ngay", "thoi han", "may ngay",
+             "thoi gian giai quyet"),
+    "where": ("nop o dau", "lam o dau", "o dau", "noi nop", "den dau", "cho nao", "nop tai dau"),
+}
+# Words of a question that are not a procedure's name.
+_QUESTION_WORDS = frozenset((
+    "lam", "can", "nhung", "gi", "bao", "nhieu", "la", "the", "nao", "sao", "vay", "a", "ha",
+    "nhi", "khong", "ko", "ak", "mat", "het", "ton", "thi", "de", "xin", "cho", "toi", "minh",
+    "em", "hoi", "muon", "phai"))
+# fmt: on
+ASPECTS = tuple(ASPECT_PHRASES)
 
 
 class ProcedureFlow(Flow):
@@ -44,6 +63,8 @@ class ProcedureFlow(Flow):
             self.show_card(ctx, arg)
         elif understood and understood.procedure_code:
             self.show_card(ctx, understood.procedure_code)
+        elif understood and self.answer_aspect(ctx, ctx.turn.text or ""):
+            return
         elif understood and understood.intent is Intent.PROCEDURE_LOOKUP and understood.remainder:
             self.search(ctx, understood.remainder, 0, typed=ctx.turn.text)
         else:
@@ -51,7 +72,9 @@ class ProcedureFlow(Flow):
             ctx.say(texts.ASK_PROCEDURE_QUERY)
 
     def on_command(self, ctx: Context, command: Command) -> None:
-        if command.name == "proc" and command.arg(0):
+        if command.name == "proc" and command.arg(0) and command.arg(1) in ASPECTS:
+            self.show_aspect(ctx, command.arg(0) or "", command.arg(1) or "")
+        elif command.name == "proc" and command.arg(0):
             self.show_card(ctx, command.arg(0) or "")
         elif command.name == "page" and command.arg(0) == self.name:
             self.search(ctx, command.arg(2) or "", _offset(command.arg(1)))
@@ -63,6 +86,8 @@ class ProcedureFlow(Flow):
             return False
         if understood.procedure_code:
             self.show_card(ctx, understood.procedure_code)
+        elif self.answer_aspect(ctx, text):
+            pass
         else:
             self.search(ctx, understood.remainder or fold(text), 0, typed=text)
         return True
@@ -73,6 +98,8 @@ class ProcedureFlow(Flow):
     def on_free_text(self, ctx: Context, text: str) -> bool:
         """Free text nothing else understood is tried as words of a procedure's name (citizens
         often just type "giay phep xay dung"): True when results were found and shown."""
+        if self.answer_aspect(ctx, text):
+            return True
         query = fold(text)[:_MAX_QUERY_CHARS].strip()
         if len(query) < _MIN_FREE_TEXT_QUERY or not ctx.lookups.search_procedures(query, 0, 1).hits:
             return False
@@ -123,15 +150,92 @@ class ProcedureFlow(Flow):
             ctx.menu(texts.procedure_not_found(code))
             return
         buttons = []
-        # Only a submission that works gets a button (no "not built yet" dead ends).
-        if card.submit_in_zalo and ctx.flows.available("submit"):
-            payload = commands.build("flow", "submit", card.code)
-            buttons.append(Button(title=texts.BTN_SUBMIT_HERE, payload=payload))
+        if not card.details_on_portal:
+            for aspect, title in (("documents", texts.BTN_DOCUMENTS), ("fees", texts.BTN_FEES)):
+                payload = commands.build("proc", card.code, aspect)
+                buttons.append(Button(title=title, payload=payload))
+        buttons += _submit_button(ctx, card)
         buttons.append(
             Button(title=texts.BTN_OTHER_PROCEDURE, payload=commands.build("flow", self.name))
         )
         buttons.append(MENU_BUTTON)
-        ctx.say(texts.procedure_card(card, ctx.settings.portal_url), buttons)
+        ctx.say(texts.short_procedure_card(card, ctx.settings.portal_url), buttons)
+
+    def answer_aspect(self, ctx: Context, text: str) -> bool:
+        """A question about one aspect of a procedure ("le phi lam can cuoc bao nhieu"):
+        answer that aspect of the best match first. False when no aspect is asked or no
+        procedure is named."""
+        aspect, query = split_aspect(text)
+        if aspect is None or len(query) < 2:
+            return False
+        page = ctx.lookups.search_procedures(query[:_MAX_QUERY_CHARS], 0, 1)
+        if not page.hits:
+            return False
+        self.show_aspect(ctx, page.hits[0].code, aspect)
+        return True
+
+    def show_aspect(self, ctx: Context, code: str, aspect: str) -> None:
+        ctx.end()
+        card = ctx.lookups.procedure_card(code)
+        if card is None:
+            ctx.menu(texts.procedure_not_found(code))
+            return
+        s = ctx.settings
+        if card.details_on_portal and aspect != "where":
+            text = texts.not_in_catalogue(card, aspect, s.portal_url, s.hotline)
+        else:
+            text = _ASPECT_TEXTS[aspect](card, s.portal_url, s.hotline)
+        buttons = [Button(title=texts.BTN_FULL_CARD, payload=commands.build("proc", card.code))]
+        if aspect != "documents" and card.documents:
+            payload = commands.build("proc", card.code, "documents")
+            buttons.append(Button(title=texts.BTN_DOCUMENTS, payload=payload))
+        buttons += _submit_button(ctx, card)
+        buttons.append(MENU_BUTTON)
+        ctx.say(text, buttons)
+
+
+_ASPECT_TEXTS = {
+    "documents": texts.procedure_documents,
+    "fees": texts.procedure_fees,
+    "time": texts.procedure_time,
+    "where": texts.procedure_where,
+}
+
+
+def split_aspect(text: str) -> tuple[str | None, str]:
+    """The aspect ``text`` asks about (None when none) and the words left for the search."""
+    words = fold(text).split()
+    found: str | None = None
+    best = 0
+    for aspect, phrases in ASPECT_PHRASES.items():
+        for phrase in phrases:
+            n = len(phrase.split())
+            if n > best and _find(words, phrase.split()) >= 0:
+                found, best = aspect, n
+    if found is None:
+        return None, ""
+    for phrase in sorted(ASPECT_PHRASES[found], key=len, reverse=True):
+        at = _find(words, phrase.split())
+        while at >= 0:
+            del words[at : at + len(phrase.split())]
+            at = _find(words, phrase.split())
+    rest = [w for w in words if w not in _QUESTION_WORDS]
+    return found, " ".join(rest)
+
+
+def _find(words: list[str], phrase: list[str]) -> int:
+    for i in range(len(words) - len(phrase) + 1):
+        if words[i : i + len(phrase)] == phrase:
+            return i
+    return -1
+
+
+def _submit_button(ctx: Context, card: ProcedureCard) -> list[Button]:
+    # Only a submission that works gets a button (no "not built yet" dead ends).
+    if card.submit_in_zalo and ctx.flows.available("submit"):
+        payload = commands.build("flow", "submit", card.code)
+        return [Button(title=texts.BTN_SUBMIT_HERE, payload=payload)]
+    return []
 
 
 def _offset(value: str | None) -> int:
