@@ -771,11 +771,10 @@ CARD_MAX_CHARS = 600  # one phone screen
 _CARD_LINE_CHARS = 160
 NO_FEE = "Không thu phí"
 
-# Words that mark a special case in a documents list (listed after the common case).
-_SPECIAL_CASE_WORDS = (
-    "bi bo roi", "mang thai ho", "truong hop", "nuoc ngoai", "khong xac dinh", "nguoi dai dien",
-    "uy quyen", "tre bi bo", "dan toc", "khong co giay", "neu co",
-)  # fmt: skip
+# A documents-list line for a special case (listed after the common case): how it starts, or
+# words it contains.
+_SPECIAL_CASE_STARTS = ("truong hop", "van ban uy quyen", "neu ", "doi voi")
+_SPECIAL_CASE_WORDS = ("bi bo roi", "mang thai ho")
 
 
 def clip(text: str, limit: int) -> str:
@@ -877,8 +876,8 @@ def short_procedure_card(card: ProcedureCard, portal_url: str) -> str:
 def _special(name: str) -> bool:
     from chalicelib.domain.vietnamese import fold
 
-    folded = fold(name)
-    return any(word in folded for word in _SPECIAL_CASE_WORDS)
+    folded = fold(name).strip()
+    return folded.startswith(_SPECIAL_CASE_STARTS) or any(w in folded for w in _SPECIAL_CASE_WORDS)
 
 
 def procedure_documents(card: ProcedureCard, portal_url: str, hotline: str = "") -> str:
@@ -896,7 +895,7 @@ def procedure_documents(card: ProcedureCard, portal_url: str, hotline: str = "")
         if doc.copies:
             counts.append(f"bản sao: {doc.copies}")
         suffix = f" ({', '.join(counts)})" if counts else ""
-        lines.append(f"{i}. {clip(doc.name, 300)}{suffix}")
+        lines.append(f"{i}. {clip(doc.name, 220)}{suffix}")
     return "\n".join(lines)
 
 
@@ -994,10 +993,11 @@ def centre_choice(centre: CentreInfo) -> str:
     return f"{name} ({centre.matched})" if centre.matched else name
 
 
-def centre_choose(query: str, centres: Sequence[CentreInfo]) -> str:
-    return (
-        f'"{query}" có thể là {len(centres)} nơi. Ông/Bà vui lòng chọn trung tâm cần xem thông tin:'
-    )
+def centre_choose(query: str, count: int, shown: int) -> str:
+    text = f'"{query}" có thể là {count} nơi. Ông/Bà vui lòng chọn trung tâm cần xem thông tin'
+    if count > shown:
+        return f"{text} (hoặc nhập tên xã, phường cụ thể hơn):"
+    return f"{text}:"
 
 
 def centre_place_unknown(query: str) -> str:
@@ -1005,3 +1005,9 @@ def centre_place_unknown(query: str) -> str:
         f'Chưa tìm thấy xã, phường "{query[:60]}". Ông/Bà có thể nhập tên xã, phường hiện '
         "nay hoặc tên cũ. Thông tin trung tâm cấp tỉnh:"
     )
+
+
+ASK_PROCEDURE_FOR_ASPECT = (
+    "Ông/Bà hỏi về thủ tục nào? Vui lòng nhập tên thủ tục, ví dụ: khai sinh, căn cước, "
+    "đăng ký kết hôn."
+)

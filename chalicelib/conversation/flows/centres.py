@@ -13,14 +13,14 @@ from chalicelib.conversation.replies import short_title
 from chalicelib.domain.vietnamese import fold
 
 CENTRE_INFO = "centre_info"
-_MAX_CHOICES = 4
+_MAX_CHOICES = 4  # and the menu: Zalo shows five buttons at most
 # Words of the question that do not name a commune.
 # fmt: off
 _NOT_A_PLACE_PHRASES = (
     "trung tam phuc vu hanh chinh cong", "trung tam hanh chinh cong", "bo phan mot cua",
     "bo phan tiep nhan", "gio lam viec", "gio mo cua", "may gio", "mo cua", "dong cua",
     "lam viec", "so dien thoai", "dien thoai", "dia chi", "o dau", "mot cua", "lien he",
-    "tiep nhan ho so", "bao nhieu", "cho toi hoi", "xin hoi", "cho hoi",
+    "tiep nhan ho so", "bao nhieu", "cho toi hoi", "xin hoi", "cho hoi", "trung tam",
 )
 _NOT_A_PLACE = frozenset(("sdt", "hotline", "la", "nao", "khong", "ko", "a", "nhi", "vay", "tai",
                           "cua", "so", "ak", "the", "may", "gio"))
@@ -80,7 +80,7 @@ class CentresFlow(Flow):
             for c in found[:_MAX_CHOICES]
         ]
         buttons.append(MENU_BUTTON)
-        ctx.say(texts.centre_choose(query, found[:_MAX_CHOICES]), buttons)
+        ctx.say(texts.centre_choose(query, len(found), _MAX_CHOICES), buttons)
 
 
 def place_words(text: str) -> str:

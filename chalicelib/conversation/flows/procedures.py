@@ -32,11 +32,12 @@ ASPECT_PHRASES: dict[str, tuple[str, ...]] = {
 }
 # Words of a question that are not a procedure's name.
 _QUESTION_WORDS = frozenset((
-    "lam", "can", "nhung", "gi", "bao", "nhieu", "la", "the", "nao", "sao", "vay", "a", "ha",
+    "lam", "nhung", "gi", "bao", "nhieu", "la", "the", "nao", "sao", "vay", "a", "ha",
     "nhi", "khong", "ko", "ak", "mat", "het", "ton", "thi", "de", "xin", "cho", "toi", "minh",
     "em", "hoi", "muon", "phai"))
 # fmt: on
 ASPECTS = tuple(ASPECT_PHRASES)
+PROCEDURE_ASPECT = "procedure_aspect"
 
 
 class ProcedureFlow(Flow):
@@ -54,6 +55,10 @@ class ProcedureFlow(Flow):
         Phrases(Intent.PROCEDURE_LOOKUP, False, (
             "thu tuc", "tra cuu thu tuc", "thu tuc hanh chinh", "tim thu tuc", "xem thu tuc",
             "can giay to gi", "can nhung giay to gi")),
+        Phrases(PROCEDURE_ASPECT, False, (
+            "nop o dau", "nop tai dau", "lam o dau", "mat bao lau", "bao lau", "bao nhieu tien",
+            "le phi", "het bao nhieu", "mat bao nhieu", "bao nhieu ngay", "thoi han giai quyet",
+            "phi bao nhieu")),
     )
     # fmt: on
     commands = frozenset({"proc", "page"})
@@ -65,6 +70,8 @@ class ProcedureFlow(Flow):
             self.show_card(ctx, understood.procedure_code)
         elif understood and self.answer_aspect(ctx, ctx.turn.text or ""):
             return
+        elif understood and understood.intent == PROCEDURE_ASPECT:
+            self.ask_which(ctx, split_aspect(ctx.turn.text or "")[0])
         elif understood and understood.intent is Intent.PROCEDURE_LOOKUP and understood.remainder:
             self.search(ctx, understood.remainder, 0, typed=ctx.turn.text)
         else:
@@ -82,11 +89,11 @@ class ProcedureFlow(Flow):
             ctx.not_understood()
 
     def on_text(self, ctx: Context, text: str, understood: Understanding) -> bool:
-        if understood.intent not in (Intent.UNKNOWN, Intent.PROCEDURE_LOOKUP):
+        if understood.intent not in (Intent.UNKNOWN, Intent.PROCEDURE_LOOKUP, PROCEDURE_ASPECT):
             return False
         if understood.procedure_code:
             self.show_card(ctx, understood.procedure_code)
-        elif self.answer_aspect(ctx, text):
+        elif self.answer_aspect(ctx, text) or self.aspect_pending(ctx, text):
             pass
         else:
             self.search(ctx, understood.remainder or fold(text), 0, typed=text)
@@ -169,7 +176,29 @@ class ProcedureFlow(Flow):
         if aspect is None or len(query) < 2:
             return False
         page = ctx.lookups.search_procedures(query[:_MAX_QUERY_CHARS], 0, 1)
-        if not page.hits:
+        if not page.hits or not _names_it(query, page.hits[0].name):
+            return False
+        self.show_aspect(ctx, page.hits[0].code, aspect)
+        return True
+
+    def ask_which(self, ctx: Context, aspect: str | None) -> None:
+        """An aspect asked without a procedure ("nop o dau"): where to file in general is the
+        centres' information; otherwise ask which procedure, and answer that aspect next."""
+        centres = ctx.flows.get("centres")
+        if aspect == "where" and centres is not None:
+            centres.start(ctx, None, None)
+            return
+        ctx.enter(self.name, "query", {"aspect": aspect} if aspect else None)
+        ctx.say(texts.ASK_PROCEDURE_FOR_ASPECT)
+
+    def aspect_pending(self, ctx: Context, text: str) -> bool:
+        """The procedure named after "which procedure?": its pending aspect, best match."""
+        aspect = ctx.data.get("aspect")
+        if aspect not in ASPECTS:
+            return False
+        query = fold(text)[:_MAX_QUERY_CHARS].strip()
+        page = ctx.lookups.search_procedures(query, 0, 1) if query else None
+        if page is None or not page.hits or not _names_it(query, page.hits[0].name):
             return False
         self.show_aspect(ctx, page.hits[0].code, aspect)
         return True
@@ -219,8 +248,22 @@ def split_aspect(text: str) -> tuple[str | None, str]:
         while at >= 0:
             del words[at : at + len(phrase.split())]
             at = _find(words, phrase.split())
-    rest = [w for w in words if w not in _QUESTION_WORDS]
+    rest = [
+        w
+        for i, w in enumerate(words)
+        if w not in _QUESTION_WORDS
+        # "can" is "cần" (need) unless "căn cước" follows
+        and not (w == "can" and words[i + 1 : i + 2] != ["cuoc"])
+    ]
     return found, " ".join(rest)
+
+
+def _names_it(query: str, name: str) -> bool:
+    """Whether at least half the words of ``query`` are in the procedure's ``name`` (the top
+    search hit is not answered for when it is only a distant match)."""
+    words = set(fold(name).split())
+    asked = query.split()
+    return bool(asked) and 2 * sum(w in words for w in asked) >= len(asked)
 
 
 def _find(words: list[str], phrase: list[str]) -> int:
