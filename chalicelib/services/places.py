@@ -3,7 +3,7 @@ the phone number", asked by today's commune name, an old commune name or an old 
 
 Reads the place data packaged with the code (chalicelib/domain/places/: the 64 communes with
 the units they were formed from, the old districts, the receiving units' contacts) once per
-container; no AWS call. The chat wiring of these questions is a later step.
+container; no AWS call. The chat reads them through ``Lookups.centres`` (the centres flow).
 """
 
 from __future__ import annotations
