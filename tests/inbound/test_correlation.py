@@ -86,9 +86,7 @@ def _post_fixture(name: str) -> bytes:
     return raw
 
 
-def test_one_event_is_followed_through_every_stage_by_its_correlation_id(
-    zalo, capsys, monkeypatch
-):
+def test_one_event_is_followed_through_every_stage_by_its_correlation_id(zalo, capsys, monkeypatch):
     from chalicelib.inbound.processor import event_time
     from chalicelib.root import get_processor
 
