@@ -2,7 +2,10 @@
 
 - ``GET /public/dossiers/{code}``: the anonymous dossier lookup, like the national portal's.
   Anyone holding a code sees only the procedure name and the status: no personal data. One
-  GetItem per call.
+  GetItem per call. "Found" and "not found" cost the same time (codes are sequential: a faster
+  404 would tell a sweep which codes exist): both run the same code path, one GetItem and one
+  anonymous view (of the dossier, or of a stand-in), and both answers are held back until
+  ``MIN_DOSSIER_LOOKUP_SECONDS`` after the request started.
 - ``GET /public/procedures?q=…&limit=…&offset=…``: ranked procedures, the same search the chat
   uses (the catalogue store's cached index: usually no AWS call, at most one GetItem).
 - ``GET /public/procedures/{code}``: one procedure as the chat's card shows it (one GetItem
@@ -15,11 +18,35 @@ codes (chalicelib/api/errors.py).
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
 from chalicelib.api.errors import ApiError
 from chalicelib.api.http import guarded
+
+# Well above what a GetItem (a few to a few tens of milliseconds) and the view take.
+MIN_DOSSIER_LOOKUP_SECONDS = 0.15
+_clock: Callable[[], float] = time.monotonic
+_sleep: Callable[[float], None] = time.sleep
+
+
+def _hold_until(started: float) -> None:
+    """Wait until ``MIN_DOSSIER_LOOKUP_SECONDS`` after ``started``."""
+    left = started + MIN_DOSSIER_LOOKUP_SECONDS - _clock()
+    if left > 0:
+        _sleep(left)
+
+
+def _stand_in(code: str) -> Any:
+    """A dossier that does not exist, viewed when the code is unknown (same work as found)."""
+    from chalicelib.domain.dossier import AnonymousDossierView, DossierStatus
+
+    status = next(iter(DossierStatus))
+    return AnonymousDossierView(
+        code=code, procedure_name="", status=status, status_name=status.official_name
+    )
 
 
 @guarded
@@ -29,6 +56,8 @@ def get_dossier(code: str) -> tuple[int, dict[str, Any]]:
     from chalicelib.storage.dossiers import Dossiers
     from chalicelib.storage.table import get_table
 
+    started = _clock()
+
     canonical = normalize_code(unquote(code or ""))
     if canonical is None:
         raise ApiError(
@@ -37,12 +66,15 @@ def get_dossier(code: str) -> tuple[int, dict[str, Any]]:
             "A dossier code looks like " + DOSSIER_CODE_EXAMPLE + ".",
             example=DOSSIER_CODE_EXAMPLE,
         )
-    found = Dossiers(get_table()).get(canonical)
+    try:
+        found = Dossiers(get_table()).get(canonical)
+        view = found[0].anonymous_view() if found is not None else _stand_in(canonical)
+    finally:
+        _hold_until(started)
     if found is None:
         raise ApiError(
             404, "dossier_not_found", "No dossier has this code.", dossier_code=canonical
         )
-    view = found[0].anonymous_view()
     return 200, {
         "code": view.code,
         "procedure_name": view.procedure_name,

@@ -15,8 +15,12 @@ def consume(event: dict[str, Any]) -> dict[str, Any]:
     On a record's last allowed receive, a record that fails (or is held back behind a failing
     one of the same user, or for lack of time) gets the citizen an apology before it moves to
     the dead-letter queue, so a failure never ends in silence. A record that can never be
-    processed (a known event with a broken shape) is dropped at once with a log line."""
+    processed (a known event with a broken shape) is dropped at once with a log line.
+
+    Every record runs under the invocation's deadline (:mod:`chalicelib.platform.deadline`:
+    the Lambda's remaining time minus a margin), which bounds every outbound call it makes."""
     from chalicelib.platform import log
+    from chalicelib.platform.deadline import Deadline, scope
     from chalicelib.platform.sqs_batch import process_batch
     from chalicelib.root import get_processor
     from chalicelib.settings import get_settings
@@ -30,13 +34,14 @@ def consume(event: dict[str, Any]) -> dict[str, Any]:
                 ids[record["messageId"]] = found
                 log.register_message(record["messageId"], found)
         processor = get_processor()
+        limit = Deadline.from_context(getattr(event, "context", None))
 
         def handle(record: QueueRecord) -> None:
-            with log.bound(correlation_id=ids.get(record.message_id)):
+            with log.bound(correlation_id=ids.get(record.message_id)), scope(limit):
                 processor.process(record.body)
 
         def apologise(record: QueueRecord) -> None:
-            with log.bound(correlation_id=ids.get(record.message_id)):
+            with log.bound(correlation_id=ids.get(record.message_id)), scope(limit):
                 processor.apologise(record.body)
 
         return process_batch(

@@ -17,12 +17,18 @@ part sent, Zalo's message id in the mark) are their idempotency, so a chat messa
 one reply costs four AWS calls besides its lookups: claim the job, read the profile and the
 session (one Query), save the plan with the interaction and the session (one transaction),
 finish with the reply's record (one transaction).
+
+A redriven event older than the job retention (``KEEP_DAYS_DEFAULT``: dead letters live 14 days,
+job records 8) is not run again: its job may have expired, so nothing proves it did not already
+run; it is dropped with a log line and the ``EventDroppedExpired`` metric, and the citizen gets
+the apology instead of a week-old answer.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -31,7 +37,7 @@ from chalicelib.conversation.model import EngineSettings, Lookups, Reply, Sessio
 from chalicelib.inbound import effects
 from chalicelib.notify.model import NoticeResult, OutboundMessage
 from chalicelib.platform import log
-from chalicelib.storage.idempotency import Job
+from chalicelib.storage.idempotency import KEEP_DAYS_DEFAULT, Job
 from chalicelib.storage.users import UserProfile
 from chalicelib.zalo import delivery
 
@@ -104,6 +110,7 @@ class Notifier(effects.PendingNotices, Protocol):
         step: str = "",
         at: datetime | None = None,
         last: bool = False,
+        keep_if_unavailable: bool = False,
     ) -> NoticeResult: ...
 
     def deliver_pending(self, user_id: str) -> list[NoticeResult]: ...
@@ -155,8 +162,12 @@ class Processor:
         lookups: Lookups,
         dossiers: effects.DossierLinks,
         engine_settings: EngineSettings,
+        job_keep_days: int = KEEP_DAYS_DEFAULT,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.jobs = jobs
+        self.job_keep_days = job_keep_days
+        self.clock = clock
         self.users = users
         self.sessions = sessions
         self.notifier = notifier
@@ -183,6 +194,14 @@ class Processor:
             return
         if isinstance(event, events.OaEchoEvent):
             log.info("event_dropped_echo", event_name=event.event_name)
+            return
+        age = self.clock() - event_time(event.timestamp)
+        if age > timedelta(days=self.job_keep_days):
+            # Its job record (the proof it ran) may have expired: running it again could repeat
+            # its effects, and a week-old answer helps nobody. The citizen gets the apology.
+            log.warning("event_dropped_expired", event_name=event.event_name, age_days=age.days)
+            log.metric("EventDroppedExpired")
+            self.apologise(raw_body)
             return
         # Hashed: job keys and notice ids end up in logs, and a raw key may hold the user id.
         key = delivery.dedup_id(delivery.delivery_key(body))
@@ -220,6 +239,7 @@ class Processor:
             OutboundMessage(text=texts.request_failed(self.engine_settings.hotline)),
             notice_id=f"{key}:apology",
             kind="apology",
+            keep_if_unavailable=True,  # no later attempt: kept pending if Zalo is down
         )
 
     # --- deciding ---------------------------------------------------------------------------

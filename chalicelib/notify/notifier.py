@@ -175,8 +175,14 @@ class Notifier:
         step: str = "",
         at: datetime | None = None,
         last: bool = False,
+        keep_if_unavailable: bool = False,
     ) -> NoticeResult:
         """Send ``message`` to ``user_id`` once for ``notice_id``; how it went out.
+
+        ``keep_if_unavailable``: when Zalo cannot be reached (unavailable after retries, out of
+        time, token trouble), keep the notice pending at once instead of raising, so it is
+        delivered at the citizen's next message (the apology on a record's last receive: there
+        is no later attempt to retry it).
 
         Cost: a job claim, a GetItem of the profile (first attempt only), one Zalo call and
         one job write per part, a notice record and the job's finish.
@@ -201,7 +207,15 @@ class Notifier:
         # retry ladder) and must not find the notice "in progress" until the lease lapses.
         try:
             return self._send_claimed(
-                job, user_id, message, parts, notice_id, kind, template_data, phone
+                job,
+                user_id,
+                message,
+                parts,
+                notice_id,
+                kind,
+                template_data,
+                phone,
+                keep_if_unavailable=keep_if_unavailable,
             )
         except Exception:
             job.release()
@@ -217,6 +231,8 @@ class Notifier:
         kind: str,
         template_data: dict[str, Any] | None,
         phone: str | None,
+        *,
+        keep_if_unavailable: bool = False,
     ) -> NoticeResult:
         profile = None
         plan = job.plan
@@ -256,8 +272,21 @@ class Notifier:
             except InvalidRequest as exc:
                 result = NoticeResult(channel="skipped", error=str(exc.code))
             except ZaloApiError as exc:
-                if not _is_refusal(exc) or channel == "pending":
+                if channel == "pending":
                     raise
+                if not _is_refusal(exc):
+                    if not keep_if_unavailable:
+                        raise
+                    log.warning(
+                        "notice_kept_zalo_unavailable",
+                        notice_id=notice_id,
+                        channel=channel,
+                        error_type=type(exc).__name__,
+                    )
+                    log.metric("NoticeKeptZaloUnavailable", kind=kind)
+                    plan = {**plan, "channels": ["pending"]}
+                    job.save_plan(plan)
+                    continue
                 log.warning(
                     "notice_channel_refused", notice_id=notice_id, channel=channel, code=exc.code
                 )

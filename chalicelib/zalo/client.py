@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from chalicelib.platform import log
+from chalicelib.platform import deadline, log
 from chalicelib.zalo.http import http_session
 
 if TYPE_CHECKING:
@@ -46,6 +46,9 @@ PHONE_TOKEN_ERRORS = OA_TOKEN_ERRORS | {-124}  # the phone-template API has its 
 
 BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_CAP_SECONDS = 8.0
+# An attempt is not started with less than this left before the deadline (besides the connect
+# timeout): it could not get an answer in time anyway.
+MIN_ATTEMPT_SECONDS = 1.0
 
 PATH_MESSAGE_CS = "/v3.0/oa/message/cs"
 PATH_TEMPLATE_USER = "/v3.0/oa/message/template"
@@ -79,6 +82,10 @@ class TokenRejected(ZaloApiError):
 
 class ZaloUnavailable(ZaloApiError):
     """Network errors, HTTP 5xx or rate limiting persisted through every retry."""
+
+
+class DeadlineExceeded(ZaloUnavailable):
+    """Too little time was left before the invocation's deadline for (another) attempt."""
 
 
 class TokenSource(Protocol):
@@ -201,6 +208,21 @@ class ZaloClient:
         refreshed = False
         retries = 0
 
+        limit = deadline.current()
+
+        def out_of_time(reason: str) -> DeadlineExceeded:
+            log.warning("zalo_api_out_of_time", endpoint=endpoint, reason=reason, retries=retries)
+            log.metric("ZaloApiOutOfTime", endpoint=endpoint)
+            return DeadlineExceeded(None, f"deadline reached ({reason})")
+
+        def attempt_timeout() -> tuple[float, float]:
+            if limit is None:
+                return timeout
+            left = limit.remaining() - timeout[0]
+            if left < MIN_ATTEMPT_SECONDS:
+                raise out_of_time("before_attempt")
+            return timeout[0], min(timeout[1], left)
+
         def retry_or_raise(reason: str, error: ZaloApiError) -> None:
             nonlocal retries
             if retries >= max_retries:
@@ -208,6 +230,8 @@ class ZaloClient:
                 log.metric("ZaloApiUnavailable", endpoint=endpoint)
                 raise error
             delay = self._delay(retries)
+            if limit is not None and limit.remaining() - delay - timeout[0] < MIN_ATTEMPT_SECONDS:
+                raise out_of_time(reason) from error
             retries += 1
             log.warning("zalo_api_retry", endpoint=endpoint, reason=reason, attempt=retries)
             self._sleep(delay)
@@ -220,7 +244,7 @@ class ZaloClient:
                     headers={"access_token": token},
                     json=json,
                     files=files,
-                    timeout=timeout,
+                    timeout=attempt_timeout(),
                     allow_redirects=False,
                 )
             except requests.RequestException as exc:

@@ -86,8 +86,14 @@ def _post_fixture(name: str) -> bytes:
     return raw
 
 
-def test_one_event_is_followed_through_every_stage_by_its_correlation_id(zalo, capsys):
+def test_one_event_is_followed_through_every_stage_by_its_correlation_id(zalo, capsys, monkeypatch):
+    from chalicelib.inbound.processor import event_time
+    from chalicelib.root import get_processor
+
     raw = _post_fixture("user_send_text")
+    # The signed fixture keeps its recorded time: processed as if it had just arrived.
+    sent_at = event_time(json.loads(raw)["timestamp"])
+    monkeypatch.setattr(get_processor(), "clock", lambda: sent_at)
     expected = delivery.dedup_id(delivery.delivery_key(json.loads(raw)))
     intake = _lines(capsys.readouterr().out)
 
