@@ -69,6 +69,12 @@ def moto_server(monkeypatch) -> Iterator[None]:
     url = f"http://127.0.0.1:{server.server_port}"
     requests.post(f"{url}/moto-api/reset", timeout=5).raise_for_status()  # moto state is global
     monkeypatch.setenv("AWS_ENDPOINT_URL", url)
+    # This server answers one request at a time, so on a loaded machine a call can wait in its
+    # queue longer than the product's 5 s read timeout; botocore would then retry a counter
+    # ADD that already happened (a gap no real DynamoDB latency causes). Queueing is not latency.
+    import chalicelib.platform.aws as aws
+
+    monkeypatch.setattr(aws, "_READ_TIMEOUT", 120)
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://dichvucong.camau.test")
     reset_all()
     try:
