@@ -28,6 +28,7 @@ SSM_NAMES = (
     "ZALO_OA_SECRET_KEY",
     "ZALO_APP_SECRET",
     "OPERATOR_SECRET",
+    "WEBFORM_SECRET",
 )
 
 
@@ -87,6 +88,10 @@ class Settings(BaseSettings):
     DOCUMENT_DOWNLOAD_SECONDS: float = Field(default=30.0, gt=0)
     DOCUMENT_LINK_SECONDS: int = Field(default=300, ge=1, le=3600)
     PUBLIC_BASE_URL: str = ""
+    # The web form (chalicelib/services/webform.py): the HMAC key of its links, and the origin
+    # the documents bucket's CORS rule allows (the scheme and host of PUBLIC_BASE_URL).
+    WEBFORM_SECRET: SecretStr = SecretStr("")
+    WEBFORM_ORIGIN: str = ""
 
     # --- Postal provider -----------------------------------------------------------------------
     POSTAL_API_BASE: str = "https://postal.invalid"
