@@ -4,8 +4,8 @@ Read lazily from the environment on first use (Chalice sets stage variables only
 handler runs), cached, and resettable by tests. Every variable is listed with its default in
 docs/configuration.md; a test keeps that table and this class in step.
 
-Secrets (``ZALO_OA_SECRET_KEY``, ``ZALO_APP_SECRET``, ``OPERATOR_SECRET``) and the Zalo ids are
-never committed. In AWS they live in SSM Parameter Store (SecureString) under
+Secrets (``ZALO_OA_SECRET_KEY``, ``ZALO_APP_SECRET``, ``OPERATOR_SECRET``, ``WEBFORM_SECRET``) and
+the Zalo ids are never committed. In AWS they live in SSM Parameter Store (SecureString) under
 ``SECRETS_SSM_PATH`` (for example ``/camau-zalo/prod/ZALO_OA_SECRET_KEY``) and are fetched when
 the environment does not carry them, through Powertools Parameters with a cache that expires
 after ``SECRETS_CACHE_SECONDS``: a rotated secret is picked up within that time, without a cold
