@@ -52,6 +52,7 @@ schedule: $(STAMP)  ## fire a schedule now on the running local system: make sch
 	$(BIN)/python -m local.fire $(NAME)
 
 DOCUMENTS_BUCKET = $$($(BIN)/python -c "import json; print(json.load(open('.chalice/config.json'))['stages']['$(STAGE)']['environment_variables']['DOCUMENTS_BUCKET'])")
+WEBFORM_ORIGIN = $$($(BIN)/python -c "import json; print(json.load(open('.chalice/config.json'))['stages']['$(STAGE)']['environment_variables']['WEBFORM_ORIGIN'])")
 MONTHLY_BUDGET_USD ?= 100
 
 package: $(STAMP)  ## the deployable SAM template in build/$(STAGE)
@@ -68,14 +69,14 @@ deploy: package  ## package and deploy one stage with CloudFormation (docs/deplo
 	aws cloudformation deploy --template-file build/$(STAGE)/packaged.yaml \
 	    --stack-name camau-zalo-$(STAGE) --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
 	    --no-fail-on-empty-changeset \
-	    --parameter-overrides DocumentsBucketName=$(DOCUMENTS_BUCKET) Stage=$(STAGE) \
+	    --parameter-overrides DocumentsBucketName=$(DOCUMENTS_BUCKET) Stage=$(STAGE) WebformOrigin=$(WEBFORM_ORIGIN) \
 	        AlarmEmail=$(ALARM_EMAIL) MonthlyBudgetUsd=$(MONTHLY_BUDGET_USD)
 
 infra: $(STAMP)  ## the resources alone as stack camau-zalo-$(STAGE)-resources, before `chalice deploy`
 	@test -n "$(ALARM_EMAIL)" || { echo "ALARM_EMAIL=<address for alarms> is required"; exit 2; }
 	aws cloudformation deploy --template-file infra/resources.json \
 	    --stack-name camau-zalo-$(STAGE)-resources --no-fail-on-empty-changeset \
-	    --parameter-overrides DocumentsBucketName=$(DOCUMENTS_BUCKET) Stage=$(STAGE) \
+	    --parameter-overrides DocumentsBucketName=$(DOCUMENTS_BUCKET) Stage=$(STAGE) WebformOrigin=$(WEBFORM_ORIGIN) \
 	        AlarmEmail=$(ALARM_EMAIL) MonthlyBudgetUsd=$(MONTHLY_BUDGET_USD)
 
 after-deploy: $(STAMP)  ## after `chalice deploy --stage $(STAGE)`: what Chalice cannot set (docs/deployment.md)

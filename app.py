@@ -18,6 +18,7 @@ verifier = module("chalicelib.api.verifier")
 oauth = module("chalicelib.api.oauth")
 schedules = module("chalicelib.schedules")
 inbound = module("chalicelib.inbound.consumer")
+form = module("chalicelib.api.form")
 
 
 # --- HTTP: operations ---------------------------------------------------------------------------
@@ -66,6 +67,22 @@ def public_procedures():
 @app.route("/public/procedures/{code}", methods=["GET"])
 def public_procedure(code):
     return public.get_procedure(code)
+
+
+# --- HTTP: the web form for long dossiers (signed single-use links; chalicelib/api/form.py) ----
+@app.route("/form/{token}", methods=["GET"])
+def webform_page(token):
+    return form.page(token)
+
+
+@app.route("/form/{token}/uploads", methods=["POST"], content_types=["application/json"])
+def webform_uploads(token):
+    return form.presign(token, app.current_request)
+
+
+@app.route("/form/{token}", methods=["POST"], content_types=["application/x-www-form-urlencoded"])
+def webform_submit(token):
+    return form.submit(token, app.current_request)
 
 
 # --- Queue consumers ----------------------------------------------------------------------------

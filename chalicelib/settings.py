@@ -4,8 +4,8 @@ Read lazily from the environment on first use (Chalice sets stage variables only
 handler runs), cached, and resettable by tests. Every variable is listed with its default in
 docs/configuration.md; a test keeps that table and this class in step.
 
-Secrets (``ZALO_OA_SECRET_KEY``, ``ZALO_APP_SECRET``, ``OPERATOR_SECRET``) and the Zalo ids are
-never committed. In AWS they live in SSM Parameter Store (SecureString) under
+Secrets (``ZALO_OA_SECRET_KEY``, ``ZALO_APP_SECRET``, ``OPERATOR_SECRET``, ``WEBFORM_SECRET``) and
+the Zalo ids are never committed. In AWS they live in SSM Parameter Store (SecureString) under
 ``SECRETS_SSM_PATH`` (for example ``/camau-zalo/prod/ZALO_OA_SECRET_KEY``) and are fetched when
 the environment does not carry them, through Powertools Parameters with a cache that expires
 after ``SECRETS_CACHE_SECONDS``: a rotated secret is picked up within that time, without a cold
@@ -28,6 +28,7 @@ SSM_NAMES = (
     "ZALO_OA_SECRET_KEY",
     "ZALO_APP_SECRET",
     "OPERATOR_SECRET",
+    "WEBFORM_SECRET",
 )
 
 
@@ -87,6 +88,10 @@ class Settings(BaseSettings):
     DOCUMENT_DOWNLOAD_SECONDS: float = Field(default=30.0, gt=0)
     DOCUMENT_LINK_SECONDS: int = Field(default=300, ge=1, le=3600)
     PUBLIC_BASE_URL: str = ""
+    # The web form (chalicelib/services/webform.py): the HMAC key of its links, and the origin
+    # the documents bucket's CORS rule allows (the scheme and host of PUBLIC_BASE_URL).
+    WEBFORM_SECRET: SecretStr = SecretStr("")
+    WEBFORM_ORIGIN: str = ""
 
     # --- Postal provider -----------------------------------------------------------------------
     POSTAL_API_BASE: str = "https://postal.invalid"

@@ -99,6 +99,23 @@ def create_all(
         s3.put_public_access_block(
             Bucket=bucket, PublicAccessBlockConfiguration=props["PublicAccessBlockConfiguration"]
         )
+        if props.get("CorsConfiguration") and "WebformOrigin" in parameters:
+            rules = resolve(props["CorsConfiguration"])["CorsRules"]
+            s3.put_bucket_cors(  # CloudFormation's names -> the S3 API's
+                Bucket=bucket,
+                CORSConfiguration={
+                    "CORSRules": [
+                        {
+                            "ID": r["Id"],
+                            "AllowedMethods": r["AllowedMethods"],
+                            "AllowedOrigins": r["AllowedOrigins"],
+                            "AllowedHeaders": r.get("AllowedHeaders", []),
+                            "MaxAgeSeconds": r.get("MaxAge", 0),
+                        }
+                        for r in rules
+                    ]
+                },
+            )
         created[name] = bucket
 
     # Dead-letter queues first: the others refer to their ARNs.

@@ -96,6 +96,8 @@ def local_defaults(environ: Mapping[str, str] | None = None) -> dict[str, str]:
         "ZALO_CDN_HOSTS": "zdn.vn,zadn.vn,zalo.me,127.0.0.1",
         "ZALO_OAUTH_REDIRECT_URI": f"{loop}:{p['PORT']}/zalo/oauth/callback",
         "PUBLIC_BASE_URL": f"{loop}:{p['PORT']}",
+        "WEBFORM_SECRET": "local-webform-secret",
+        "WEBFORM_ORIGIN": f"{loop}:{p['PORT']}",  # the bucket's CORS rule allows it alone
     }
 
 
@@ -531,7 +533,11 @@ class Runner:
         reset_clients()
         clients = {name: client(name) for name in ("dynamodb", "s3", "sqs")}
         self.resources = create_all(
-            clients, {"DocumentsBucketName": os.environ["DOCUMENTS_BUCKET"]}
+            clients,
+            {
+                "DocumentsBucketName": os.environ["DOCUMENTS_BUCKET"],
+                "WebformOrigin": os.environ["WEBFORM_ORIGIN"],
+            },
         )
 
     def start_standins(self) -> None:

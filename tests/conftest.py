@@ -28,6 +28,7 @@ TEST_ENV = {
     "ZALO_OA_SECRET_KEY": "oa-secret-for-tests",
     "ZALO_APP_SECRET": "app-secret-for-tests",
     "OPERATOR_SECRET": "operator-secret-for-tests-32-chars-long",  # dev/prod want >= 32
+    "WEBFORM_SECRET": "webform-secret-for-tests",
     "ZALO_API_BASE": "https://openapi.zalo.test",
     "ZALO_OAUTH_BASE": "https://oauth.zalo.test",
     "ZALO_TEMPLATE_API_BASE": "https://business.zalo.test",

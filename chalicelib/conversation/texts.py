@@ -1011,3 +1011,55 @@ ASK_PROCEDURE_FOR_ASPECT = (
     "Ông/Bà hỏi về thủ tục nào? Vui lòng nhập tên thủ tục, ví dụ: khai sinh, căn cước, "
     "đăng ký kết hôn."
 )
+
+
+# --- Web form (issue 11: chalicelib/api/form.py, chalicelib/services/webform.py) ---------------
+WEBFORM_BUTTON = "Điền biểu mẫu trên web"
+WEBFORM_TITLE = "Nộp hồ sơ trực tuyến"
+WEBFORM_LINK_INVALID = (
+    "Đường dẫn này không hợp lệ hoặc đã hết hạn (đường dẫn có hiệu lực 30 phút). "
+    "Vui lòng quay lại Zalo và chọn “Nộp hồ sơ” để nhận đường dẫn mới."
+)
+WEBFORM_LINK_USED = (
+    "Đường dẫn này đã được dùng để nộp hồ sơ {code}. Mỗi đường dẫn chỉ dùng một lần."
+)
+WEBFORM_NOT_SUBMITTABLE = "Thủ tục này chưa nhận hồ sơ qua Zalo. Vui lòng nộp tại {url}"
+WEBFORM_ERROR_SUMMARY = "Vui lòng sửa các mục sau:"
+WEBFORM_APPLICANT = "Người nộp hồ sơ"
+WEBFORM_KIND_PERSON = "Cá nhân"
+WEBFORM_KIND_ORGANISATION = "Tổ chức"
+WEBFORM_LABELS = {
+    "name": "Họ và tên / Tên tổ chức",
+    "id_number": "Số định danh cá nhân (12 chữ số)",
+    "tax_code": "Mã số thuế (tổ chức)",
+    "phone": "Số điện thoại di động",
+    "address": "Địa chỉ",
+}
+WEBFORM_COMPONENTS = "Thành phần hồ sơ"
+WEBFORM_FILE_HINT = "Ảnh chụp hoặc tệp JPG, PNG, PDF, DOCX; tối đa {mb} MB mỗi tệp."
+WEBFORM_UPLOADING = "Đang tải lên…"
+WEBFORM_UPLOADED = "Đã tải lên"
+WEBFORM_UPLOAD_FAILED = "Không tải lên được tệp này. Vui lòng thử lại."
+WEBFORM_DELIVERY = "Cách nhận kết quả"
+WEBFORM_DELIVERY_AT_AGENCY = "Nhận trực tiếp tại nơi nộp hồ sơ"
+WEBFORM_DELIVERY_ONLINE = "Nhận kết quả trực tuyến"
+WEBFORM_SUBMIT = "Nộp hồ sơ"
+WEBFORM_ERRORS = {
+    "name": "Vui lòng nhập họ và tên (hoặc tên tổ chức).",
+    "id_number": "Số định danh cá nhân phải có 12 chữ số (ví dụ 096090000001).",
+    "tax_code": "Mã số thuế không đúng: 10 chữ số (hoặc 13 chữ số dạng 0123456789-001).",
+    "phone": "Số điện thoại di động không đúng (ví dụ 0912 345 678).",
+    "address": "Vui lòng nhập địa chỉ.",
+    "documents": "Vui lòng tải lên ít nhất một tệp của hồ sơ.",
+    "file": "Tệp “{name}” ({component}): {reason}",
+}
+WEBFORM_DONE_TITLE = "Đã nộp hồ sơ"
+WEBFORM_DONE = (
+    "Hồ sơ của bạn đã được tiếp nhận với mã {code}. "
+    "Giấy tiếp nhận hồ sơ và hẹn trả kết quả đã được gửi vào Zalo của bạn."
+)
+WEBFORM_DONE_NOT_SENT = (
+    "Hồ sơ của bạn đã được tiếp nhận với mã {code}. "
+    "Chưa gửi được giấy tiếp nhận vào Zalo; bạn có thể tra cứu hồ sơ bằng mã này."
+)
+WEBFORM_FAILED = "Hệ thống đang bận, hồ sơ chưa được nộp. Vui lòng bấm “Nộp hồ sơ” lại sau ít phút."
