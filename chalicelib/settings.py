@@ -153,7 +153,8 @@ def get_settings() -> Settings:
     import os
 
     global _current
-    overrides: dict[str, str] = {}
+    # raw values that pydantic-settings parses like environment variables
+    overrides: dict[str, Any] = {}
     ssm_path = os.environ.get("SECRETS_SSM_PATH", "")
     if ssm_path and any(not os.environ.get(name) for name in SSM_NAMES):
         overrides = {k: v for k, v in _ssm_secrets(ssm_path).items() if not os.environ.get(k)}

@@ -12,31 +12,35 @@ stack trace.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.api.http import guarded
 
+if TYPE_CHECKING:
+    from chalicelib.settings import Settings
 
-def _check_table(settings: Any) -> str:
+
+def _check_table(settings: Settings) -> str:
     from chalicelib.platform.aws import client
 
     client("dynamodb").describe_table(TableName=settings.TABLE_NAME)
     return settings.TABLE_NAME
 
 
-def _check_bucket(settings: Any) -> str:
+def _check_bucket(settings: Settings) -> str:
     from chalicelib.platform.aws import client
 
     client("s3").head_bucket(Bucket=settings.DOCUMENTS_BUCKET)
     return settings.DOCUMENTS_BUCKET
 
 
-def _queue_check(setting_name: str) -> Any:
-    def check(settings: Any) -> str:
+def _queue_check(setting_name: str) -> Callable[[Settings], str]:
+    def check(settings: Settings) -> str:
         from chalicelib.platform.aws import client
 
-        name = getattr(settings, setting_name)
+        name: str = getattr(settings, setting_name)
         client("sqs").get_queue_url(QueueName=name)
         return name
 

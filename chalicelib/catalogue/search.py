@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from chalicelib.domain.procedure import Procedure
 from chalicelib.domain.vietnamese import fold
@@ -57,13 +58,14 @@ class _Rule:
 class Vocabulary:
     """The words of ``search_vocabulary.json``, compiled. Immutable after construction."""
 
-    def __init__(self, data: dict) -> None:
+    def __init__(self, data: dict[str, Any]) -> None:
         self.abbreviations = {k: v for k, v in data["abbreviations"].items() if k[0] != "_"}
         self.fillers = _phrase_pattern(data["fillers"]["phrases"])
         self.stopwords = frozenset(data["stopwords"]["words"])
         self.name_noise = _phrase_pattern(data["name_noise"]["phrases"])
         self.rules = [
-            _Rule(_phrase_pattern(r["say"]), " ".join(r["means"].split()), r.get("literal", False))
+            # every rule says at least one phrase (search_vocabulary.json), so never None
+            _Rule(_phrase_pattern(r["say"]), " ".join(r["means"].split()), r.get("literal", False))  # type: ignore[arg-type]
             for r in data["synonyms"]["rules"]
         ]
         canonical = json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
@@ -157,7 +159,7 @@ class SearchPage:
     total: int
 
 
-def build_index(procedures: Iterable[Procedure]) -> dict:
+def build_index(procedures: Iterable[Procedure]) -> dict[str, Any]:
     """A compact, JSON-serialisable index of ``procedures`` (same input -> equal output).
 
     Shape: ``{"version": 2, "vocabulary": fingerprint, "docs": [[code, name, field, name
@@ -179,8 +181,10 @@ def build_index(procedures: Iterable[Procedure]) -> dict:
     )
 
 
-def _build(rows: Iterable[tuple[str, str, str, int, tuple]], vocabulary: Vocabulary) -> dict:
-    docs: list[list] = []
+def _build(
+    rows: Iterable[tuple[str, str, str, int, tuple[str, bool, str]]], vocabulary: Vocabulary
+) -> dict[str, Any]:
+    docs: list[list[Any]] = []
     postings: dict[str, list[int]] = {}
     seen: set[str] = set()
     for code, name, field, popularity, extra in rows:
@@ -204,7 +208,10 @@ class SearchIndex:
     """Search over an index dict. Read-only after construction; safe to share."""
 
     def __init__(
-        self, docs: list[list], postings: dict[str, list[int]], vocabulary: Vocabulary = VOCABULARY
+        self,
+        docs: list[list[Any]],
+        postings: dict[str, list[int]],
+        vocabulary: Vocabulary = VOCABULARY,
     ) -> None:
         self._docs = docs
         self._postings = postings
@@ -218,7 +225,7 @@ class SearchIndex:
         self._popularity_scale = _POPULARITY_POINTS / math.log1p(top) if top else 0.0
 
     @classmethod
-    def from_dict(cls, data: dict) -> SearchIndex:
+    def from_dict(cls, data: dict[str, Any]) -> SearchIndex:
         """Wrap an index made by :func:`build_index`. An index of an older version or built
         with another vocabulary is re-analysed from its names (tens of milliseconds, once).
         Raises ValueError for an unknown version."""
@@ -325,8 +332,11 @@ class SearchIndex:
                 words = doc[3].split()
                 pairs.update(itertools.pairwise(words))
             self._pairs = pairs
+        pairs = self._pairs
         # each neighbour as the index spells it ("ki" -> "ky")
-        words = [max(r, key=r.get) if r else t for t, r in zip(tokens, resolved, strict=True)]
+        words = [
+            max(r, key=r.__getitem__) if r else t for t, r in zip(tokens, resolved, strict=True)
+        ]
         out = list(resolved)
         for i, token in enumerate(tokens):
             if len(token) < 3 or resolved[i] != {token: _EXACT}:
@@ -335,7 +345,7 @@ class SearchIndex:
             after = words[i + 1] if i + 1 < len(tokens) else None
 
             def fits(word: str, before: str | None = before, after: str | None = after) -> bool:
-                return (before, word) in self._pairs or (word, after) in self._pairs
+                return (before, word) in pairs or (word, after) in pairs
 
             if fits(token):
                 continue

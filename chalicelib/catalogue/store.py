@@ -189,7 +189,8 @@ class CatalogueStore:
         meta = self._table.get("CATALOGUE", "META", consistent=True)
         # A deploy that changes the index format or the search vocabulary rebuilds it too.
         if meta and not force and meta.get("index_format") == INDEX_FORMAT:
-            return meta["version"]
+            version: str = meta["version"]
+            return version
         index = build_index(self.all_procedures())
         body = json.dumps(index, ensure_ascii=False, separators=(",", ":")).encode()
         version = hashlib.sha256(body).hexdigest()[:16]

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -256,9 +257,7 @@ def default_calendar(decisions_path: str | None = None) -> WorkingCalendar:
         return calendar_from_decisions(json.load(handle))
 
 
-def decisions_staleness(
-    decisions: Mapping[str, object], today: date
-) -> tuple[list[str], list[str]]:
+def decisions_staleness(decisions: Mapping[str, Any], today: date) -> tuple[list[str], list[str]]:
     """(problems, warnings) about how current a decisions document is on ``today``. Pure.
 
     A problem: no entry (day off or working day) dated in ``today``'s year, so nobody has
@@ -268,7 +267,7 @@ def decisions_staleness(
     """
     by_year: dict[int, list[str]] = {}
     for key in ("days_off", "working_days"):
-        for entry in decisions.get(key) or []:  # type: ignore[union-attr]
+        for entry in decisions.get(key) or []:
             day = date.fromisoformat(entry["date"])
             by_year.setdefault(day.year, []).append(str(entry.get("status", "")))
     problems: list[str] = []

@@ -10,6 +10,7 @@ reports as a ``ValidationError``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
@@ -113,7 +114,7 @@ def normalize_tax_code(text: str) -> str | None:
         return None
 
 
-def _require(normalizer, what: str):
+def _require(normalizer: Callable[[str], str | None], what: str) -> Callable[[str], str]:
     def check(value: str) -> str:
         normalized = normalizer(value)
         if normalized is None:

@@ -124,8 +124,8 @@ class StoreLookups:
         if procedure.agency_names:
             # Who really handles it, from the record (e.g. "Công an xã, phường" for residence
             # procedures), in today's wording; where to file it is ``receiving_unit``.
-            names = dict.fromkeys(current_agency_name(n) for n in procedure.agency_names)
-            return "; ".join(names), None
+            distinct = dict.fromkeys(current_agency_name(n) for n in procedure.agency_names)
+            return "; ".join(distinct), None
         return None, None
 
     # --- dossiers -------------------------------------------------------------------------------
