@@ -757,3 +757,18 @@ def submission_receipt(receipt: Receipt) -> str:
     lines.append(f"Nơi trả kết quả: {place}")
     lines.append(f"Tra cứu hồ sơ: {receipt.lookup_url}")
     return "\n".join(lines)
+
+
+# --- Erasure (issue 10) -------------------------------------------------------------------------
+
+
+def erasure_kept_dossiers(codes: list[str]) -> str:
+    """After an erasure, the dossiers in progress whose link to this Zalo account is kept, and
+    why (the law requires the dossier to be followed through and its result returned)."""
+    return (
+        "Dữ liệu cá nhân của Ông/Bà trên kênh Zalo đã được xóa. Các hồ sơ đang giải quyết sau "
+        "vẫn được giữ liên kết với tài khoản Zalo này để Trung tâm thông báo và trả kết quả theo "
+        "quy định của pháp luật về thủ tục hành chính: "
+        + ", ".join(codes)
+        + ". Liên kết sẽ được gỡ khi hồ sơ được giải quyết xong."
+    )
