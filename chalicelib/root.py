@@ -94,6 +94,7 @@ def get_processor() -> Processor:
         lookups=get_lookups(),
         dossiers=Dossiers(table),
         engine_settings=EngineSettings.from_app_settings(get_settings()),
+        uploads=get_document_store(),
     )
 
 

@@ -121,6 +121,17 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "resources": [("s3", "{bucket}/catalogue/*")],
             },
             {
+                # erasure (inbound/effects.py): a citizen's uploads in every version
+                "sid": "EraseUploadVersions",
+                "actions": ["s3:DeleteObjectVersion"],  # always by version id
+                "resources": [("s3", "{bucket}/uploads/*")],
+            },
+            {
+                "sid": "ListUploadVersions",  # erasure: ListObjectVersions under uploads/
+                "actions": ["s3:ListBucketVersions"],
+                "resources": [("s3", "{bucket}")],
+            },
+            {
                 # The SQS event source mapping polls with the role; platform/sqs_batch.py deletes
                 # the successes of a failed batch and sets the retry ladder's visibility.
                 "sid": "InboundQueue",

@@ -1063,3 +1063,18 @@ WEBFORM_DONE_NOT_SENT = (
     "Chưa gửi được giấy tiếp nhận vào Zalo; bạn có thể tra cứu hồ sơ bằng mã này."
 )
 WEBFORM_FAILED = "Hệ thống đang bận, hồ sơ chưa được nộp. Vui lòng bấm “Nộp hồ sơ” lại sau ít phút."
+
+
+# --- Erasure (issue 10) -------------------------------------------------------------------------
+
+
+def erasure_kept_dossiers(codes: list[str]) -> str:
+    """After an erasure, the dossiers in progress whose link to this Zalo account is kept, and
+    why (the law requires the dossier to be followed through and its result returned)."""
+    return (
+        "Dữ liệu cá nhân của Ông/Bà trên kênh Zalo đã được xóa. Các hồ sơ đang giải quyết sau "
+        "vẫn được giữ liên kết với tài khoản Zalo này để Trung tâm thông báo và trả kết quả theo "
+        "quy định của pháp luật về thủ tục hành chính: "
+        + ", ".join(codes)
+        + ". Liên kết sẽ được gỡ khi hồ sơ được giải quyết xong."
+    )

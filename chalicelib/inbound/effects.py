@@ -38,6 +38,8 @@ class UserStore(Protocol):
 
     def erase_personal_data(self, user_id: str) -> object: ...
 
+    def erase(self, user_id: str, at: datetime) -> list[str]: ...
+
     def set_followed(self, user_id: str, followed: bool, at: datetime) -> object: ...
 
 
@@ -48,11 +50,19 @@ class DossierLinks(Protocol):
 
     def unlink_owner(self, user_id: str) -> int: ...
 
+    def release_owner(self, user_id: str) -> list[str]: ...
+
 
 class PendingNotices(Protocol):
     """The notifier's erasure of pending notices (:class:`chalicelib.notify.notifier.Notifier`)."""
 
     def discard_pending(self, user_id: str) -> int: ...
+
+
+class UploadEraser(Protocol):
+    """Deletes uploads in every version (:class:`chalicelib.storage.documents.DocumentStore`)."""
+
+    def erase_versions(self, keys: list[str]) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,7 @@ class Collaborators:
     dossiers: DossierLinks
     notices: PendingNotices
     hotline: str
+    uploads: UploadEraser | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +83,7 @@ class EffectResult:
     applied: bool = True
     reason: str = ""
     replies_instead: list[str] = field(default_factory=list)
+    replies_after: list[str] = field(default_factory=list)
 
 
 A = TypeVar("A", bound=BaseModel)
@@ -143,10 +155,16 @@ def _withdraw_consent(action: WithdrawConsent, user_id: str, c: Collaborators) -
 
 @effect("delete_my_data", DeleteMyData)
 def _delete_my_data(action: DeleteMyData, user_id: str, c: Collaborators) -> EffectResult:
-    _erase(user_id, c)
-    log.info("data_erasure_requested", user_ref=user_ref(user_id))
+    # The one definition of erasure (issue 10): the user's whole partition goes (profile,
+    # session, notice records, pending notices), leaving a hashed tombstone; closed dossiers
+    # are unlinked, those in progress stay linked (the law) and the answer names them.
+    kept = c.dossiers.release_owner(user_id)
+    uploads = c.users.erase(user_id, action.at)
+    if uploads and c.uploads is not None:
+        c.uploads.erase_versions(uploads)
+    log.info("data_erasure_requested", user_ref=user_ref(user_id), kept_dossiers=len(kept))
     log.metric("DataErasureRequested")
-    return EffectResult()
+    return EffectResult(replies_after=[texts.erasure_kept_dossiers(kept)] if kept else [])
 
 
 @effect("record_unfollow", RecordUnfollow)

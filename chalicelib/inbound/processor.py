@@ -164,7 +164,9 @@ class Processor:
         engine_settings: EngineSettings,
         job_keep_days: int = KEEP_DAYS_DEFAULT,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        uploads: effects.UploadEraser | None = None,
     ) -> None:
+        self.uploads = uploads
         self.jobs = jobs
         self.job_keep_days = job_keep_days
         self.clock = clock
@@ -387,6 +389,7 @@ class Processor:
             dossiers=self.dossiers,
             notices=self.notifier,
             hotline=self.engine_settings.hotline,
+            uploads=self.uploads,
         )
         result = effects.apply(action.model_dump(mode="json"), plan.user_id, collaborators)
         if not result.applied:
@@ -396,6 +399,10 @@ class Processor:
                 replies = [Reply(text=text) for text in result.replies_instead]
                 plan = plan.model_copy(update={"replies": replies})
                 job.save_plan(plan.model_dump(mode="json"))
+        elif result.replies_after:  # e.g. the dossiers an erasure keeps, and why
+            extra = [Reply(text=text) for text in result.replies_after]
+            plan = plan.model_copy(update={"replies": [*plan.replies, *extra]})
+            job.save_plan(plan.model_dump(mode="json"))
         job.mark(step)
         return plan
 

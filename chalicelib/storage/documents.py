@@ -178,6 +178,35 @@ class DocumentStore:
         else:
             self._s3.delete_object(Bucket=self._bucket, Key=key)
 
+    def erase_versions(self, keys: list[str]) -> int:
+        """Delete every version (and delete marker) of each ``uploads/`` key: the bucket is
+        versioned, so a plain delete would only hide the file (erasure, issue 10). One
+        ListObjectVersions per key and page, one DeleteObjects per page; returns how many
+        versions were deleted. Keys outside ``uploads/`` are refused (ValueError): kept files
+        belong to dossiers."""
+        deleted = 0
+        for key in keys:
+            if not key.startswith(UPLOAD_PREFIX) or "/" in key.removeprefix(UPLOAD_PREFIX):
+                raise ValueError("only uploads can be erased here")
+            pages = self._s3.get_paginator("list_object_versions").paginate(
+                Bucket=self._bucket, Prefix=key
+            )
+            for page in pages:
+                versions = [
+                    {"Key": v["Key"], "VersionId": v["VersionId"]}
+                    for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
+                    if v["Key"] == key
+                ]
+                if not versions:
+                    continue
+                answer = self._s3.delete_objects(
+                    Bucket=self._bucket, Delete={"Objects": versions, "Quiet": True}
+                )
+                if answer.get("Errors"):
+                    raise RuntimeError(f"{len(answer['Errors'])} versions could not be deleted")
+                deleted += len(versions)
+        return deleted
+
     @staticmethod
     def kept_key(upload_key: str) -> str:
         """Where :meth:`keep` puts an upload: ``documents/<uuid>``. Raises ValueError for a key

@@ -330,4 +330,6 @@ _NAMES = {
     "#steps": "steps",
     "#result": "result",
 }
-_FINISH = "SET #status = :done, #result = :result REMOVE #lease"
+# A finished job keeps no plan: its replies' texts are not kept once sent (erasure, issue 10);
+# a later claim only needs the status and the result.
+_FINISH = "SET #status = :done, #result = :result REMOVE #lease, #plan"

@@ -169,8 +169,24 @@ class Notices:
             "message_ids": message_ids,
             "error": error,
             "at": at,
+            "ttl": record_expiry(at),
         }
 
     def record(self, item: dict[str, Any]) -> None:
         """Write a notice record built by :meth:`record_item` (one PutItem)."""
         self._table.put(item)
+
+
+NOTICE_RECORD_DAYS = 90
+
+
+def record_expiry(at: str) -> int:
+    """When a notice record expires (epoch seconds): :data:`NOTICE_RECORD_DAYS` after ``at``
+    (ISO time; naive times are read as UTC). Records are also deleted with the profile on an
+    erasure request (:meth:`chalicelib.storage.users.Users.erase`)."""
+    from datetime import UTC, datetime, timedelta
+
+    when = datetime.fromisoformat(at)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return int((when + timedelta(days=NOTICE_RECORD_DAYS)).timestamp())

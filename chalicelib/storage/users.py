@@ -12,6 +12,8 @@ Personal data on the profile: ``phone`` (only with consent) and ``consent_at``;
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,6 +23,9 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 from chalicelib.storage.table import ConditionFailed, Item, Table
 
 PROFILE_SK = "PROFILE"
+TOMBSTONE_SK = "ERASED"
+_UPLOAD_NOTE_SECONDS = 8 * 86400
+_UPLOAD_KEY = re.compile(r"uploads/[0-9a-f]{32}")
 _E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 
 _NAMES = {
@@ -222,3 +227,51 @@ class Users:
         except ConditionFailed:
             return None
         return UserProfile.from_item(item, user_id)
+
+    def erase(self, user_id: str, at: datetime) -> list[str]:
+        """Erase everything of the user's partition (profile, session, notice records, pending
+        notices, and any later item kind keyed by the user) and leave only the tombstone
+        (:func:`tombstone_pk`: the SHA-256 of the Zalo id and the time of the request), which
+        honours the request and proves it was honoured. Idempotent (a repeated request moves
+        the tombstone's time forward). One Query per page, one DeleteItem per item, one PutItem.
+        Returns the ``uploads/`` keys the deleted items named (``UPLOAD#`` notes,
+        :meth:`note_upload`), for the caller to delete in every version. Dossier links are
+        :mod:`chalicelib.storage.dossiers`'s."""
+        uploads: set[str] = set()
+        start = None
+        while True:
+            items, start = self._table.query(user_pk(user_id), start_key=start, consistent=True)
+            for item in items:
+                uploads.update(_UPLOAD_KEY.findall(json.dumps(item, default=str)))
+                self._table.delete(item["pk"], item["sk"])
+            if not start:
+                break
+        self._table.put(
+            {"pk": tombstone_pk(user_id), "sk": TOMBSTONE_SK, "requested_at": to_millis(at)}
+        )
+        return sorted(uploads)
+
+    def note_upload(self, user_id: str, key: str, at: datetime) -> None:
+        """Remember that the user uploaded ``key`` (``USER#<id>``, ``UPLOAD#<key>``), so that an
+        erasure finds the file without listing the bucket; it expires with the upload (8 days,
+        the bucket expires ``uploads/`` after 7). One PutItem."""
+        if not _UPLOAD_KEY.fullmatch(key):
+            raise ValueError("not an upload key")
+        self._table.put(
+            {
+                "pk": user_pk(user_id),
+                "sk": f"UPLOAD#{key}",
+                "at": to_millis(at),
+                "ttl": int(at.timestamp()) + _UPLOAD_NOTE_SECONDS,
+            }
+        )
+
+    def erased_at(self, user_id: str) -> datetime | None:
+        """When the user asked for erasure (the tombstone), or None (one GetItem)."""
+        item = self._table.get(tombstone_pk(user_id), TOMBSTONE_SK)
+        return _from_millis(item.get("requested_at")) if item else None
+
+
+def tombstone_pk(user_id: str) -> str:
+    """The erasure tombstone's partition: a hash of the Zalo id, never the id itself."""
+    return "ERASED#" + hashlib.sha256(user_id.encode()).hexdigest()

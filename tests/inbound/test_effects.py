@@ -28,6 +28,10 @@ class FakeUsers:
         self.calls.append(("followed", user_id, followed, at))
         return None
 
+    def erase(self, user_id: str, at: datetime) -> list[str]:
+        self.calls.append(("erase_all", user_id, at))
+        return ["uploads/" + "a" * 32]
+
 
 class FakeDossiers:
     def __init__(self, linkable: bool) -> None:
@@ -41,6 +45,19 @@ class FakeDossiers:
     def unlink_owner(self, user_id: str) -> int:
         self.calls.append(("unlink", user_id))
         return 1
+
+    def release_owner(self, user_id: str) -> list[str]:
+        self.calls.append(("release", user_id))
+        return ["000.00.17.H12-260101-0007"]
+
+
+class FakeUploads:
+    def __init__(self) -> None:
+        self.erased: list[str] = []
+
+    def erase_versions(self, keys: list[str]) -> int:
+        self.erased.extend(keys)
+        return len(keys)
 
 
 class FakeNotices:
@@ -100,8 +117,25 @@ def test_consent_is_granted_at_the_action_time():
     assert c.users.calls == [("grant_consent", "u1", AT)]
 
 
-@pytest.mark.parametrize("kind", ["withdraw_consent", "delete_my_data"])
-def test_erasure_reaches_profile_dossier_links_and_pending_notices(kind):
+def test_erasure_request_erases_the_partition_and_uploads_and_names_the_dossiers_kept():
+    c = effects.Collaborators(
+        users=FakeUsers(),
+        dossiers=FakeDossiers(True),
+        notices=FakeNotices(),
+        hotline="0290 1234 567",
+        uploads=FakeUploads(),
+    )
+    result = effects.apply({"kind": "delete_my_data", "at": AT.isoformat()}, "u1", c)
+    assert result.applied
+    assert c.users.calls == [("erase_all", "u1", AT)]
+    assert c.dossiers.calls == [("release", "u1")]
+    assert c.uploads.erased == ["uploads/" + "a" * 32]
+    assert result.replies_after == [texts.erasure_kept_dossiers(["000.00.17.H12-260101-0007"])]
+    assert "000.00.17.H12-260101-0007" in result.replies_after[0]
+
+
+def test_withdrawn_consent_reaches_profile_dossier_links_and_pending_notices():
+    kind = "withdraw_consent"
     c = collaborators()
     assert effects.apply({"kind": kind, "at": AT.isoformat()}, "u1", c).applied
     assert ("erase", "u1") in c.users.calls

@@ -288,9 +288,11 @@ def test_erasure_request_leaves_nothing_personal_reachable_from_the_zalo_user(za
     inbound.consume(_event(_record(_text_event("xóa dữ liệu", "e2", NOW + 1000), message_id="e2")))
     inbound.consume(_event(_record(_text_event("#erase:yes", "e3", NOW + 2000), message_id="e3")))
 
-    profile = Users(table).get(USER)
-    assert profile.consent_at is None and profile.phone is None
-    assert Dossiers(table).of_owner(USER, 5) == []
+    assert Users(table).get(USER) is None  # only a hashed tombstone is left
+    assert Users(table).erased_at(USER) is not None
+    # the dossier is in progress: it stays linked (the law) and the answer says so
+    assert [d.code for d in Dossiers(table).of_owner(USER, 5)] == [owned.code]
+    assert owned.code in zalo.texts_to(USER)[-1]
     assert table.query(f"USER#{USER}", sk_prefix="PENDING#")[0] == []
     assert Dossiers(table).get(owned.code) is not None  # the dossier itself stays on record
 

@@ -58,6 +58,12 @@ class Recorder:
             bucket = params["Bucket"]
             if operation == "HeadBucket":
                 self.calls.append(("s3:ListBucket", f"arn:aws:s3:::{bucket}", ()))
+            elif operation == "ListObjectVersions":
+                self.calls.append(("s3:ListBucketVersions", f"arn:aws:s3:::{bucket}", ()))
+            elif operation == "DeleteObjects":  # IAM checks each object's delete
+                for obj in params["Delete"]["Objects"]:
+                    action = "s3:DeleteObjectVersion" if obj.get("VersionId") else "s3:DeleteObject"
+                    self.calls.append((action, f"arn:aws:s3:::{bucket}/{obj['Key']}", ()))
             else:
                 key = params.get("Key", "")
                 self.calls.append((f"s3:{operation}", f"arn:aws:s3:::{bucket}/{key}", ()))
@@ -275,6 +281,14 @@ def test_the_consumers_calls_are_allowed_and_its_grants_are_used(secrets_in_ssm,
     # A notice still owed to the citizen: the erasure below discards it.
     pending = {"pk": f"USER#{USER}", "sk": "PENDING#2026-01-01T00:00:00.000Z#n1", "at": "x"}
     get_table().put({**pending, "notice_id": "n1"})
+    # A file the citizen uploaded: the erasure deletes it in every version.
+    from chalicelib.root import get_document_store
+    from chalicelib.storage.users import Users
+
+    upload = get_document_store().put_upload(
+        b"%PDF-1.4", content_type="application/pdf", detected_type="pdf", name="a.pdf"
+    )
+    Users(get_table()).note_upload(USER, upload.key, datetime.now(tz=UTC))
     follow = json.loads((FIXTURES / "follow.json").read_text())
     follow["timestamp"] = str(int(time.time() * 1000))
     texts = ["#consent:yes", "giay phep xay dung", dossier.code, "ho so cua toi", "xóa dữ liệu"]

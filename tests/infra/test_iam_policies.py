@@ -41,9 +41,11 @@ CODE_CALLS = {
         "dynamodb:GetItem",
         "dynamodb:PutItem",  # sessions, notices (also inside TransactWriteItems)
         "dynamodb:UpdateItem",  # jobs, users, tokens, dossiers (also in transactions)
-        "dynamodb:DeleteItem",  # sessions, pending notices
+        "dynamodb:DeleteItem",  # sessions, pending notices, erasure of a user's partition
         "dynamodb:Query",  # pending notices; dossiers of an owner (gsi1)
         "s3:GetObject",  # catalogue/store.py search index
+        "s3:ListBucketVersions",  # erasure: a citizen's uploads in every version
+        "s3:DeleteObjectVersion",  # erasure (uploads/ only)
         # The SQS event source mapping polls with the function's role.
         "sqs:ReceiveMessage",
         "sqs:DeleteMessage",  # also platform/sqs_batch.py (successes of a failed batch)

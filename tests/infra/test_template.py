@@ -164,6 +164,8 @@ def test_documents_bucket_is_private_encrypted_versioned_and_cleans_abandoned_up
     rules = {r["Id"]: r for r in bucket["LifecycleConfiguration"]["Rules"]}
     assert rules["abandoned-uploads"]["Prefix"] == "uploads/"
     assert rules["abandoned-uploads"]["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] >= 1
+    # Erasure (issue 10): hidden versions of abandoned uploads are gone within a day.
+    assert rules["abandoned-uploads"]["NoncurrentVersionExpiration"]["NoncurrentDays"] == 1
 
 
 def test_resources_created_for_tests_come_from_the_template(aws):
