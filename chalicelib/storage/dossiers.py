@@ -18,6 +18,7 @@ Online creation (:meth:`Dossiers.create`) adds two layouts:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -235,10 +236,8 @@ class Dossiers:
             "requested_at": at.isoformat(),
             "state": "open",
         }
-        try:
+        with contextlib.suppress(ConditionFailed):  # already requested: the first one stands
             self._table.put(item, condition="attribute_not_exists(pk)")
-        except ConditionFailed:
-            pass  # already requested: the first request stands
         return True
 
     def unlink_owner(self, user_id: str) -> int:

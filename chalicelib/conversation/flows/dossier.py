@@ -42,19 +42,29 @@ class RequestOwnershipReview(Action):
     code: str
 
 
-_NUMBER = re.compile(r"\+?\d[\d.\-()]*\d")  # one number, no spaces
-_SPACED_NUMBER = re.compile(r"\+?\d[\d\s.\-()]*\d")  # maybe spaced, maybe two numbers
+_GROUP = re.compile(r"\+?\d[\d.\-()]*")  # digits written without spaces
 
 
 def _parse_proof(text: str) -> tuple[str | None, str | None]:
     """(phone as E.164, id number) found in what the citizen typed, either or both None (the
-    one parser of both: :mod:`chalicelib.domain.identity`). Each number may be written with
-    dots, dashes or spaces ("0912 345 678"), the two apart by a space or by words."""
+    one parser of both: :mod:`chalicelib.domain.identity`). Numbers may be written with dots,
+    dashes or spaces ("0912 345 678") and follow each other in one message: from left to
+    right, the longest run of digit groups that is a phone or an ID number is taken."""
     phone = id_number = None
-    candidates = [*_SPACED_NUMBER.findall(text), *_NUMBER.findall(text)]
-    for candidate in candidates:
-        phone = phone or normalize_mobile(candidate)
-        id_number = id_number or normalize_personal_id(candidate)
+    groups = _GROUP.findall(text)[:24]  # a chat message: a few numbers at most
+    i = 0
+    while i < len(groups):
+        for j in range(min(len(groups), i + 6), i, -1):
+            joined = "".join(groups[i:j])
+            found_phone = normalize_mobile(joined)
+            found_id = None if found_phone else normalize_personal_id(joined)
+            if found_phone or found_id:
+                phone = phone or found_phone
+                id_number = id_number or found_id
+                i = j
+                break
+        else:
+            i += 1
     return phone, id_number
 
 
