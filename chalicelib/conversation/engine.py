@@ -92,7 +92,11 @@ def _on_text(ctx: Context, text: str, notice_due: bool) -> None:
         ctx.end()
         ctx.say(texts.greeting(ctx.settings.centre_name))
         ctx.show_notice()
-        if command is not None or understood.intent not in (Intent.GREETING, Intent.THANKS):
+        small_talk = understood is not None and understood.intent in (
+            Intent.GREETING,
+            Intent.THANKS,
+        )
+        if not small_talk:
             ctx.hold_for_consent()
         return
     if command is not None:

@@ -113,9 +113,7 @@ def test_a_first_dossier_lookup_greets_shows_the_notice_then_goes_on_after_agree
 ) -> None:
     chat.consented = False
     first = chat.send(f"tra cuu ho so {CODE}", first=True)
-    assert first.replies[0].text == texts.greeting(
-        "Trung tâm Phục vụ hành chính công tỉnh Cà Mau"
-    )
+    assert first.replies[0].text == texts.greeting("Trung tâm Phục vụ hành chính công tỉnh Cà Mau")
     assert "91/2025/QH15" in first.replies[1].text
     assert "#consent:yes" in payloads(first)
     assert not chat.lookups.called("dossier_by_code")
