@@ -10,7 +10,9 @@ The engine keeps only what is global; everything else belongs to a flow
 1. ``unfollow``: record it, say nothing.
 2. An expired session (idle longer than ``settings.session_timeout`` mid-flow) is dropped and
    the first reply says so, naming what was dropped.
-3. On a first interaction the personal-data notice is shown before the answer.
+3. On a first interaction the greeting and the personal-data notice come first; a request
+   typed then (or one that needs consent later) waits in the session and goes on after
+   "Đồng ý" (:meth:`Context.hold_for_consent`, the privacy flow sets ``ctx.resume``).
 4. Global commands (cancel, menu, help, more, ``#flow:<name>``) work from anywhere; another
    command goes to the flow that declares it. Free text goes to the active flow, if any, then
    is routed by intent to the flow that owns the intent. Photos, files, a location and
@@ -72,6 +74,9 @@ def handle(
         ctx.menu(lead)
     elif turn.kind == "text" and turn.text and turn.text.strip():
         _on_text(ctx, turn.text, notice_due)
+        if ctx.resume is not None:  # "Đồng ý" to a notice that interrupted a request
+            pending, ctx.resume = ctx.resume, None
+            _on_text(ctx, pending, False)
     else:
         if notice_due:
             ctx.show_notice()
@@ -83,7 +88,17 @@ def _on_text(ctx: Context, text: str, notice_due: bool) -> None:
     command = commands.parse(text, ctx.flows.command_names)
     understood = None if command else ctx.flows.classify(text)
     if notice_due and not _is_consent_answer(command, understood):
+        # First words: the greeting, then the notice; the request waits for the answer.
+        ctx.end()
+        ctx.say(texts.greeting(ctx.settings.centre_name))
         ctx.show_notice()
+        small_talk = understood is not None and understood.intent in (
+            Intent.GREETING,
+            Intent.THANKS,
+        )
+        if not small_talk:
+            ctx.hold_for_consent()
+        return
     if command is not None:
         _on_command(ctx, command)
         return

@@ -45,6 +45,7 @@ from chalicelib.conversation.replies import compose, page_buttons
 MAIN_MENU = "menu"  # the menu's name in "#more:<menu>:<page>"
 HELP_BUTTON = Button(title=texts.BTN_HELP, payload=commands.build("help"))
 MENU_BUTTON = Button(title=texts.BTN_MENU, payload=commands.build("menu"))
+PRIVACY_FLOW, CONSENT_STEP = "privacy", "consent"  # where a request waits for the answer
 CONSENT_BUTTONS: tuple[Button, ...] = (
     Button(title=texts.BTN_AGREE, payload=commands.build("consent", "yes")),
     Button(title=texts.BTN_DECLINE, payload=commands.build("consent", "no")),
@@ -71,6 +72,7 @@ class Context:
     replies: list[Reply] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     notice_shown: bool = False
+    resume: str | None = None  # a request the notice interrupted, to run after "Đồng ý"
 
     # Saying things.
     def say(self, text: str, buttons: Sequence[Button] = ()) -> None:
@@ -92,12 +94,21 @@ class Context:
         self.notice_shown = True
 
     def require_consent(self, title: str) -> None:
-        """Explain why consent is needed; show the notice unless it is already on screen."""
+        """Explain why consent is needed; show the notice unless it is already on screen.
+        The request is remembered and goes on after "Đồng ý" (:meth:`hold_for_consent`)."""
         if self.notice_shown:
             self.say(texts.consent_needed(title), CONSENT_BUTTONS)
         else:
             self.say(texts.consent_needed(title))
             self.show_notice()
+        self.hold_for_consent()
+
+    def hold_for_consent(self) -> None:
+        """Remember this turn's text (a message or a button's command) in the session while
+        the notice waits for an answer; the privacy flow runs it after "Đồng ý"."""
+        text = self.turn.text if self.turn.kind == "text" else None
+        if text and text.strip():
+            self.enter(PRIVACY_FLOW, CONSENT_STEP, {"pending": text})
 
     def unusable_input(self) -> str:
         """Why this turn's content cannot be used (empty text, a photo, a file, a location,

@@ -222,6 +222,8 @@ class DossierView(_Frozen):
     overdue: bool = False
     next_step: str | None = None
     result_ready: bool = False
+    # confirm_applicant only: the proof was right but another Zalo account owns the dossier.
+    linked_elsewhere: bool = False
 
 
 class Lookups(Protocol):
@@ -241,8 +243,10 @@ class Lookups(Protocol):
     def confirm_applicant(
         self, code: str, user_id: str, *, phone: str | None, id_number: str | None
     ) -> DossierView | None:
-        """The owner view when ``phone`` (E.164, ``+84...``) or ``id_number`` (digits) matches
-        the dossier's applicant, else None. Must not reveal which of code/claim was wrong."""
+        """The owner view when both ``phone`` (E.164, ``+84...``) and ``id_number`` (digits)
+        match the dossier's applicant as filed, else None; when they match but another Zalo
+        account owns the dossier, the anonymous view with ``linked_elsewhere`` set. Must not
+        reveal which of code/phone/ID number was wrong."""
         ...
 
     def dossiers_of(self, user_id: str, limit: int) -> list[DossierView]:

@@ -438,8 +438,8 @@ def overdue_notice(hotline: str | None) -> str:
 
 def ask_applicant_proof(code: str) -> str:
     return (
-        f"Để xác nhận Ông/Bà là người nộp hồ sơ {code}, vui lòng nhập số điện thoại hoặc số "
-        "căn cước (12 số) đã khai khi nộp hồ sơ."
+        f"Để xác nhận Ông/Bà là người nộp hồ sơ {code}, vui lòng nhập cả số điện thoại và số "
+        "căn cước (12 số) đã khai khi nộp hồ sơ (có thể nhập trong cùng một tin nhắn)."
     )
 
 
@@ -1078,3 +1078,43 @@ def erasure_kept_dossiers(codes: list[str]) -> str:
         + ", ".join(codes)
         + ". Liên kết sẽ được gỡ khi hồ sơ được giải quyết xong."
     )
+
+
+# --- Ownership: proof with both numbers, a dossier linked to another account (issue 9) --------
+
+ASK_APPLICANT_ID = (
+    "Vui lòng nhập thêm số căn cước (12 số) của người nộp hồ sơ, như đã khai khi nộp hồ sơ."
+)
+ASK_APPLICANT_PHONE = (
+    "Vui lòng nhập thêm số điện thoại của người nộp hồ sơ, như đã khai khi nộp hồ sơ."
+)
+BTN_REVIEW = "Đề nghị xem xét"
+
+
+def applicant_linked_elsewhere(hotline: str) -> str:
+    """The proof was right, but the dossier is linked to another Zalo account."""
+    return (
+        "Thông tin Ông/Bà cung cấp khớp với hồ sơ, nhưng hồ sơ này đang được gắn với một tài "
+        "khoản Zalo khác nên hệ thống không thể chuyển sang tài khoản của Ông/Bà. Ông/Bà có "
+        "thể bấm “Đề nghị xem xét” để Trung tâm kiểm tra lại, hoặc gọi đường dây nóng "
+        f"{hotline}."
+    )
+
+
+OWNERSHIP_REVIEW_REQUESTED = (
+    "Đã gửi đề nghị xem xét đến Trung tâm. Cán bộ sẽ kiểm tra và liên hệ lại với Ông/Bà."
+)
+
+
+def ownership_claimed_notice(code: str, hotline: str) -> str:
+    """To the account linked to ``code`` when someone else proved to be its applicant."""
+    return (
+        f"Có người vừa dùng một tài khoản Zalo khác để xác nhận là người nộp hồ sơ {code}. "
+        "Hồ sơ vẫn gắn với tài khoản của Ông/Bà. Nếu không phải Ông/Bà hoặc người thân thực "
+        f"hiện, vui lòng liên hệ Trung tâm qua số {hotline}."
+    )
+
+
+# --- Consent continuity (issue 9) ---------------------------------------------------------------
+
+PRIVACY_TITLE = "Đồng ý xử lý dữ liệu cá nhân"

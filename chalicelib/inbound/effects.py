@@ -21,13 +21,18 @@ from typing import Any, Protocol, TypeVar
 from pydantic import BaseModel
 
 from chalicelib.conversation import texts
-from chalicelib.conversation.flows.dossier import LinkDossier
+from chalicelib.conversation.flows.dossier import (
+    LinkDossier,
+    RequestOwnershipReview,
+    WarnOwnerOfClaim,
+)
 from chalicelib.conversation.model import (
     DeleteMyData,
     GrantConsent,
     RecordUnfollow,
     WithdrawConsent,
 )
+from chalicelib.notify.model import NoticeResult, OutboundMessage
 from chalicelib.platform import log
 
 
@@ -52,11 +57,19 @@ class DossierLinks(Protocol):
 
     def release_owner(self, user_id: str) -> list[str]: ...
 
+    def owner_of(self, code: str) -> str | None: ...
+
+    def request_review(self, code: str, user_id: str, at: datetime) -> bool: ...
+
 
 class PendingNotices(Protocol):
     """The notifier's erasure of pending notices (:class:`chalicelib.notify.notifier.Notifier`)."""
 
     def discard_pending(self, user_id: str) -> int: ...
+
+    def send(
+        self, user_id: str, message: OutboundMessage, *, notice_id: str, kind: str = "reply"
+    ) -> NoticeResult: ...
 
 
 class UploadEraser(Protocol):
@@ -184,3 +197,30 @@ def _link_dossier(action: LinkDossier, user_id: str, c: Collaborators) -> Effect
         reason="dossier_not_linkable",
         replies_instead=[texts.applicant_link_failed(c.hotline)],
     )
+
+
+@effect("warn_owner_of_claim", WarnOwnerOfClaim)
+def _warn_owner_of_claim(action: WarnOwnerOfClaim, user_id: str, c: Collaborators) -> EffectResult:
+    owner = c.dossiers.owner_of(action.code)
+    log.info("ownership_claimed", claimant_ref=user_ref(user_id))
+    log.metric("OwnershipClaimed")
+    if owner is None or owner == user_id:
+        return EffectResult()  # unlinked (erasure) or linked to the claimant meanwhile
+    # The notice id comes from the planned action: a retry of this step is the same notice,
+    # which the notifier sends once.
+    at = int(action.at.timestamp())
+    notice_id = f"ownership-claim:{action.code}:{user_ref(user_id)}:{at}"
+    text = texts.ownership_claimed_notice(action.code, c.hotline)
+    c.notices.send(owner, OutboundMessage(text=text), notice_id=notice_id, kind="ownership_claim")
+    return EffectResult()
+
+
+@effect("request_ownership_review", RequestOwnershipReview)
+def _request_ownership_review(
+    action: RequestOwnershipReview, user_id: str, c: Collaborators
+) -> EffectResult:
+    c.dossiers.request_review(action.code, user_id, action.at)
+    # Officers list these through the back-office API when it exists; until then the metric.
+    log.info("ownership_review_requested", claimant_ref=user_ref(user_id))
+    log.metric("OwnershipReviewRequested")
+    return EffectResult()

@@ -173,9 +173,17 @@ class StoreLookups:
             return None
         dossier, _ = found
         applicant = dossier.applicant
-        if _same(phone, applicant.phone) or _same(id_number, applicant.id_number):
-            return self._view(dossier, True)
-        return None
+        # Both, as filed: a relative or a neighbour knows one of them. Both comparisons always
+        # run (constant time each), so timing does not tell which part was wrong.
+        phone_ok = _same(phone, applicant.phone)
+        id_ok = _same(id_number, applicant.id_number)
+        if not (phone_ok and id_ok):
+            return None
+        owner = dossier.owner_zalo_user_id
+        if owner and owner != user_id:
+            # Proven, but linked to another Zalo account: nothing of the dossier is shown here.
+            return self._view(dossier, False).model_copy(update={"linked_elsewhere": True})
+        return self._view(dossier, True)
 
     def dossiers_of(self, user_id: str, limit: int) -> list[DossierView]:
         return [self._view(d, True) for d in self._dossiers.of_owner(user_id, limit)]

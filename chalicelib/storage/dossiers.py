@@ -216,6 +216,30 @@ class Dossiers:
             return False
         return True
 
+    def owner_of(self, code: str) -> str | None:
+        """The Zalo user linked to the dossier, or None (one GetItem)."""
+        found = self.get(code)
+        return found[0].owner_zalo_user_id if found else None
+
+    def request_review(self, code: str, user_id: str, at: datetime) -> bool:
+        """Store an ownership review request for officers: the claimant ``user_id`` proved to
+        be the applicant of ``code``, which is linked to another Zalo account. Item
+        ``pk = DOSSIER#<code>``, ``sk = REVIEW#<sha256 of user_id, 16 hex>``: one request per
+        claimant and dossier, so a repeat is not a second item. True when stored now or
+        before. One conditional PutItem."""
+        ref = hashlib.sha256(user_id.encode()).hexdigest()[:16]
+        item = {
+            "pk": self._pk(code),
+            "sk": f"REVIEW#{ref}",
+            "kind": "ownership_review",
+            "claimant": user_id,
+            "requested_at": at.isoformat(),
+            "state": "open",
+        }
+        with contextlib.suppress(ConditionFailed):  # already requested: the first one stands
+            self._table.put(item, condition="attribute_not_exists(pk)")
+        return True
+
     def unlink_owner(self, user_id: str) -> int:
         """Unlink every dossier of a Zalo user (a data-subject erasure or a withdrawn consent).
         The dossiers themselves stay (records law). One Query per page of 25, one UpdateItem

@@ -153,21 +153,34 @@ def test_another_users_lookup_never_shows_more_than_the_anonymous_view(aws):
     assert dossier.applicant.name not in dumped and dossier.applicant.phone not in dumped
 
 
-def test_confirming_the_applicant_by_phone_or_id_gives_the_owner_view(aws):
+def test_confirming_the_applicant_needs_both_phone_and_id_number_as_filed(aws):
     from chalicelib.services.lookups import get_lookups
 
     dossier = _seed_dossiers()[1]
     lookups = get_lookups()
-    wrong = lookups.confirm_applicant(dossier.code, "u", phone="+84900000000", id_number=None)
-    assert wrong is None
-    by_phone = lookups.confirm_applicant(
-        dossier.code, "u", phone=dossier.applicant.phone, id_number=None
+    phone, id_number = dossier.applicant.phone, dossier.applicant.id_number
+    only_phone = lookups.confirm_applicant(dossier.code, "u", phone=phone, id_number=None)
+    only_id = lookups.confirm_applicant(dossier.code, "u", phone=None, id_number=id_number)
+    wrong_id = lookups.confirm_applicant(dossier.code, "u", phone=phone, id_number="096000000000")
+    wrong_phone = lookups.confirm_applicant(
+        dossier.code, "u", phone="+84900000000", id_number=id_number
     )
-    by_id = lookups.confirm_applicant(
-        dossier.code, "u", phone=None, id_number=dossier.applicant.id_number
+    assert only_phone is None and only_id is None and wrong_id is None and wrong_phone is None
+    both = lookups.confirm_applicant(dossier.code, "u", phone=phone, id_number=id_number)
+    assert both.is_owner and not both.linked_elsewhere
+    assert both.next_step and "Bản vẽ" in both.next_step
+
+
+def test_a_right_proof_for_a_dossier_linked_elsewhere_shows_nothing_more(aws):
+    from chalicelib.services.lookups import get_lookups
+
+    owned = _seed_dossiers()[0]  # linked to the seed's chat user
+    applicant = owned.applicant
+    view = get_lookups().confirm_applicant(
+        owned.code, "claimant", phone=applicant.phone, id_number=applicant.id_number
     )
-    assert by_phone.is_owner and by_id.is_owner
-    assert by_phone.next_step and "Bản vẽ" in by_phone.next_step
+    assert view.linked_elsewhere and not view.is_owner
+    assert view.history == [] and view.next_step is None
 
 
 def test_the_owner_view_keeps_the_back_offices_due_date_apart_from_the_estimate(aws):
@@ -222,7 +235,7 @@ def test_guessing_the_applicant_is_limited_per_user_and_per_dossier(aws):
             is None
         )
     # The right answer no longer helps this user today...
-    right = {"phone": dossier.applicant.phone, "id_number": None}
+    right = {"phone": dossier.applicant.phone, "id_number": dossier.applicant.id_number}
     assert lookups.confirm_applicant(dossier.code, "guesser", **right) is None
     # ...while the applicant, from another Zalo account, still can.
     assert lookups.confirm_applicant(dossier.code, "applicant", **right).is_owner
@@ -244,6 +257,27 @@ def test_a_dossier_linked_to_one_user_is_never_moved_to_another_by_a_proof(aws):
     assert dossiers.link_owner(unowned.code, "applicant") is True
     assert dossiers.link_owner(unowned.code, "applicant") is True  # idempotent
     assert [d.code for d in dossiers.of_owner("applicant", 5)] == [unowned.code]
+    assert dossiers.owner_of(owned.code) == CHAT_USER_ID
+    assert dossiers.owner_of("000.00.00.H12-000000-0000") is None
+
+
+def test_an_ownership_review_request_is_one_item_per_claimant_and_dossier(aws):
+    from datetime import UTC, datetime
+
+    from chalicelib.storage.dossiers import Dossiers
+    from chalicelib.storage.table import get_table
+
+    table = get_table()
+    owned = _seed_dossiers()[0]
+    at = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
+    dossiers = Dossiers(table)
+    assert dossiers.request_review(owned.code, "claimant", at) is True
+    assert dossiers.request_review(owned.code, "claimant", at) is True
+    dossiers.request_review(owned.code, "another", at)
+    items, _ = table.query(f"DOSSIER#{owned.code}", sk_prefix="REVIEW#")
+    assert sorted(item["claimant"] for item in items) == ["another", "claimant"]
+    assert {item["state"] for item in items} == {"open"}
+    assert "claimant" not in "".join(item["sk"] for item in items)  # the key hides the Zalo id
 
 
 def test_unlinking_a_user_removes_every_owner_link_but_keeps_the_dossiers(aws):

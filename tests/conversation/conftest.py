@@ -72,6 +72,7 @@ class FakeLookups:
     applicant_phone: str = "+84912345678"
     applicant_id: str = "096201001234"
     linked: list[DossierView] = field(default_factory=list)
+    linked_elsewhere: bool = False  # CODE is linked to another Zalo account
     calls: list[tuple] = field(default_factory=list)
 
     def search_procedures(self, query: str, offset: int, limit: int) -> ProcedurePage:
@@ -91,7 +92,11 @@ class FakeLookups:
 
     def confirm_applicant(self, code, user_id, *, phone, id_number):
         self.calls.append(("confirm_applicant", code, user_id, phone, id_number))
-        if code == CODE and (phone == self.applicant_phone or id_number == self.applicant_id):
+        if code == CODE and phone == self.applicant_phone and id_number == self.applicant_id:
+            if self.linked_elsewhere:
+                return OWNER_VIEW.model_copy(
+                    update={"is_owner": False, "history": [], "linked_elsewhere": True}
+                )
             return OWNER_VIEW
         return None
 

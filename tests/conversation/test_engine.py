@@ -154,20 +154,23 @@ def test_session_keeps_start_time_and_version_and_refreshes_update_time() -> Non
 # --- Personal data and consent -----------------------------------------------------------------
 
 
-def test_first_interaction_shows_the_privacy_notice_with_agree_and_decline_before_the_answer(
+def test_first_interaction_greets_then_shows_the_privacy_notice_and_holds_the_request(
     chat: Chat,
 ) -> None:
     chat.consented = False
     outcome = chat.send("thủ tục khai sinh", first=True)
-    summary, details = outcome.replies[0], outcome.replies[1]  # short first, then details
+    assert outcome.replies[0].text.startswith("Xin chào Ông/Bà")
+    summary, details = outcome.replies[1], outcome.replies[2]  # short first, then details
     assert "91/2025/QH15" in summary.text and "356/2025/NĐ-CP" in summary.text
     assert "xóa dữ liệu" in summary.text and not summary.buttons
     for collected in ("họ tên", "số điện thoại", "số căn cước", "địa chỉ", "ảnh giấy tờ"):
         assert collected in details.text.lower()
     assert [b.payload for b in details.buttons] == ["#consent:yes", "#consent:no"]
-    # the answer still follows: browsing needs no consent
+    # the request waits for the answer to the notice, then goes on
+    assert not chat.lookups.called("search_procedures")
+    chat.send("Đồng ý")
     assert chat.lookups.called("search_procedures")
-    assert "Kết quả tra cứu" in all_text(outcome)
+    assert "Kết quả tra cứu" in all_text(chat.last)
 
 
 def test_follow_greets_shows_the_notice_on_first_interaction_and_the_menu(chat: Chat) -> None:
@@ -195,14 +198,19 @@ def test_my_dossiers_without_consent_asks_for_consent_and_reads_nothing(
     assert "Đồng ý" in all_text(outcome)
     assert "#consent:yes" in payloads(outcome)
     assert not chat.lookups.called("dossiers_of")
-    assert outcome.session is None
+    assert outcome.session is not None and outcome.session.data == {"pending": text}
 
 
 def test_confirming_identity_without_consent_asks_for_consent_first(chat: Chat) -> None:
     chat.consented = False
     outcome = chat.send(f"#verify:{CODE}")
     assert "#consent:yes" in payloads(outcome)
-    assert outcome.session is None
+    assert outcome.session is not None and outcome.session.flow == "privacy"
+    # "Đồng ý" and the proof is asked for: the request was not dropped
+    chat.consented = False  # the profile is updated after the turn
+    after = chat.send("đồng ý")
+    assert isinstance(after.actions[0], GrantConsent)
+    assert after.session is not None and after.session.step == "verify"
 
 
 def test_dossier_lookup_by_code_works_without_consent(chat: Chat) -> None:
@@ -434,26 +442,27 @@ def test_confirming_the_applicant_by_phone_links_the_dossier_and_shows_everythin
 ) -> None:
     ask = chat.send(f"#verify:{CODE}")
     assert ask.session is not None and ask.session.step == "verify"
-    outcome = chat.send("0912 345 678")
-    assert ("confirm_applicant", CODE, USER, "+84912345678", None) in chat.lookups.calls
+    outcome = chat.send("0912 345 678, căn cước 096201001234")
+    assert ("confirm_applicant", CODE, USER, "+84912345678", "096201001234") in chat.lookups.calls
     assert outcome.actions == [LinkDossier(at=chat.now, code=CODE)]
     assert "Chuyển phòng Tư pháp" in all_text(outcome)
     assert outcome.session is None
     assert "0912" not in str(outcome.session)  # the phone is never kept in the session
 
 
-def test_confirming_the_applicant_by_id_number(chat: Chat) -> None:
+def test_confirming_the_applicant_by_id_number_then_phone(chat: Chat) -> None:
     chat.send(f"#verify:{CODE}")
-    outcome = chat.send("096201001234")
+    chat.send("096201001234")
+    outcome = chat.send("0912345678")
     assert isinstance(outcome.actions[0], LinkDossier)
 
 
 def test_wrong_applicant_details_are_refused_and_locked_after_three_tries(chat: Chat) -> None:
     chat.send(f"#verify:{CODE}")
-    first = chat.send("0987654321")
+    first = chat.send("0987654321 096201001234")
     assert "còn 2 lần" in all_text(first)
-    chat.send("0987654322")
-    last = chat.send("0987654323")
+    chat.send("0987654322 096201001234")
+    last = chat.send("0987654323 096201001234")
     assert HOTLINE in all_text(last)
     assert last.session is None
     assert last.actions == []

@@ -50,6 +50,15 @@ class FakeDossiers:
         self.calls.append(("release", user_id))
         return ["000.00.17.H12-260101-0007"]
 
+    owner: str | None = "owner-account"
+
+    def owner_of(self, code: str) -> str | None:
+        return self.owner
+
+    def request_review(self, code: str, user_id: str, at: datetime) -> bool:
+        self.calls.append(("review", code, user_id, at))
+        return True
+
 
 class FakeUploads:
     def __init__(self) -> None:
@@ -67,6 +76,11 @@ class FakeNotices:
     def discard_pending(self, user_id: str) -> int:
         self.discarded.append(user_id)
         return 0
+
+    sent: list[tuple] | None = None
+
+    def send(self, user_id, message, *, notice_id, kind="reply"):
+        self.sent = [*(self.sent or []), (user_id, message.text, notice_id, kind)]
 
 
 def collaborators(linkable: bool = True):
@@ -171,3 +185,41 @@ def test_every_action_the_default_flows_can_ask_for_has_an_effect_handler():
     }
     assert product >= {"grant_consent", "link_dossier"}
     assert product <= effects.kinds(), product - effects.kinds()
+
+
+CODE = "000.00.17.H12-261126-0007"
+
+
+def test_a_claim_warns_the_linked_account_with_a_notice_id_fixed_by_the_action():
+    from chalicelib.conversation.flows.dossier import WarnOwnerOfClaim
+
+    c = collaborators()
+    action = WarnOwnerOfClaim(at=AT, code=CODE).model_dump(mode="json")
+    assert effects.apply(action, "claimant", c).applied
+    assert effects.apply(action, "claimant", c).applied  # a retried step: same notice id
+    (first, second) = c.notices.sent
+    assert first == second  # the notifier sends one notice id once
+    owner, text, notice_id, kind = first
+    assert owner == "owner-account" and kind == "ownership_claim"
+    assert text == texts.ownership_claimed_notice(CODE, "0290 1234 567")
+    assert "claimant" not in notice_id and CODE in notice_id
+
+
+@pytest.mark.parametrize("owner", [None, "claimant"])
+def test_no_warning_when_nobody_else_holds_the_dossier_any_more(owner):
+    from chalicelib.conversation.flows.dossier import WarnOwnerOfClaim
+
+    c = collaborators()
+    c.dossiers.owner = owner
+    action = WarnOwnerOfClaim(at=AT, code=CODE).model_dump(mode="json")
+    assert effects.apply(action, "claimant", c).applied
+    assert c.notices.sent is None
+
+
+def test_a_review_request_is_stored_for_officers():
+    from chalicelib.conversation.flows.dossier import RequestOwnershipReview
+
+    c = collaborators()
+    action = RequestOwnershipReview(at=AT, code=CODE).model_dump(mode="json")
+    assert effects.apply(action, "claimant", c).applied
+    assert ("review", CODE, "claimant", AT) in c.dossiers.calls

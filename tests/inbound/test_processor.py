@@ -307,7 +307,8 @@ def test_a_dossier_that_could_not_be_linked_is_not_announced_as_linked(zalo, mon
     Dossiers(get_table()).add(dossier.model_copy(update={"owner_zalo_user_id": None}))
     # Linked to another account between the applicant's proof and the effect.
     monkeypatch.setattr(Dossiers, "link_owner", lambda self, code, user_id: False)
-    turns = ["#consent:yes", f"#verify:{dossier.code}", dossier.applicant.phone]
+    proof = f"{dossier.applicant.phone} {dossier.applicant.id_number}"
+    turns = ["#consent:yes", f"#verify:{dossier.code}", proof]
     for n, text in enumerate(turns):
         raw = _text_event(text, f"l{n}", NOW + n * 1000)
         assert inbound.consume(_event(_record(raw, message_id=f"l{n}"))) == {
@@ -352,3 +353,58 @@ def test_a_plan_saved_before_replies_were_job_steps_still_sends_each_reply_once(
     job.release()
     assert inbound.consume(_event(_record(raw, message_id="old1"))) == {"batchItemFailures": []}
     assert zalo.texts_to(USER) == ["Một", "Hai"]
+
+
+def _claim_linked_dossier(zalo, owner: str):
+    """USER proves to be the applicant of a dossier linked to ``owner``; the events' raw bodies."""
+    from chalicelib.storage.dossiers import Dossiers
+    from chalicelib.storage.table import get_table
+    from local.seed import sample_dossiers
+
+    dossier = sample_dossiers(datetime.now(tz=UTC))[1]
+    Dossiers(get_table()).add(dossier.model_copy(update={"owner_zalo_user_id": owner}))
+    proof = f"{dossier.applicant.id_number} và {dossier.applicant.phone}"
+    turns = ["#consent:yes", f"#verify:{dossier.code}", proof]
+    raws = [_text_event(text, f"c{n}", NOW + n * 1000) for n, text in enumerate(turns)]
+    for n, raw in enumerate(raws):
+        assert inbound.consume(_event(_record(raw, message_id=f"c{n}"))) == {
+            "batchItemFailures": []
+        }
+    return dossier, raws
+
+
+def test_a_claim_on_a_dossier_linked_elsewhere_tells_the_owner_once_and_moves_nothing(zalo):
+    from chalicelib.conversation import texts
+    from chalicelib.storage.dossiers import Dossiers
+    from chalicelib.storage.table import get_table
+
+    owner = "2468000000000000099"
+    dossier, raws = _claim_linked_dossier(zalo, owner)
+    # Zalo delivers the proof again: no second notice to the owner.
+    again = _record(raws[-1], message_id="c2-again", receive_count=1)
+    assert inbound.consume(_event(again)) == {"batchItemFailures": []}
+
+    assert Dossiers(get_table()).owner_of(dossier.code) == owner
+    to_owner = zalo.texts_to(owner)
+    assert to_owner == [texts.ownership_claimed_notice(dossier.code, get_settings_hotline())]
+    assert dossier.applicant.phone not in to_owner[0] and USER not in to_owner[0]
+    claimant = zalo.texts_to(USER)
+    assert claimant[-1].startswith(texts.applicant_linked_elsewhere(get_settings_hotline()))
+    assert texts.APPLICANT_CONFIRMED not in claimant
+
+
+def test_the_claimant_can_ask_for_a_review_stored_once_for_officers(zalo):
+    from chalicelib.conversation import texts
+    from chalicelib.storage.table import get_table
+
+    owner = "2468000000000000098"
+    dossier, _ = _claim_linked_dossier(zalo, owner)
+    raw = _text_event(f"#review:{dossier.code}", "r1", NOW + 5000)
+    for attempt in (1, 2):  # redelivered
+        record = _record(raw, message_id="r1", receive_count=attempt)
+        assert inbound.consume(_event(record)) == {"batchItemFailures": []}
+    items, _ = get_table().query(f"DOSSIER#{dossier.code}", sk_prefix="REVIEW#")
+    assert len(items) == 1
+    assert items[0]["claimant"] == USER and items[0]["state"] == "open"
+    assert texts.OWNERSHIP_REVIEW_REQUESTED in zalo.texts_to(USER)[-1]
+    assert len(zalo.texts_to(owner)) == 1

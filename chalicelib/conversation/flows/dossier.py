@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from types import MappingProxyType
 from typing import Literal
 
@@ -16,29 +17,64 @@ from chalicelib.domain.identity import normalize_mobile, normalize_personal_id
 
 @register_action
 class LinkDossier(Action):
-    """The citizen proved to be the applicant of dossier ``code`` (phone or ID number matched):
+    """The citizen proved to be the applicant of dossier ``code`` (phone and ID number matched):
     attach the dossier to this Zalo user so it shows under "Hồ sơ của tôi"."""
 
     kind: Literal["link_dossier"] = "link_dossier"
     code: str
 
 
-def _parse_proof(text: str) -> tuple[str | None, str | None] | None:
-    """(phone as E.164, id number) from what the citizen typed, or None if neither (the one
-    parser of both: :mod:`chalicelib.domain.identity`)."""
-    phone = normalize_mobile(text)
-    if phone:
-        return phone, None
-    id_number = normalize_personal_id(text)
-    if id_number:
-        return None, id_number
-    return None
+@register_action
+class WarnOwnerOfClaim(Action):
+    """Someone proved to be the applicant of ``code`` from another Zalo account than the one
+    linked to it: tell the linked account (nothing about the claimant)."""
+
+    kind: Literal["warn_owner_of_claim"] = "warn_owner_of_claim"
+    code: str
+
+
+@register_action
+class RequestOwnershipReview(Action):
+    """The claimant of a dossier linked to another account asks the centre to review the link:
+    an item for officers (:meth:`chalicelib.storage.dossiers.Dossiers.request_review`)."""
+
+    kind: Literal["request_ownership_review"] = "request_ownership_review"
+    code: str
+
+
+_GROUP = re.compile(r"\+?\d[\d.\-()]*")  # digits written without spaces
+
+
+def _parse_proof(text: str) -> tuple[str | None, str | None]:
+    """(phone as E.164, id number) found in what the citizen typed, either or both None (the
+    one parser of both: :mod:`chalicelib.domain.identity`). Numbers may be written with dots,
+    dashes or spaces ("0912 345 678") and follow each other in one message: from left to
+    right, the longest run of digit groups that is a phone or an ID number is taken."""
+    phone = id_number = None
+    groups = _GROUP.findall(text)[:24]  # a chat message: a few numbers at most
+    i = 0
+    while i < len(groups):
+        for j in range(min(len(groups), i + 6), i, -1):
+            joined = "".join(groups[i:j])
+            found_phone = normalize_mobile(joined)
+            found_id = None if found_phone else normalize_personal_id(joined)
+            if found_phone or found_id:
+                phone = phone or found_phone
+                id_number = id_number or found_id
+                i = j
+                break
+        else:
+            i += 1
+    return phone, id_number
 
 
 class DossierFlow(Flow):
     """Look a dossier up by code; optionally prove to be the applicant to see everything.
 
-    Commands: ``#dossier:<code>`` (look up), ``#verify:<code>`` (prove to be the applicant).
+    Commands: ``#dossier:<code>`` (look up), ``#verify:<code>`` (prove to be the applicant:
+    the phone number and the ID number as filed, in one message or one after the other),
+    ``#review:<code>`` (after a right proof for a dossier linked to another Zalo account: ask
+    the centre to review the link).
     A dossier code typed anywhere is understood as this flow's intent."""
 
     name = "dossier"
@@ -54,7 +90,7 @@ class DossierFlow(Flow):
             "ket qua ho so")),
     )
     # fmt: on
-    commands = frozenset({"dossier", "verify"})
+    commands = frozenset({"dossier", "verify", "review"})
     needs_consent = False  # the anonymous view is public; verify asks itself
 
     def start(self, ctx: Context, arg: str | None, understood: Understanding | None) -> None:
@@ -71,6 +107,8 @@ class DossierFlow(Flow):
     def on_command(self, ctx: Context, command: Command) -> None:
         if command.name == "verify":
             self._verify(ctx, command.arg(0))
+        elif command.name == "review":
+            self._review(ctx, command.arg(0))
         else:
             self.start(ctx, command.arg(0) or "", None)
 
@@ -89,6 +127,8 @@ class DossierFlow(Flow):
     def prompt(self, ctx: Context) -> str:
         if ctx.step == "verify":
             return texts.ask_applicant_proof(ctx.data.get("code", ""))
+        if ctx.step == "review":
+            return texts.applicant_linked_elsewhere(ctx.settings.hotline)
         return texts.ASK_DOSSIER_CODE
 
     def show(self, ctx: Context, code: str) -> None:
@@ -117,17 +157,29 @@ class DossierFlow(Flow):
         ctx.say(texts.ask_applicant_proof(code))
 
     def _on_proof(self, ctx: Context, text: str, understood: Understanding) -> bool:
-        proof = _parse_proof(text)
-        if proof is None:
+        phone, id_number = _parse_proof(text)
+        if phone is None and id_number is None:
             if understood.intent is not Intent.UNKNOWN:
                 return False
             ctx.say(texts.APPLICANT_PROOF_INVALID)
             return True
+        # The part typed first waits in the session for the other one (expires with it).
+        phone = phone or ctx.data.get("phone")
+        id_number = id_number or ctx.data.get("id_number")
+        if phone is None or id_number is None:
+            ctx.enter(self.name, "verify", {**ctx.data, "phone": phone, "id_number": id_number})
+            ctx.say(texts.ASK_APPLICANT_ID if id_number is None else texts.ASK_APPLICANT_PHONE)
+            return True
         code = str(ctx.data.get("code", ""))
-        phone, id_number = proof
         view = ctx.lookups.confirm_applicant(
             code, ctx.turn.user_id, phone=phone, id_number=id_number
         )
+        if view is not None and view.linked_elsewhere:
+            ctx.enter(self.name, "review", {"code": view.code})
+            ctx.actions.append(WarnOwnerOfClaim(at=ctx.turn.now, code=view.code))
+            review = Button(title=texts.BTN_REVIEW, payload=commands.build("review", view.code))
+            ctx.say(texts.applicant_linked_elsewhere(ctx.settings.hotline), [review, MENU_BUTTON])
+            return True
         if view is not None:
             ctx.end()
             ctx.actions.append(LinkDossier(at=ctx.turn.now, code=view.code))
@@ -141,6 +193,17 @@ class DossierFlow(Flow):
             ctx.end()
             ctx.say(texts.applicant_locked(ctx.settings.hotline), [MENU_BUTTON])
         else:
-            ctx.data["attempts"] = attempts
+            # Start the pair again: which part was wrong is not said, so neither is kept.
+            ctx.enter(self.name, "verify", {"code": code, "attempts": attempts})
             ctx.say(texts.applicant_mismatch(left))
         return True
+
+    def _review(self, ctx: Context, arg: str | None) -> None:
+        """Only right after a right proof for this dossier (the session says so)."""
+        code = find_dossier_code(arg) if arg else None
+        if ctx.step != "review" or code is None or ctx.data.get("code") != code:
+            ctx.not_understood()
+            return
+        ctx.end()
+        ctx.actions.append(RequestOwnershipReview(at=ctx.turn.now, code=code))
+        ctx.menu(texts.OWNERSHIP_REVIEW_REQUESTED)

@@ -19,6 +19,7 @@ class PrivacyFlow(Flow):
     """``#consent:yes|no`` and "đồng ý" / "không đồng ý"; ``#erase:yes`` after "xóa dữ liệu"."""
 
     name = "privacy"
+    title = texts.PRIVACY_TITLE
     # fmt: off
     phrases = (
         Phrases(Intent.DECLINE, True, (
@@ -43,6 +44,14 @@ class PrivacyFlow(Flow):
         else:  # "#flow:privacy": nothing to start without an answer
             ctx.not_understood()
 
+    def on_text(self, ctx: Context, text: str, understood: Understanding) -> bool:
+        """While a request waits for the notice's answer (step ``consent``): the answer keeps
+        the request (the engine would otherwise end the session before routing it)."""
+        if understood.intent in (Intent.AGREE, Intent.DECLINE):
+            self.start(ctx, None, understood)
+            return True
+        return False
+
     def on_command(self, ctx: Context, command: Command) -> None:
         answer = (command.arg(0) or "").lower()
         if command.name == "erase":
@@ -66,7 +75,13 @@ class PrivacyFlow(Flow):
         ctx.consented = True
         notice = texts.PRIVACY_NOTICE_VERSION
         ctx.actions.append(GrantConsent(at=ctx.turn.now, notice_version=notice))
-        ctx.menu(texts.CONSENT_THANKS)
+        pending = ctx.data.get("pending") if ctx.flow == self.name else None
+        ctx.end()
+        if isinstance(pending, str) and pending:
+            ctx.say(texts.CONSENT_THANKS)
+            ctx.resume = pending  # the engine runs what the citizen asked for
+        else:
+            ctx.menu(texts.CONSENT_THANKS)
 
     def _decline(self, ctx: Context) -> None:
         ctx.end()

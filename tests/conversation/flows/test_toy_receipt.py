@@ -78,7 +78,7 @@ def test_the_toy_flow_needs_consent_like_any_flow_declaring_it(chat: Chat) -> No
     chat.consented = False
     outcome = chat.send("#flow:receipt_photo")
     assert "Để sử dụng chức năng “Gửi ảnh giấy hẹn”" in all_text(outcome)
-    assert outcome.session is None
+    assert outcome.session is not None and outcome.session.flow == "privacy"  # held, not begun
 
 
 def test_cancel_names_the_toy_flow_by_its_title(chat: Chat) -> None:
