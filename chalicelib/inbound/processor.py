@@ -155,6 +155,7 @@ class Processor:
         lookups: Lookups,
         dossiers: effects.DossierLinks,
         engine_settings: EngineSettings,
+        submissions: effects.Submissions | None = None,
     ) -> None:
         self.jobs = jobs
         self.users = users
@@ -163,6 +164,7 @@ class Processor:
         self.lookups = lookups
         self.dossiers = dossiers
         self.engine_settings = engine_settings
+        self.submissions = submissions
 
     # --- entry points -----------------------------------------------------------------------
     def process(self, raw_body: str) -> None:
@@ -367,15 +369,16 @@ class Processor:
             dossiers=self.dossiers,
             notices=self.notifier,
             hotline=self.engine_settings.hotline,
+            submissions=self.submissions,
         )
         result = effects.apply(action.model_dump(mode="json"), plan.user_id, collaborators)
         if not result.applied:
             log.warning("effect_not_applied", kind=action.kind, reason=result.reason)
             log.metric("EffectNotApplied", kind=action.kind)
-            if result.replies_instead:
-                replies = [Reply(text=text) for text in result.replies_instead]
-                plan = plan.model_copy(update={"replies": replies})
-                job.save_plan(plan.model_dump(mode="json"))
+        if result.replies_instead:  # a failure's explanation, or what only the effect knows
+            replies = [Reply(text=text) for text in result.replies_instead]
+            plan = plan.model_copy(update={"replies": replies})
+            job.save_plan(plan.model_dump(mode="json"))
         job.mark(step)
         return plan
 

@@ -37,12 +37,13 @@ MAIN_MENU_FIRST_PAGE = [
     "#flow:dossier",
     "#flow:procedures",
     "#flow:mine",
+    "#flow:submit",
     "#help",
 ]
 
 
 def shows_main_menu(outcome) -> bool:
-    return payloads(outcome)[-4:] == MAIN_MENU_FIRST_PAGE
+    return payloads(outcome)[-5:] == MAIN_MENU_FIRST_PAGE
 
 
 # --- Menu, help, cancel --------------------------------------------------------------------------
@@ -66,6 +67,7 @@ def test_main_menu_offers_only_what_works(chat: Chat) -> None:
         "Tra cứu hồ sơ",
         "Tra cứu thủ tục",
         "Hồ sơ của tôi",
+        "Nộp hồ sơ",
         "Trợ giúp",
     ]
 
