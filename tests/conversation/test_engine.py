@@ -73,7 +73,7 @@ def test_main_menu_offers_only_what_works(chat: Chat) -> None:
 
 
 def test_a_page_the_main_menu_does_not_have_shows_the_menu(chat: Chat) -> None:
-    outcome = chat.send("#more:menu:1")
+    outcome = chat.send("#more:menu:2")
     assert shows_main_menu(outcome)
 
 
@@ -477,8 +477,6 @@ def test_my_dossiers_when_none_are_linked_explains_how_to_link_one(chat: Chat) -
 @pytest.mark.parametrize(
     ("text", "topic"),
     [
-        ("nộp hồ sơ", "nộp hồ sơ"),
-        ("#flow:submit:1.001193", "nộp hồ sơ"),
         ("phản ánh", "phản ánh kiến nghị"),
         ("đăng ký bưu chính", "bưu chính công ích"),
     ],
