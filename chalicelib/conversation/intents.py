@@ -112,7 +112,7 @@ _FILLER = frozenset({
 
 _MAX_WORDS = 40  # longer texts are content, not requests; only their start is classified
 _SHORT_SLACK = 2
-_FUZZY_WORD_MIN = 4
+_FUZZY_WORD_MIN = 5  # four letters is a whole syllable: "than" (thân) is no typo of "thank"
 _FUZZY_PHRASE_MIN = 8
 
 

@@ -150,3 +150,9 @@ def test_a_national_portal_code_is_a_lookup_too() -> None:
     understood = classify("cho hỏi hồ sơ g22.99 251225 020175")
     assert understood.intent is Intent.DOSSIER_LOOKUP
     assert understood.dossier_code == "G22.99-251225-020175"
+
+
+@pytest.mark.parametrize("text", ["giay doc than", "giấy độc thân", "than nhan", "bang lai"])
+def test_a_whole_syllable_is_never_taken_for_a_typo_of_a_short_command(text):
+    # "than" (thân) is one edit from "thank": a four-letter word is a syllable, not a typo.
+    assert classify(text).intent not in (Intent.THANKS, Intent.CANCEL, Intent.MENU, Intent.HELP)
