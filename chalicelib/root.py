@@ -9,7 +9,7 @@ so the import graph has no cycle (tests/test_import_graph.py).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.platform.container import cached
 
@@ -95,6 +95,24 @@ def get_processor() -> Processor:
         dossiers=Dossiers(table),
         engine_settings=EngineSettings.from_app_settings(get_settings()),
         uploads=get_document_store(),
+        submissions=_submissions(table),
+    )
+
+
+def _submissions(table: Any) -> Any:
+    """The chat submission's collaborators (None when PUBLIC_BASE_URL is not configured:
+    its effects then fail loudly rather than promise a receipt)."""
+    from chalicelib.inbound.effects import Submissions
+    from chalicelib.settings import ConfigurationError, get_settings
+    from chalicelib.storage.drafts import DraftFiles
+
+    try:
+        service = get_submission_service()
+    except ConfigurationError:
+        return None
+    max_mb = max(1, get_settings().DOCUMENT_MAX_BYTES // (1024 * 1024))
+    return Submissions(
+        intake=get_document_intake(), drafts=DraftFiles(table), service=service, max_mb=max_mb
     )
 
 

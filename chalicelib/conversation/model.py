@@ -171,6 +171,7 @@ class DocumentLine(_Frozen):
     name: str
     originals: int | None = None
     copies: int | None = None
+    code: str = ""  # the component's catalogue code (submission records it)
 
 
 class ProcedureCard(_Frozen):
@@ -193,6 +194,11 @@ class ProcedureCard(_Frozen):
     national_system_url: str | None = None  # where it is filed (VNeID, national portal...)
     in_person: bool = False  # the applicant must be present: no postal service
     details_on_portal: bool = False  # only name and code are known here
+    # What a submission in chat needs (issue 11): the agency that receives the dossier (QCVN
+    # 102 code; None = not known, then no submission in chat), the online working-day limit.
+    receiving_agency_code: str | None = None
+    time_limit_days: int | None = None
+    postal_delivery_allowed: bool = False
 
 
 class CentreInfo(_Frozen):

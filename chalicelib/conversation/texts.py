@@ -1118,3 +1118,115 @@ def ownership_claimed_notice(code: str, hotline: str) -> str:
 # --- Consent continuity (issue 9) ---------------------------------------------------------------
 
 PRIVACY_TITLE = "Đồng ý xử lý dữ liệu cá nhân"
+
+
+# --- Chat submission flow "Nộp hồ sơ" (issue 11, conversation/flows/submission.py) -------------
+
+BTN_PERSON = "Cá nhân"
+BTN_ORGANISATION = "Tổ chức"
+BTN_DONE = "Xong"
+BTN_SKIP = "Bỏ qua"
+BTN_CONFIRM = "Xác nhận"
+BTN_EDIT = "Sửa"
+BTN_CANCEL_SUBMISSION = "Hủy"
+BTN_AT_AGENCY = "Nhận tại cơ quan"
+BTN_ONLINE = "Nhận trực tuyến"
+BTN_POST = "Qua bưu điện"
+
+ASK_SUBMISSION_PROCEDURE = (
+    "Ông/Bà muốn nộp hồ sơ cho thủ tục nào? Vui lòng nhập tên hoặc mã thủ tục "
+    "(ví dụ: đăng ký khai sinh)."
+)
+SUBMISSION_CHOOSE_PROCEDURE = "Ông/Bà chọn thủ tục muốn nộp:"
+ASK_APPLICANT_KIND = "Ông/Bà nộp hồ sơ với tư cách cá nhân hay tổ chức?"
+ASK_PERSON_NAME = "Họ và tên người nộp hồ sơ (ghi đầy đủ, có dấu):"
+ASK_PHONE = "Số điện thoại di động liên hệ (ví dụ: 0912 345 678):"
+ASK_PERSON_ID = "Số định danh cá nhân (số căn cước, 12 chữ số):"
+ASK_ADDRESS = "Địa chỉ liên hệ (số nhà, đường, xã/phường, tỉnh):"
+ASK_ORG_NAME = "Tên tổ chức (ghi đầy đủ như trên giấy đăng ký):"
+ASK_TAX_CODE = "Mã số thuế của tổ chức (10 chữ số, chi nhánh: 10 chữ số-3 chữ số):"
+ASK_REPRESENTATIVE = "Họ và tên người đại diện theo pháp luật:"
+USER_INFO_HINT = (
+    "Ông/Bà có thể gửi thông tin Zalo (họ tên, số điện thoại, địa chỉ) để điền sẵn, "
+    "hoặc nhập trực tiếp."
+)
+NAME_INVALID = "Tên cần có ít nhất 2 ký tự chữ. Ông/Bà vui lòng nhập lại."
+PHONE_INVALID = (
+    "Số điện thoại chưa đúng: cần số di động Việt Nam gồm 10 chữ số, bắt đầu bằng 03, 05, 07, "
+    "08 hoặc 09 (ví dụ 0912 345 678)."
+)
+PERSON_ID_INVALID = (
+    "Số định danh cá nhân chưa đúng: cần đủ 12 chữ số, 3 chữ số đầu là mã tỉnh nơi đăng ký "
+    "khai sinh (in trên thẻ căn cước)."
+)
+TAX_CODE_INVALID = (
+    "Mã số thuế chưa đúng: cần 10 chữ số (chi nhánh: 10 chữ số, gạch ngang, 3 chữ số) và chữ "
+    "số kiểm tra phải khớp. Ông/Bà vui lòng kiểm tra lại trên giấy chứng nhận đăng ký."
+)
+ADDRESS_INVALID = "Địa chỉ quá ngắn. Ông/Bà vui lòng ghi rõ số nhà, đường, xã/phường, tỉnh."
+ASK_DELIVERY = "Ông/Bà muốn nhận kết quả bằng cách nào?"
+DELIVERY_NAMES = {
+    "at_agency": "Nhận tại cơ quan giải quyết",
+    "online": "Nhận trực tuyến (bản điện tử)",
+    "post": "Nhận qua dịch vụ bưu chính công ích",
+}
+RESULT_PLACE_ONLINE = "Trực tuyến, qua Zalo và Cổng Dịch vụ công"
+SUBMISSION_CANCELLED = "Đã hủy hồ sơ đang soạn. Các tệp đã gửi sẽ tự động bị xóa."
+SUBMISSION_CREATING = "Hệ thống đang tạo hồ sơ, Ông/Bà vui lòng chờ giây lát."
+DOCUMENT_CHECKING = "Đã nhận tệp, hệ thống đang kiểm tra."
+
+
+def submission_not_in_zalo(name: str, url: str) -> str:
+    return (
+        f"Thủ tục «{name}» chưa nộp được qua Zalo (thủ tục thực hiện trên hệ thống quốc gia "
+        f"hoặc chưa có đủ thành phần hồ sơ). Ông/Bà vui lòng nộp tại:\n{url}"
+    )
+
+
+def submission_started(name: str, unit: str) -> str:
+    return f"Nộp hồ sơ thủ tục «{name}».\nNơi tiếp nhận: {unit}."
+
+
+def ask_component(index: int, total: int, name: str, sent: int) -> str:
+    head = f"Thành phần {index}/{total}: {name}\n"
+    if sent:
+        return head + f"Đã gửi {sent} tệp. Gửi thêm trang, hoặc bấm «Xong» để sang phần tiếp."
+    return head + (
+        "Ông/Bà chụp ảnh hoặc gửi tệp (PDF, Word) của giấy tờ này; nhiều trang thì gửi lần "
+        "lượt từng trang, xong bấm «Xong». Không có thì bấm «Bỏ qua»."
+    )
+
+
+COMPONENT_NEEDS_FILE = "Ông/Bà chưa gửi tệp nào cho thành phần này."
+
+
+def document_received(component: str, files: int) -> str:
+    return f"Đã nhận tệp cho «{component}» ({files} tệp đã lưu). Gửi tiếp hoặc bấm «Xong»."
+
+
+def submission_summary(data: dict[str, object], components: list[tuple[str, int]]) -> str:
+    kind = data.get("kind")
+    lines = ["THÔNG TIN HỒ SƠ", f"Thủ tục: {data.get('procedure_name')}"]
+    if kind == "organisation":
+        lines += [
+            f"Tổ chức: {data.get('name')}",
+            f"Mã số thuế: {data.get('tax_code')}",
+            f"Người đại diện: {data.get('representative')}",
+        ]
+    else:
+        lines += [f"Người nộp: {data.get('name')}", f"Số định danh: {data.get('id_number')}"]
+    lines += [f"Điện thoại: {data.get('phone')}", f"Địa chỉ: {data.get('address')}"]
+    lines.append("Thành phần hồ sơ:")
+    lines += [
+        f"- {name}: {files} tệp" if files else f"- {name}: không gửi" for name, files in components
+    ]
+    lines.append(f"Nhận kết quả: {DELIVERY_NAMES.get(str(data.get('delivery')), '')}")
+    lines.append("Ông/Bà kiểm tra và bấm «Xác nhận» để nộp, «Sửa» để nhập lại, «Hủy» để bỏ.")
+    return "\n".join(lines)
+
+
+def submission_failed(hotline: str) -> str:
+    return (
+        "Hệ thống chưa tạo được hồ sơ, hồ sơ CHƯA được nộp. Ông/Bà vui lòng bấm «Xác nhận» "
+        f"lại sau ít phút hoặc gọi {hotline}."
+    )

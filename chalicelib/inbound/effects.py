@@ -26,6 +26,7 @@ from chalicelib.conversation.flows.dossier import (
     RequestOwnershipReview,
     WarnOwnerOfClaim,
 )
+from chalicelib.conversation.flows.submission import CreateDossier, ReceiveDocument
 from chalicelib.conversation.model import (
     DeleteMyData,
     GrantConsent,
@@ -79,6 +80,16 @@ class UploadEraser(Protocol):
 
 
 @dataclass(frozen=True)
+class Submissions:
+    """What the submission effects use (:func:`chalicelib.root.get_processor` wires them)."""
+
+    intake: Any  # chalicelib.documents.intake.DocumentIntake
+    drafts: Any  # chalicelib.storage.drafts.DraftFiles
+    service: Any  # chalicelib.services.submission.SubmissionService
+    max_mb: int = 10
+
+
+@dataclass(frozen=True)
 class Collaborators:
     """What effect handlers may use."""
 
@@ -87,6 +98,8 @@ class Collaborators:
     notices: PendingNotices
     hotline: str
     uploads: UploadEraser | None = None
+    # The chat submission (issue 11): None where a processor is built without them.
+    submissions: Submissions | None = None
 
 
 @dataclass(frozen=True)
@@ -224,3 +237,68 @@ def _request_ownership_review(
     log.info("ownership_review_requested", claimant_ref=user_ref(user_id))
     log.metric("OwnershipReviewRequested")
     return EffectResult()
+
+
+@effect("receive_document", ReceiveDocument)
+def _receive_document(action: ReceiveDocument, user_id: str, c: Collaborators) -> EffectResult:
+    from chalicelib.documents.filetypes import accepted_types
+    from chalicelib.documents.rejection import DocumentRejected
+
+    if c.submissions is None:
+        raise RuntimeError("submissions are not wired")
+    s = c.submissions
+    if not s.drafts.has(action.draft_id, action.ref):  # a redelivery stores nothing twice
+        try:
+            stored = s.intake.accept(
+                action.url,
+                allowed=accepted_types(()),
+                declared_type=action.declared_type,
+                original_name=action.name,
+            )
+        except DocumentRejected as refused:
+            log.info("document_refused", reason=refused.reason.value)
+            return EffectResult(
+                applied=False,
+                reason=f"document_{refused.reason.value}",
+                replies_instead=[texts.document_rejected(refused.reason.value, max_mb=s.max_mb)],
+            )
+        component = (action.component_code, action.component_name)
+        s.drafts.record(action.draft_id, action.ref, stored, component, action.at)
+    kept = sum(
+        1 for d in s.drafts.files(action.draft_id) if d.component_name == action.component_name
+    )
+    return EffectResult(replies_instead=[texts.document_received(action.component_name, kept)])
+
+
+@effect("create_dossier", CreateDossier)
+def _create_dossier(action: CreateDossier, user_id: str, c: Collaborators) -> EffectResult:
+    from chalicelib.domain.dossier import Applicant
+    from chalicelib.domain.submission import ResultDelivery, SubmissionDraft
+
+    if c.submissions is None:
+        raise RuntimeError("submissions are not wired")
+    s = c.submissions
+    fields = {k: v for k, v in action.applicant.items() if k != "representative"}
+    draft = SubmissionDraft(
+        procedure_code=action.procedure_code,
+        procedure_name=action.procedure_name,
+        receiving_agency_code=action.receiving_agency_code,
+        receiving_agency_name=action.receiving_agency_name,
+        applicant=Applicant.model_validate(fields),
+        owner_zalo_user_id=user_id,
+        time_limit_days=action.time_limit_days,
+        result_delivery=ResultDelivery(action.result_delivery),
+        result_place=action.result_place,
+        documents=tuple(s.drafts.files(action.draft_id)),
+    )
+    # Raises on AWS errors: the event is retried with the same submission id (one dossier).
+    receipt = s.service.create_dossier(draft, f"zalo:{action.draft_id}", action.at)
+    if not receipt.code:
+        return EffectResult(
+            applied=False,
+            reason="dossier_not_created",
+            replies_instead=[texts.submission_failed(c.hotline)],
+        )
+    log.info("dossier_submitted_in_chat", user_ref=user_ref(user_id), code=receipt.code)
+    log.metric("DossierSubmittedInChat")
+    return EffectResult(replies_instead=[texts.submission_receipt(receipt)])

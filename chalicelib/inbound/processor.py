@@ -165,6 +165,7 @@ class Processor:
         job_keep_days: int = KEEP_DAYS_DEFAULT,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         uploads: effects.UploadEraser | None = None,
+        submissions: effects.Submissions | None = None,
     ) -> None:
         self.uploads = uploads
         self.jobs = jobs
@@ -176,6 +177,7 @@ class Processor:
         self.lookups = lookups
         self.dossiers = dossiers
         self.engine_settings = engine_settings
+        self.submissions = submissions
 
     # --- entry points -----------------------------------------------------------------------
     def process(self, raw_body: str) -> None:
@@ -390,15 +392,16 @@ class Processor:
             notices=self.notifier,
             hotline=self.engine_settings.hotline,
             uploads=self.uploads,
+            submissions=self.submissions,
         )
         result = effects.apply(action.model_dump(mode="json"), plan.user_id, collaborators)
         if not result.applied:
             log.warning("effect_not_applied", kind=action.kind, reason=result.reason)
             log.metric("EffectNotApplied", kind=action.kind)
-            if result.replies_instead:
-                replies = [Reply(text=text) for text in result.replies_instead]
-                plan = plan.model_copy(update={"replies": replies})
-                job.save_plan(plan.model_dump(mode="json"))
+        if result.replies_instead:  # a failure's explanation, or what only the effect knows
+            replies = [Reply(text=text) for text in result.replies_instead]
+            plan = plan.model_copy(update={"replies": replies})
+            job.save_plan(plan.model_dump(mode="json"))
         elif result.replies_after:  # e.g. the dossiers an erasure keeps, and why
             extra = [Reply(text=text) for text in result.replies_after]
             plan = plan.model_copy(update={"replies": [*plan.replies, *extra]})

@@ -30,7 +30,7 @@ _AGENCIES_ON_CARD = 2  # a card names at most this many agencies (one GetItem ea
 # Whether the chat itself takes submissions yet. Until the submission flow exists, a card must
 # not promise "nộp qua Zalo": it points to the portal instead. The submission issue turns this
 # on together with its flow.
-SUBMISSION_IN_CHAT = False
+SUBMISSION_IN_CHAT = True
 
 
 def _same(a: str | None, b: str | None) -> bool:
@@ -97,7 +97,9 @@ class StoreLookups:
             time_limit=limit_text,
             fees=fees or ([texts.NO_FEE_INFORMATION] if not procedure.catalog_only else []),
             documents=[
-                DocumentLine(name=c.name, originals=c.originals or None, copies=c.copies or None)
+                DocumentLine(
+                    name=c.name, originals=c.originals or None, copies=c.copies or None, code=c.code
+                )
                 for c in procedure.components
             ],
             online_level=online if online in ("full", "partial") else None,
@@ -112,6 +114,9 @@ class StoreLookups:
             national_system_url=procedure.national_system_url,
             in_person=procedure.in_person,
             details_on_portal=procedure.catalog_only and not procedure.agency_names,
+            receiving_agency_code=procedure.agency_codes[0] if procedure.agency_codes else None,
+            time_limit_days=_online_days(procedure),
+            postal_delivery_allowed=procedure.postal_delivery_allowed,
         )
 
     def _agency_text(self, procedure: Any) -> tuple[str | None, str | None]:
@@ -218,3 +223,11 @@ def _matched(match: Any) -> str | None:
     if match.old_district:
         return f"{match.old_district} (cũ)"
     return None
+
+
+def _online_days(procedure: Any) -> int | None:
+    """The working-day limit of the online channel (None when not stated in days)."""
+    from chalicelib.domain.dossier import Channel
+
+    limit = procedure.time_limit_for(Channel.ONLINE)
+    return limit.whole_working_days if limit is not None else None

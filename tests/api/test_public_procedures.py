@@ -63,8 +63,9 @@ def test_pages_follow_each_other(catalogue):
 def test_zalo_submission_is_promised_only_where_the_chat_takes_it(catalogue, monkeypatch):
     from chalicelib.services import lookups
 
+    monkeypatch.setattr(lookups, "SUBMISSION_IN_CHAT", False)
     _, before = _get("/public/procedures?q=1.001193")
-    assert before["results"][0]["submit_via_zalo"] is False  # the chat takes none yet
+    assert before["results"][0]["submit_via_zalo"] is False  # the chat takes none
     monkeypatch.setattr(lookups, "SUBMISSION_IN_CHAT", True)
     _, after = _get("/public/procedures?q=1.001193")
     assert after["results"][0]["submit_via_zalo"] is True  # the province allows this one
@@ -108,7 +109,7 @@ def test_one_procedure_by_code(catalogue):
     status, body = _get("/public/procedures/1.001193")
     assert status == 200
     assert body["code"] == "1.001193" and "khai sinh" in body["name"]
-    assert body["submit_via_zalo"] is False and "submit_in_zalo" not in body
+    assert body["submit_via_zalo"] is True and "submit_in_zalo" not in body
     assert body["portal_url"].startswith("https://")
     assert body["documents"]
 

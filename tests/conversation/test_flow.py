@@ -42,14 +42,14 @@ def test_the_products_menu_is_what_works_in_rank_order_with_help_last() -> None:
         "#flow:dossier",
         "#flow:procedures",
         "#flow:mine",
+        "#flow:submit",
         "#help",
     ]
 
 
 def test_placeholders_still_answer_their_phrases_but_have_no_menu_entry() -> None:
     flows = default_flows()
-    for name, intent in (("submit", Intent.SUBMIT), ("feedback", Intent.FEEDBACK),
-                         ("postal", Intent.POSTAL)):  # fmt: skip
+    for name, intent in (("feedback", Intent.FEEDBACK), ("postal", Intent.POSTAL)):
         assert name in flows and not flows.available(name)
         assert flows.for_intent(intent) is flows.get(name)
 
@@ -107,9 +107,9 @@ def test_titles_come_from_the_flow_with_step_titles_first() -> None:
 
 def test_a_submittable_card_offers_submission_only_when_a_working_submit_flow_exists() -> None:
     submittable = CARD.model_copy(update={"submit_in_zalo": True})
-    product = Chat()
-    product.lookups.cards[CARD.code] = submittable
-    assert "#flow:submit:1.001193" not in payloads(product.send("#proc:1.001193"))
+    without_submit = Chat(flows=FlowRegistry([ProcedureFlow()]))
+    without_submit.lookups.cards[CARD.code] = submittable
+    assert "#flow:submit:1.001193" not in payloads(without_submit.send("#proc:1.001193"))
 
     with_submit = Chat(flows=FlowRegistry([ProcedureFlow(), Plain("submit")]))
     with_submit.lookups.cards[CARD.code] = submittable

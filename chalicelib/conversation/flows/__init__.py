@@ -20,7 +20,8 @@ from chalicelib.conversation.flows.mine import MyDossiersFlow
 from chalicelib.conversation.flows.privacy import PrivacyFlow
 from chalicelib.conversation.flows.procedures import ProcedureFlow
 from chalicelib.conversation.flows.remarks import RemarksFlow
-from chalicelib.conversation.flows.unavailable import FEEDBACK, POSTAL, SUBMIT
+from chalicelib.conversation.flows.submission import SubmissionFlow
+from chalicelib.conversation.flows.unavailable import FEEDBACK, POSTAL
 from chalicelib.conversation.intents import Understanding
 
 
@@ -31,7 +32,7 @@ def default_flows() -> FlowRegistry:
         [
             PrivacyFlow(),
             MyDossiersFlow(),
-            SUBMIT,
+            SubmissionFlow(),
             POSTAL,
             FEEDBACK,
             RemarksFlow(),

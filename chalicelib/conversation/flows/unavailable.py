@@ -32,9 +32,6 @@ class UnavailableFlow(Flow):
 
 
 # fmt: off
-SUBMIT = UnavailableFlow("submit", Phrases(Intent.SUBMIT, False, (
-    "nop ho so", "nop", "nop truc tuyen", "nop online", "gui ho so", "lam ho so",
-    "dang ky ho so", "nop giay to")), texts.submission_unavailable)
 POSTAL = UnavailableFlow("postal", Phrases(Intent.POSTAL, False, (
     "buu dien", "buu chinh", "dang ky buu chinh", "buu chinh cong ich", "gui buu dien",
     "chuyen phat", "tra ket qua tai nha", "nhan ket qua tai nha")), texts.postal_unavailable)
