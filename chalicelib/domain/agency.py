@@ -63,6 +63,14 @@ def normalize_agency_code(text: str) -> str | None:
     return candidate if AGENCY_CODE_PATTERN.match(candidate) else None
 
 
+def canonical_agency_code(value: str) -> str:
+    """:func:`normalize_agency_code` for model validators: raises ValueError when invalid."""
+    canonical = normalize_agency_code(value)
+    if canonical is None:
+        raise ValueError(f"not a QCVN 102 agency code: {value!r}")
+    return canonical
+
+
 class Agency(BaseModel):
     """One agency. Immutable; equality is by value."""
 

@@ -30,7 +30,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from chalicelib.domain.agency import normalize_agency_code
+from chalicelib.domain.agency import canonical_agency_code, normalize_agency_code
 from chalicelib.domain.calendar import WorkingCalendar, default_calendar, local_date
 from chalicelib.domain.identity import MobileNumber, PersonalIdNumber, TaxCode, mask
 
@@ -429,10 +429,7 @@ class Dossier(BaseModel):
     @field_validator("receiving_agency_code")
     @classmethod
     def _canonical_agency(cls, value: str) -> str:
-        canonical = normalize_agency_code(value)
-        if canonical is None:
-            raise ValueError(f"not a QCVN 102 agency code: {value!r}")
-        return canonical
+        return canonical_agency_code(value)
 
     @field_validator("received_at", "complete_received_at")
     @classmethod

@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from chalicelib.domain.agency import normalize_agency_code
+from chalicelib.domain.agency import canonical_agency_code
 from chalicelib.domain.dossier import Applicant
 
 
@@ -62,10 +62,7 @@ class SubmissionDraft(BaseModel):
     @field_validator("receiving_agency_code")
     @classmethod
     def _canonical_agency(cls, value: str) -> str:
-        canonical = normalize_agency_code(value)
-        if canonical is None:
-            raise ValueError(f"not a QCVN 102 agency code: {value!r}")
-        return canonical
+        return canonical_agency_code(value)
 
     @field_validator("documents")
     @classmethod

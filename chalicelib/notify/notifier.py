@@ -295,15 +295,7 @@ class Notifier:
 
         self._record(user_id, notice_id, kind, plan["at"], result)
         job.finish(result.model_dump())
-        log.info(
-            "notice_sent",
-            notice_id=notice_id,
-            kind=kind,
-            channel=result.channel,
-            parts=len(result.message_ids),
-            error=result.error,
-        )
-        log.metric("NoticeSent", channel=result.channel)
+        _log_sent(notice_id, kind, result)
         return result
 
     def _template_channels(
@@ -457,15 +449,7 @@ class Notifier:
                     channel="pending", message_ids=[sent[i] for i in sorted(sent)]
                 )
         job.defer({"put": self._record_item(user_id, notice_id, kind, when, result)})
-        log.info(
-            "notice_sent",
-            notice_id=notice_id,
-            kind=kind,
-            channel=result.channel,
-            parts=len(result.message_ids),
-            error=result.error,
-        )
-        log.metric("NoticeSent", channel=result.channel)
+        _log_sent(notice_id, kind, result)
         return result
 
     # --- pending notices ----------------------------------------------------------------------
@@ -556,3 +540,16 @@ class Notifier:
     ) -> None:
         # Written with the plan's time, so a retried notice overwrites its own record.
         self._notices.record(self._record_item(user_id, notice_id, kind, at, result))
+
+
+def _log_sent(notice_id: str, kind: str, result: NoticeResult) -> None:
+    """The one log line and metric of a notice that reached its end (sent, templated, pending)."""
+    log.info(
+        "notice_sent",
+        notice_id=notice_id,
+        kind=kind,
+        channel=result.channel,
+        parts=len(result.message_ids),
+        error=result.error,
+    )
+    log.metric("NoticeSent", channel=result.channel)
