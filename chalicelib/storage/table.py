@@ -20,6 +20,9 @@ _deserializer = TypeDeserializer()
 
 Item = dict[str, Any]
 BATCH_WRITE_LIMIT = 25  # DynamoDB's BatchWriteItem limit
+# The global secondary indexes (infra/resources.json, infra/index-releases.json): gsi1 owners and
+# the catalogue, gsi2 the back-office feed and the officer inbox, gsi3 sparse due dates.
+INDEXES = ("gsi1", "gsi2", "gsi3")
 
 
 class ConditionFailed(Exception):
@@ -191,12 +194,15 @@ class Table:
         """Items of one partition, optionally under a sort-key prefix or between two sort keys
         (inclusive) (one Query call).
 
-        With ``index="gsi1"`` the keys are ``gsi1pk``/``gsi1sk``. Returns the page of items and
+        With ``index="gsi1"`` (or ``gsi2``, ``gsi3``) the keys are ``gsi1pk``/``gsi1sk`` (and so
+        on; docs/data-model.md says what each index holds). Returns the page of items and
         the key to continue from (None when there is no more). ``consistent`` reads the latest
         writes (not possible on a global secondary index: ValueError)."""
         if consistent and index:
             raise ValueError("consistent reads are not possible on a global secondary index")
-        pk_name, sk_name = ("gsi1pk", "gsi1sk") if index == "gsi1" else ("pk", "sk")
+        if index is not None and index not in INDEXES:
+            raise ValueError(f"unknown index {index!r}")
+        pk_name, sk_name = (f"{index}pk", f"{index}sk") if index else ("pk", "sk")
         expression = "#pk = :pk"
         names = {"#pk": pk_name}
         values: dict[str, Any] = {":pk": pk}

@@ -152,7 +152,7 @@ def test_table_is_on_demand_recoverable_encrypted_with_ttl_and_gsi():
     assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
     assert table["SSESpecification"]["SSEEnabled"] is True
     assert table["TimeToLiveSpecification"] == {"AttributeName": "ttl", "Enabled": True}
-    assert [i["IndexName"] for i in table["GlobalSecondaryIndexes"]] == ["gsi1"]
+    assert [i["IndexName"] for i in table["GlobalSecondaryIndexes"]] == ["gsi1", "gsi2", "gsi3"]
 
 
 def test_documents_bucket_is_private_encrypted_versioned_and_cleans_abandoned_uploads():
@@ -177,6 +177,10 @@ def test_resources_created_for_tests_come_from_the_template(aws):
         "sk",
         "gsi1pk",
         "gsi1sk",
+        "gsi2pk",
+        "gsi2sk",
+        "gsi3pk",
+        "gsi3sk",
     }
     url = client("sqs").get_queue_url(QueueName="camau-zalo-inbound.fifo")["QueueUrl"]
     attributes = client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
