@@ -96,7 +96,15 @@ def get_processor() -> Processor:
         engine_settings=EngineSettings.from_app_settings(get_settings()),
         uploads=get_document_store(),
         submissions=_submissions(table),
+        postal=get_postal_service(),
     )
+
+
+def get_postal_service() -> Any:
+    """Postal orders, the postal queue, the outbox and the provider (chalicelib/postal/)."""
+    from chalicelib.postal.wiring import get_postal_service as postal_service
+
+    return postal_service()
 
 
 def _submissions(table: Any) -> Any:

@@ -29,6 +29,7 @@ SSM_NAMES = (
     "ZALO_APP_SECRET",
     "OPERATOR_SECRET",
     "WEBFORM_SECRET",
+    "POSTAL_API_KEY",
 )
 
 
@@ -95,6 +96,15 @@ class Settings(BaseSettings):
 
     # --- Postal provider -----------------------------------------------------------------------
     POSTAL_API_BASE: str = "https://postal.invalid"
+    # Our customer code at the provider and the API key of its booking API (SSM in AWS).
+    POSTAL_CUSTOMER_CODE: str = "CAMAU-TTPVHCC"
+    POSTAL_API_KEY: SecretStr = SecretStr("")
+    POSTAL_READ_TIMEOUT: float = Field(default=10.0, gt=0)
+    POSTAL_MAX_RETRIES: int = Field(default=2, ge=0, le=5)
+    # Receives of a postal queue message before it is dead-lettered: the queue's maxReceiveCount.
+    POSTAL_MAX_RECEIVES: int = Field(default=5, ge=1)
+    # Postage per leg shown to the citizen before confirming (VND); 0 = not shown (not known).
+    POSTAL_POSTAGE_VND: int = Field(default=0, ge=0)
 
     # --- AWS resources (names as declared in infra/resources.json) --------------------------
     AWS_REGION: str = "ap-southeast-1"

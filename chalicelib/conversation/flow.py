@@ -213,6 +213,11 @@ class Flow(ABC):
         """The question the current step is waiting for (repeated after unusable input)."""
         return texts.MENU_TEXT
 
+    def resume(self, ctx: Context) -> None:
+        """Ask the current step's question: another flow handed control back to this one
+        (``ctx.flow``/``ctx.step``/``ctx.data`` already set). Default: the prompt alone."""
+        ctx.say(self.prompt(ctx))
+
     def ask_again(self, ctx: Context) -> None:
         """Say why this turn's content is not used, repeat the question, keep waiting."""
         ctx.say(f"{ctx.unusable_input()}\n{self.prompt(ctx)}")

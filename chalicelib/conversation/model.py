@@ -140,6 +140,7 @@ class EngineSettings(_Frozen):
     my_dossiers_limit: int = Field(default=5, ge=1, le=5)
     max_applicant_attempts: int = Field(default=3, ge=1)
     data_region: str = "ap-southeast-1"  # where the data is stored, named in the notice
+    postal_postage_vnd: int = Field(default=0, ge=0)  # per leg; 0 = not shown
 
     @classmethod
     def from_app_settings(cls, settings: Any) -> EngineSettings:
@@ -149,6 +150,7 @@ class EngineSettings(_Frozen):
             portal_url=settings.NATIONAL_PORTAL_URL,
             session_timeout=timedelta(minutes=settings.SESSION_TIMEOUT_MINUTES),
             data_region=settings.AWS_REGION,
+            postal_postage_vnd=getattr(settings, "POSTAL_POSTAGE_VND", 0),
         )
 
 
@@ -199,6 +201,25 @@ class ProcedureCard(_Frozen):
     receiving_agency_code: str | None = None
     time_limit_days: int | None = None
     postal_delivery_allowed: bool = False
+    postal_pickup_allowed: bool = False  # issue 13: the post office may collect the dossier
+
+
+class CommuneChoice(_Frozen):
+    """A commune or ward of today's Cà Mau a query may mean (postal addresses)."""
+
+    code: str  # 5-digit national code
+    name: str  # "Phường An Xuyên"
+    matched: str | None = None  # how the query fits it, e.g. "xã Tân Thành (cũ)"
+
+
+class PostalLine(_Frozen):
+    """One postal leg of a dossier, as its owner sees it."""
+
+    leg: Literal["pickup", "delivery"]
+    status: str
+    line: str  # ready-made
+    cancellable: bool = False
+    active: bool = True  # not cancelled, failed or returned
 
 
 class CentreInfo(_Frozen):
@@ -230,6 +251,9 @@ class DossierView(_Frozen):
     result_ready: bool = False
     # confirm_applicant only: the proof was right but another Zalo account owns the dossier.
     linked_elsewhere: bool = False
+    procedure_code: str = ""
+    status: int = 0
+    postal: list[PostalLine] = Field(default_factory=list)  # owner views only
 
 
 class Lookups(Protocol):
@@ -263,4 +287,9 @@ class Lookups(Protocol):
         """The receiving units ``query`` names (a commune today, an old commune or district):
         one, several (the citizen chooses) or none; the provincial centre for ``""`` and for
         its id ``"province"``; a unit by its id otherwise too."""
+        ...
+
+    def communes(self, query: str) -> list[CommuneChoice]:
+        """The communes and wards of today's Cà Mau ``query`` may name (today's or an old
+        commune name, an old district; with or without diacritics); a 5-digit code names one."""
         ...

@@ -8,6 +8,7 @@ Functions here only format; they never decide what to say.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from datetime import date, datetime, timedelta, timezone
 
 from chalicelib.conversation.model import CentreInfo, DossierView, ProcedureCard, ProcedureHit
@@ -1230,3 +1231,236 @@ def submission_failed(hotline: str) -> str:
         "Hệ thống chưa tạo được hồ sơ, hồ sơ CHƯA được nộp. Ông/Bà vui lòng bấm «Xác nhận» "
         f"lại sau ít phút hoặc gọi {hotline}."
     )
+
+
+# --- Postal pickup and delivery (issue 13: flows/postal.py, postal/service.py) ----------------
+
+POSTAL_LEG_NAMES = {
+    "pickup": "Thu gom hồ sơ tại nhà",
+    "delivery": "Nhận kết quả tại nhà",
+}
+POSTAL_STATUS_NAMES = {
+    "requested": "Đã đăng ký, đang đặt với bưu điện",
+    "booked": "Bưu điện đã nhận đơn",
+    "picked_up": "Bưu điện đã thu gom hồ sơ",
+    "handed_to_agency": "Đã giao hồ sơ cho cơ quan",
+    "out_for_delivery": "Bưu điện đang phát kết quả",
+    "delivered": "Đã phát kết quả thành công",
+    "failed_attempt": "Phát không thành công, bưu điện sẽ phát lại",
+    "returned": "Kết quả đã chuyển về cơ quan",
+    "cancelled": "Đã hủy",
+    "failed": "Không đặt được với bưu điện",
+}
+BTN_LEG_PICKUP = "Thu gom hồ sơ"
+BTN_LEG_DELIVERY = "Nhận kết quả tại nhà"
+BTN_LEG_BOTH = "Cả hai"
+BTN_POSTAL_NONE = "Không có"
+BTN_POSTAL_CONFIRM = "Xác nhận đăng ký"
+BTN_POSTAL_ABORT = "Không đăng ký"
+BTN_POSTAL_CANCEL_PICKUP = "Hủy thu gom hồ sơ"
+BTN_POSTAL_CANCEL_DELIVERY = "Hủy nhận tại nhà"
+BTN_POSTAL_CANCEL_YES = "Đồng ý hủy"
+BTN_POSTAL_CANCEL_NO = "Giữ đơn"
+BTN_OTHER_COMMUNE = "Nhập lại tên xã"
+BTN_DOSSIER_N = "Hồ sơ {n}"
+
+POSTAL_CHOOSE_DOSSIER = (
+    "ĐĂNG KÝ BƯU CHÍNH CÔNG ÍCH\nBưu điện có thể đến nhà thu gom hồ sơ, hoặc phát kết quả đến "
+    "tận nhà, hoặc cả hai. Ông/Bà chọn hồ sơ muốn đăng ký:"
+)
+POSTAL_NO_DOSSIERS = (
+    "Ông/Bà chưa có hồ sơ nào gắn với tài khoản Zalo này. Ông/Bà tra cứu hồ sơ bằng mã và xác "
+    "nhận là người nộp, rồi đăng ký bưu chính cho hồ sơ đó."
+)
+POSTAL_NOT_OWNER = (
+    "Chỉ người nộp hồ sơ mới đăng ký được dịch vụ bưu chính. Ông/Bà tra cứu hồ sơ và bấm "
+    "«Xác nhận chủ hồ sơ» trước."
+)
+ASK_POSTAL_LEG = "Ông/Bà cần bưu điện làm gì cho hồ sơ này?"
+ASK_POSTAL_COMMUNE = (
+    "Địa chỉ ở xã/phường nào của tỉnh Cà Mau? Ông/Bà nhập tên xã, phường hiện nay (có dấu hoặc "
+    "không dấu đều được), hoặc tên xã cũ, huyện cũ, ví dụ: phuong An Xuyen, xa Khanh Binh."
+)
+POSTAL_COMMUNE_CHOOSE = "Ông/Bà chọn đúng xã/phường:"
+ASK_POSTAL_STREET = "Tên đường (nếu có). Không có thì bấm «Không có»."
+ASK_POSTAL_HAMLET = "Ấp hoặc khóm (nếu có). Không có thì bấm «Không có»."
+ASK_POSTAL_HOUSE = "Số nhà (nếu có). Không có thì bấm «Không có»."
+POSTAL_STREET_OR_HAMLET = (
+    "Địa chỉ cần có tên đường hoặc tên ấp/khóm để bưu điện tìm được. Ông/Bà nhập tên ấp/khóm."
+)
+POSTAL_ADDRESS_PART_INVALID = "Phần địa chỉ này quá dài hoặc không đọc được, Ông/Bà nhập lại ngắn gọn."
+ASK_POSTAL_RECIPIENT = "Họ và tên người giao/nhận hồ sơ với bưu điện:"
+ASK_POSTAL_PHONE = "Số điện thoại di động của người đó (bưu điện gọi trước khi đến):"
+POSTAL_NAME_INVALID = "Họ tên chưa hợp lệ, Ông/Bà nhập lại họ và tên đầy đủ."
+POSTAL_PHONE_INVALID = (
+    "Số điện thoại chưa đúng. Số di động gồm 10 số, bắt đầu bằng 03, 05, 07, 08 hoặc 09 "
+    "(ví dụ 0912 345 678)."
+)
+POSTAL_DATE_PROBLEMS = {
+    "past": "Ngày này đã qua.",
+    "too_soon": "Bưu điện cần ít nhất một ngày làm việc để sắp xếp, Ông/Bà chọn ngày sau.",
+    "too_far": "Chỉ hẹn được trong vòng 30 ngày tới.",
+    "day_off": "Ngày này là ngày nghỉ (cuối tuần hoặc ngày lễ), bưu điện không thu gom.",
+    "unreadable": "Chưa đọc được ngày, Ông/Bà nhập theo dạng ngày/tháng, ví dụ 05/12.",
+}
+POSTAL_REGISTERING = (
+    "Đã ghi nhận đăng ký bưu chính. Hệ thống đang đặt với bưu điện; Ông/Bà sẽ nhận được mã "
+    "vận đơn qua Zalo."
+)
+POSTAL_ABORTED = "Đã bỏ đăng ký bưu chính, chưa có gì được gửi đi."
+POSTAL_CANCELLED = "Đã hủy đăng ký bưu chính. Bưu điện sẽ không đến."
+POSTAL_PAYS_NOTE = "Cước phí bưu chính do Ông/Bà thanh toán trực tiếp cho bưu điện."
+
+
+def postal_not_allowed(procedure_name: str, in_person: bool, hotline: str) -> str:
+    if in_person:
+        return (
+            f"Thủ tục «{procedure_name}» yêu cầu người nộp có mặt trực tiếp, nên không dùng được "
+            f"dịch vụ bưu chính. Cần hỗ trợ, Ông/Bà gọi {hotline}."
+        )
+    return (
+        f"Hồ sơ này hiện không đăng ký thêm được dịch vụ bưu chính (thủ tục «{procedure_name}» "
+        f"không nhận qua bưu điện, hoặc đã đăng ký rồi). Cần hỗ trợ, Ông/Bà gọi {hotline}."
+    )
+
+
+def postal_commune_unknown(query: str) -> str:
+    return (
+        f"Không tìm thấy xã/phường «{query[:60]}» ở tỉnh Cà Mau. Ông/Bà nhập lại tên xã, phường "
+        "hiện nay hoặc tên xã cũ."
+    )
+
+
+def ask_pickup_date(earliest: date) -> str:
+    return (
+        "Ông/Bà muốn bưu điện đến thu gom vào ngày nào? Chọn một ngày bên dưới hoặc nhập "
+        f"ngày/tháng (ngày làm việc, sớm nhất {_date(earliest)})."
+    )
+
+
+def pickup_day_button(day: date) -> str:
+    names = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"]
+    return f"{names[day.weekday()]} {day.strftime('%d/%m')}"
+
+
+def postage_text(postage_vnd: int, legs: int) -> str:
+    if postage_vnd <= 0:
+        return POSTAL_PAYS_NOTE
+    total = f"{postage_vnd * legs:,}".replace(",", ".")
+    return f"Cước phí dự kiến: {total} đồng. {POSTAL_PAYS_NOTE}"
+
+
+def postal_summary(data: dict[str, Any], postage_vnd: int) -> str:
+    legs = list(data.get("legs") or [])
+    address = ", ".join(
+        str(p)
+        for p in (
+            data.get("house"),
+            data.get("street"),
+            data.get("hamlet"),
+            data.get("commune_name"),
+            "tỉnh Cà Mau",
+        )
+        if p
+    )
+    lines = [
+        "THÔNG TIN ĐĂNG KÝ BƯU CHÍNH",
+        f"Hồ sơ: {data.get('code')}",
+        "Dịch vụ: " + "; ".join(POSTAL_LEG_NAMES[leg] for leg in legs),
+        f"Địa chỉ: {address}",
+        f"Người giao/nhận: {data.get('name')}, {data.get('phone')}",
+    ]
+    if data.get("pickup_date"):
+        lines.append(f"Ngày thu gom: {_date(date.fromisoformat(str(data['pickup_date'])))}")
+    lines.append(postage_text(postage_vnd, len(legs)))
+    lines.append("Ông/Bà kiểm tra và bấm «Xác nhận đăng ký».")
+    return "\n".join(lines)
+
+
+def postal_submission_summary(data: dict[str, Any], postage_vnd: int) -> str:
+    """The lines a submission's summary adds when the result goes by post."""
+    address = ", ".join(
+        str(p)
+        for p in (data.get("house"), data.get("street"), data.get("hamlet"), data.get("commune_name"))
+        if p
+    )
+    return f"Địa chỉ nhận kết quả qua bưu điện: {address}, tỉnh Cà Mau\n{postage_text(postage_vnd, 1)}"
+
+
+def postal_line(leg: str, status: str, tracking: str, pickup_date: date | None) -> str:
+    line = f"- {POSTAL_LEG_NAMES.get(leg, leg)}: {POSTAL_STATUS_NAMES.get(status, status)}"
+    if tracking:
+        line += f", mã vận đơn {tracking}"
+    if pickup_date and status in ("requested", "booked"):
+        line += f", hẹn thu gom {_date(pickup_date)}"
+    return line
+
+
+def postal_section(lines: list[str]) -> str:
+    return "Bưu chính công ích:\n" + "\n".join(lines)
+
+
+def postal_cancel_question(code: str, leg: str) -> str:
+    return f"Ông/Bà muốn hủy «{POSTAL_LEG_NAMES.get(leg, leg)}» của hồ sơ {code}?"
+
+
+def postal_cancel_failed(hotline: str) -> str:
+    return (
+        "Không hủy được: bưu điện đã thu gom hoặc đang phát, hoặc đơn đã kết thúc. Cần hỗ trợ, "
+        f"Ông/Bà gọi {hotline}."
+    )
+
+
+def postal_already_registered(leg: str, hotline: str) -> str:
+    return (
+        f"Hồ sơ này đã có đăng ký «{POSTAL_LEG_NAMES.get(leg, leg)}» đang thực hiện, không đăng ký "
+        f"thêm. Muốn đổi, Ông/Bà hủy đăng ký cũ trong «Tra cứu hồ sơ» hoặc gọi {hotline}."
+    )
+
+
+def postal_booked(order: Any) -> str:
+    text = (
+        f"Bưu điện đã nhận đơn «{POSTAL_LEG_NAMES.get(order.leg.value, '')}» cho hồ sơ "
+        f"{order.code}. Mã vận đơn: {order.tracking_number}."
+    )
+    if order.pickup_date:
+        text += f" Bưu điện sẽ đến thu gom ngày {_date(order.pickup_date)}, gọi trước khi đến."
+    return f"{text}\n{POSTAL_PAYS_NOTE}"
+
+
+def postal_failed(order: Any, hotline: str) -> str:
+    what = POSTAL_LEG_NAMES.get(order.leg.value, "")
+    other = (
+        "Ông/Bà có thể nộp trực tiếp tại Trung tâm Phục vụ hành chính công"
+        if order.leg.value == "pickup"
+        else "Ông/Bà có thể nhận kết quả trực tiếp tại nơi nộp hồ sơ"
+    )
+    return (
+        f"Rất tiếc, hệ thống chưa đặt được «{what}» với bưu điện cho hồ sơ {order.code}; đơn "
+        f"đã bị hủy. {other}, đăng ký lại sau, hoặc gọi {hotline} để được hỗ trợ."
+    )
+
+
+def postal_event(order: Any, hotline: str) -> str:
+    status = order.status.value
+    code = order.code
+    tracking = f" (mã vận đơn {order.tracking_number})" if order.tracking_number else ""
+    texts_by_status = {
+        "picked_up": f"Bưu điện đã thu gom hồ sơ {code}{tracking} và đang chuyển đến cơ quan.",
+        "handed_to_agency": (
+            f"Bưu điện đã giao hồ sơ {code} cho cơ quan tiếp nhận. Thời điểm này được tính là "
+            "thời điểm nộp hồ sơ."
+        ),
+        "out_for_delivery": f"Bưu điện đang phát kết quả hồ sơ {code}{tracking}. Khi nhận, "
+        "Ông/Bà xuất trình căn cước.",
+        "delivered": f"Kết quả hồ sơ {code} đã được phát thành công. Cảm ơn Ông/Bà.",
+        "failed_attempt": (
+            f"Bưu điện phát kết quả hồ sơ {code}{tracking} không thành công. Bưu điện sẽ phát "
+            "lại lần nữa; Ông/Bà để ý điện thoại."
+        ),
+        "returned": (
+            f"Bưu điện không phát được kết quả hồ sơ {code} sau hai lần nên đã chuyển về cơ "
+            f"quan. Ông/Bà nhận trực tiếp tại nơi nộp hồ sơ hoặc gọi {hotline}."
+        ),
+    }
+    return texts_by_status.get(status, f"Hồ sơ {code}: {POSTAL_STATUS_NAMES.get(status, status)}.")

@@ -26,6 +26,7 @@ from chalicelib.conversation.flows.dossier import (
     RequestOwnershipReview,
     WarnOwnerOfClaim,
 )
+from chalicelib.conversation.flows.postal import CancelPostal, RegisterPostal
 from chalicelib.conversation.flows.submission import CreateDossier, ReceiveDocument
 from chalicelib.conversation.model import (
     DeleteMyData,
@@ -100,6 +101,8 @@ class Collaborators:
     uploads: UploadEraser | None = None
     # The chat submission (issue 11): None where a processor is built without them.
     submissions: Submissions | None = None
+    # Postal pickup and delivery (issue 13): chalicelib.postal.service.PostalService.
+    postal: Any = None
 
 
 @dataclass(frozen=True)
@@ -301,4 +304,110 @@ def _create_dossier(action: CreateDossier, user_id: str, c: Collaborators) -> Ef
         )
     log.info("dossier_submitted_in_chat", user_ref=user_ref(user_id), code=receipt.code)
     log.metric("DossierSubmittedInChat")
-    return EffectResult(replies_instead=[texts.submission_receipt(receipt)])
+    replies = [texts.submission_receipt(receipt)]
+    if action.postal and action.result_delivery == "post":
+        replies += _register_result_delivery(action, receipt.code, user_id, c)
+    return EffectResult(replies_instead=replies)
+
+
+def _register_result_delivery(
+    action: CreateDossier, code: str, user_id: str, c: Collaborators
+) -> list[str]:
+    """The delivery leg of a dossier submitted with "Qua bưu điện" (recipient: the applicant).
+    A retry of the event registers nothing twice (the same request id)."""
+    from chalicelib.domain.postal import Leg, PostalAddress, PostalOrder
+    from chalicelib.postal.service import request_id
+    from chalicelib.storage.postal_orders import PostalOrderActive
+
+    if c.postal is None:
+        raise RuntimeError("postal service is not wired")
+    postal = action.postal or {}
+    order = PostalOrder(
+        code=code,
+        leg=Leg.DELIVERY,
+        owner=user_id,
+        request_id=request_id(user_id, action.at, Leg.DELIVERY),
+        address=PostalAddress(
+            commune_code=postal["commune_code"],
+            commune_name=postal["commune_name"],
+            street=postal.get("street", ""),
+            hamlet=postal.get("hamlet", ""),
+            house_number=postal.get("house", ""),
+        ),
+        recipient_name=action.applicant["name"],
+        recipient_phone=action.applicant["phone"],
+        agency_code=action.receiving_agency_code,
+        agency_name=action.receiving_agency_name,
+        procedure_name=action.procedure_name,
+        created_at=action.at,
+        updated_at=action.at,
+    )
+    try:
+        c.postal.register(order)
+    except PostalOrderActive:
+        return []
+    return [texts.POSTAL_REGISTERING]
+
+
+@effect("register_postal", RegisterPostal)
+def _register_postal(action: RegisterPostal, user_id: str, c: Collaborators) -> EffectResult:
+    from chalicelib.domain.postal import Leg, PostalAddress, PostalOrder
+    from chalicelib.postal.service import request_id
+    from chalicelib.storage.postal_orders import PostalOrderActive
+
+    if c.postal is None:
+        raise RuntimeError("postal service is not wired")
+    address = PostalAddress(
+        commune_code=action.commune_code,
+        commune_name=action.commune_name,
+        street=action.street,
+        hamlet=action.hamlet,
+        house_number=action.house_number,
+    )
+    refused: list[str] = []
+    for raw in action.legs:
+        leg = Leg(raw)
+        order = PostalOrder(
+            code=action.code,
+            leg=leg,
+            owner=user_id,
+            request_id=request_id(user_id, action.at, leg),
+            address=address,
+            recipient_name=action.recipient_name,
+            recipient_phone=action.recipient_phone,
+            pickup_date=action.pickup_date if leg is Leg.PICKUP else None,
+            agency_code=action.agency_code,
+            agency_name=action.agency_name,
+            agency_address=action.agency_address,
+            procedure_name=action.procedure_name,
+            postage_vnd=action.postage_vnd,
+            created_at=action.at,
+            updated_at=action.at,
+        )
+        try:
+            c.postal.register(order)
+        except PostalOrderActive:
+            refused.append(texts.postal_already_registered(leg.value, c.hotline))
+    if refused and len(refused) == len(action.legs):
+        return EffectResult(applied=False, reason="postal_leg_taken", replies_instead=refused)
+    return EffectResult(replies_after=refused)
+
+
+@effect("cancel_postal", CancelPostal)
+def _cancel_postal(action: CancelPostal, user_id: str, c: Collaborators) -> EffectResult:
+    from chalicelib.domain.postal import Leg, PostalStatus
+
+    if c.postal is None:
+        raise RuntimeError("postal service is not wired")
+    leg = Leg(action.leg)
+    if c.postal.cancel(action.code, leg, user_id) is not None:
+        return EffectResult()
+    # A retry of this step after it cancelled finds the order cancelled already: not a failure.
+    current = c.postal.orders.get(action.code, leg, consistent=True)
+    if current is not None and current.owner == user_id and current.status is PostalStatus.CANCELLED:
+        return EffectResult()
+    return EffectResult(
+        applied=False,
+        reason="postal_not_cancellable",
+        replies_instead=[texts.postal_cancel_failed(c.hotline)],
+    )

@@ -166,6 +166,7 @@ class Processor:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         uploads: effects.UploadEraser | None = None,
         submissions: effects.Submissions | None = None,
+        postal: Any = None,
     ) -> None:
         self.uploads = uploads
         self.jobs = jobs
@@ -178,6 +179,7 @@ class Processor:
         self.dossiers = dossiers
         self.engine_settings = engine_settings
         self.submissions = submissions
+        self.postal = postal  # chalicelib.postal.service.PostalService (issue 13)
 
     # --- entry points -----------------------------------------------------------------------
     def process(self, raw_body: str) -> None:
@@ -393,6 +395,7 @@ class Processor:
             hotline=self.engine_settings.hotline,
             uploads=self.uploads,
             submissions=self.submissions,
+            postal=self.postal,
         )
         result = effects.apply(action.model_dump(mode="json"), plan.user_id, collaborators)
         if not result.applied:

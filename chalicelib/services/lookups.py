@@ -15,7 +15,9 @@ from typing import Any
 from chalicelib.conversation import texts
 from chalicelib.conversation.model import (
     CentreInfo,
+    CommuneChoice,
     DocumentLine,
+    PostalLine,
     DossierView,
     ProcedureCard,
     ProcedureHit,
@@ -40,9 +42,17 @@ def _same(a: str | None, b: str | None) -> bool:
 class StoreLookups:
     """Lookups over the catalogue store and the dossier repository."""
 
-    def __init__(self, catalogue: Any, dossiers: Any, clock: Any = None, units: Any = None) -> None:
+    def __init__(
+        self,
+        catalogue: Any,
+        dossiers: Any,
+        clock: Any = None,
+        units: Any = None,
+        postal: Any = None,
+    ) -> None:
         self._catalogue = catalogue
         self._dossiers = dossiers
+        self._postal = postal  # chalicelib.storage.postal_orders.PostalOrders
         self._clock = clock or (lambda: datetime.now(tz=UTC))
         self._units = units
 
@@ -59,6 +69,24 @@ class StoreLookups:
             return [_centre(by_id, None)]
         answer = units.find(query)
         return [_centre(c.unit, _matched(c.match)) for c in answer.candidates]
+
+    def communes(self, query: str) -> list[CommuneChoice]:
+        from chalicelib.services.places import get_receiving_units
+
+        places = (self._units or get_receiving_units()).places
+        query = query.strip()
+        if query.isdigit():
+            found = places.by_code(query)
+            return [CommuneChoice(code=found.code, name=found.name)] if found else []
+        seen: dict[str, CommuneChoice] = {}
+        for match in places.find(query).matches:
+            seen.setdefault(
+                match.commune.code,
+                CommuneChoice(
+                    code=match.commune.code, name=match.commune.name, matched=_matched(match)
+                ),
+            )
+        return list(seen.values())
 
     # --- procedures ---------------------------------------------------------------------------
     def search_procedures(self, query: str, offset: int, limit: int) -> ProcedurePage:
@@ -117,6 +145,7 @@ class StoreLookups:
             receiving_agency_code=procedure.agency_codes[0] if procedure.agency_codes else None,
             time_limit_days=_online_days(procedure),
             postal_delivery_allowed=procedure.postal_delivery_allowed,
+            postal_pickup_allowed=procedure.postal_pickup_allowed,
         )
 
     def _agency_text(self, procedure: Any) -> tuple[str | None, str | None]:
@@ -145,6 +174,9 @@ class StoreLookups:
             )
         view = dossier.owner_view(self._clock())
         return DossierView(
+            procedure_code=view.procedure_code,
+            status=int(view.status),
+            postal=self._postal_lines(dossier.code),
             code=view.code,
             procedure_name=view.procedure_name,
             status_name=view.status_name,
@@ -158,6 +190,25 @@ class StoreLookups:
             next_step=texts.next_step(int(view.status), view.supplement_items, view.result_ready),
             result_ready=view.result_ready,
         )
+
+    def _postal_lines(self, code: str) -> list[PostalLine]:
+        """The dossier's postal orders (one Query; none without the repository)."""
+        if self._postal is None:
+            return []
+        from chalicelib.domain.postal import CANCELLABLE, REOPENABLE
+
+        return [
+            PostalLine(
+                leg=order.leg.value,
+                status=order.status.value,
+                line=texts.postal_line(
+                    order.leg.value, order.status.value, order.tracking_number, order.pickup_date
+                ),
+                cancellable=order.status in CANCELLABLE,
+                active=order.status not in REOPENABLE,
+            )
+            for order in self._postal.of_dossier(code)
+        ]
 
     def dossier_by_code(self, code: str, user_id: str) -> DossierView | None:
         found = self._dossiers.get(code)
@@ -199,9 +250,11 @@ def get_lookups() -> StoreLookups:
     """Lookups wired to the app's storage (cached per container)."""
     from chalicelib.catalogue.store import get_store
     from chalicelib.storage.dossiers import Dossiers
+    from chalicelib.storage.postal_orders import PostalOrders
     from chalicelib.storage.table import get_table
 
-    return StoreLookups(get_store(), Dossiers(get_table()))
+    table = get_table()
+    return StoreLookups(get_store(), Dossiers(table), postal=PostalOrders(table))
 
 
 def _centre(unit: Any, matched: str | None) -> CentreInfo:

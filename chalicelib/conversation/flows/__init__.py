@@ -21,7 +21,8 @@ from chalicelib.conversation.flows.privacy import PrivacyFlow
 from chalicelib.conversation.flows.procedures import ProcedureFlow
 from chalicelib.conversation.flows.remarks import RemarksFlow
 from chalicelib.conversation.flows.submission import SubmissionFlow
-from chalicelib.conversation.flows.unavailable import FEEDBACK, POSTAL
+from chalicelib.conversation.flows.postal import PostalFlow
+from chalicelib.conversation.flows.unavailable import FEEDBACK
 from chalicelib.conversation.intents import Understanding
 
 
@@ -33,7 +34,7 @@ def default_flows() -> FlowRegistry:
             PrivacyFlow(),
             MyDossiersFlow(),
             SubmissionFlow(),
-            POSTAL,
+            PostalFlow(),
             FEEDBACK,
             RemarksFlow(),
             ProcedureFlow(),

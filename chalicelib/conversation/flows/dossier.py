@@ -139,7 +139,13 @@ class DossierFlow(Flow):
             return
         ctx.end()
         if view.is_owner:
-            ctx.say(texts.dossier_owner(view, ctx.settings.hotline), [MENU_BUTTON])
+            from chalicelib.conversation.flows.postal import owner_buttons
+
+            text = texts.dossier_owner(view, ctx.settings.hotline)
+            if view.postal:
+                text += "\n" + texts.postal_section([line.line for line in view.postal])
+            postal = owner_buttons(view, ctx.flows.available("postal"))
+            ctx.say(text, [*postal[:4], MENU_BUTTON])
         else:
             verify = Button(title=texts.BTN_VERIFY, payload=commands.build("verify", view.code))
             ctx.say(texts.dossier_public(view), [verify, MENU_BUTTON])

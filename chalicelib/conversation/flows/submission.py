@@ -53,6 +53,10 @@ class CreateDossier(Action):
     applicant: dict[str, str]
     result_delivery: str
     result_place: str
+    # The delivery address when the result goes by post (issue 13): commune_code,
+    # commune_name, street, hamlet, house; the delivery leg is registered once the dossier
+    # exists (recipient: the applicant).
+    postal: dict[str, str] | None = None
 
 
 def _name(text: str) -> str | None:
@@ -195,7 +199,11 @@ class SubmissionFlow(Flow):
         if step == "delivery":
             return texts.ASK_DELIVERY
         if step == "confirm":
-            return texts.submission_summary(ctx.data, self._counts(ctx))
+            from chalicelib.conversation.flows.postal import summary_extra
+
+            summary = texts.submission_summary(ctx.data, self._counts(ctx))
+            extra = summary_extra(ctx.data, ctx.settings.postal_postage_vnd)
+            return f"{summary}\n{extra}" if extra else summary
         return texts.ASK_SUBMISSION_PROCEDURE
 
     def _ask(self, ctx: Context) -> None:
@@ -203,6 +211,9 @@ class SubmissionFlow(Flow):
         if ctx.step in ("p_name", "o_name"):
             text = f"{text}\n{texts.USER_INFO_HINT}"
         ctx.say(text, self._buttons(ctx))
+
+    def resume(self, ctx: Context) -> None:
+        self._ask(ctx)
 
     def ask_again(self, ctx: Context) -> None:
         ctx.say(f"{ctx.unusable_input()}\n{self.prompt(ctx)}", self._buttons(ctx))
@@ -291,6 +302,13 @@ class SubmissionFlow(Flow):
                 self.ask_again(ctx)
                 return
             ctx.data["delivery"] = arg
+            if arg == "post":  # the address first (the postal flow's steps), then the summary
+                from chalicelib.conversation.flows.postal import PostalFlow
+
+                ctx.data.pop("postal_address", None)
+                PostalFlow.start_for_submission(ctx)
+                return
+            ctx.data.pop("postal_address", None)
             self._go(ctx, "confirm")
         elif what == "confirm" and step == "confirm":
             self._confirm(ctx)
@@ -360,6 +378,11 @@ class SubmissionFlow(Flow):
             "online": texts.RESULT_PLACE_ONLINE,
             "post": d["address"],
         }[delivery]
+        postal = d.get("postal_address") if delivery == "post" else None
+        if isinstance(postal, dict):
+            from chalicelib.conversation.flows.postal import address_line
+
+            place = address_line(postal)
         ctx.actions.append(
             CreateDossier(
                 at=ctx.turn.now,
@@ -372,6 +395,7 @@ class SubmissionFlow(Flow):
                 applicant=applicant,
                 result_delivery=delivery,
                 result_place=place,
+                postal=postal if isinstance(postal, dict) else None,
             )
         )
         ctx.end()
@@ -379,5 +403,15 @@ class SubmissionFlow(Flow):
 
 
 _ANSWERS = frozenset(
-    {"kind", "name", "phone", "id_number", "address", "tax_code", "representative", "delivery"}
+    {
+        "kind",
+        "name",
+        "phone",
+        "id_number",
+        "address",
+        "tax_code",
+        "representative",
+        "delivery",
+        "postal_address",
+    }
 )
