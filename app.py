@@ -19,6 +19,8 @@ oauth = module("chalicelib.api.oauth")
 schedules = module("chalicelib.schedules")
 inbound = module("chalicelib.inbound.consumer")
 form = module("chalicelib.api.form")
+postal_events = module("chalicelib.api.integration.postal")
+postal = module("chalicelib.postal.consumer")
 
 
 # --- HTTP: operations ---------------------------------------------------------------------------
@@ -85,12 +87,26 @@ def webform_submit(token):
     return form.submit(token, app.current_request)
 
 
+# --- HTTP: postal provider callbacks (issue 13; signed, scope "postal") ------------------------
+@app.route("/integration/v1/postal/events", methods=["POST"], content_types=["application/json"])
+def integration_postal_events():
+    return postal_events.events(app.current_request)
+
+
 # --- Queue consumers ----------------------------------------------------------------------------
 # Batch size 10 (the FIFO maximum); the function's 120 s timeout x 6 = the queue's 720 s
 # visibility timeout in infra/resources.json.
 @app.on_sqs_message(queue="camau-zalo-inbound.fifo", batch_size=10)
 def consume_inbound(event):
     return inbound.consume(event)
+
+
+# Postal bookings (issue 13): batch 5 (each may wait on the provider up to ~40 s, and no record
+# starts with less than 45 s left); the function's 120 s timeout x 6 = the queue's 720 s
+# visibility timeout; maxReceiveCount 5 = POSTAL_MAX_RECEIVES, then the dead-letter queue.
+@app.on_sqs_message(queue="camau-zalo-postal", batch_size=5)
+def consume_postal(event):
+    return postal.consume(event)
 
 
 # --- Schedules (UTC) ----------------------------------------------------------------------------

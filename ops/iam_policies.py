@@ -143,6 +143,45 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 ],
                 "resources": [("sqs", "{inbound_queue}")],
             },
+            {
+                # inbound/effects.py register_postal, cancel_postal (issue 13): bookings and
+                # provider-side cancellations go on the postal queue.
+                "sid": "PostalBookings",
+                "actions": ["sqs:GetQueueUrl", "sqs:SendMessage"],
+                "resources": [("sqs", "{postal_queue}")],
+            },
+            _SSM,
+        ],
+    },
+    # postal/consumer.py (issue 13): booking jobs and the orders beside their dossiers, the
+    # provider over HTTPS (no AWS call), notices through the outbox on the inbound queue.
+    "consume_postal": {
+        "logical_id": "ConsumePostal",
+        "deployed_name": "camau-zalo-{stage}-consume_postal",
+        "statements": [
+            {
+                "sid": "JobsAndOrders",  # storage/idempotency.py, storage/postal_orders.py
+                "actions": ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["JOB#*", "DOSSIER#*"],
+            },
+            {
+                "sid": "Outbox",  # notify/outbox.py: the citizen's notices
+                "actions": ["sqs:GetQueueUrl", "sqs:SendMessage"],
+                "resources": [("sqs", "{inbound_queue}")],
+            },
+            {
+                # The event source mapping polls with the role; platform/sqs_batch.py deletes the
+                # successes of a failed batch and sets the retry ladder's visibility.
+                "sid": "PostalQueue",
+                "actions": [
+                    "sqs:ReceiveMessage",
+                    "sqs:DeleteMessage",
+                    "sqs:GetQueueAttributes",
+                    "sqs:ChangeMessageVisibility",
+                ],
+                "resources": [("sqs", "{postal_queue}")],
+            },
             _SSM,
         ],
     },

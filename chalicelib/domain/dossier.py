@@ -417,6 +417,9 @@ class Dossier(BaseModel):
     due_date_reset_reason: str = ""
     supplement_items: tuple[str, ...] = ()
     documents: tuple[DossierDocument, ...] = ()
+    # When the post office handed the dossier to the agency (issue 13, postal pickup): the
+    # dossier's submission time for a dossier collected by post.
+    postal_submitted_at: datetime | None = None
 
     @field_validator("code")
     @classmethod

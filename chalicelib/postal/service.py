@@ -182,9 +182,9 @@ class PostalService:
                 if booking is None:
                     booking = self._provider.book(self._booking_request(order))
                 booked = self.orders.mark_booked(order, booking.tracking_number, self._clock())
-                if booked is None:  # cancelled while booking: undo at the provider
+                if booked is None:  # cancelled while booking: undo it at the provider now
                     log.info("postal_order_cancelled_while_booking", order_number=order_number)
-                    self._queue.send(cancel_message(order))
+                    self._provider_cancel(order_number)
                     job.finish({"outcome": "cancelled"})
                     return
                 order = booked
@@ -245,16 +245,19 @@ class PostalService:
         except AlreadyDone:
             return
         try:
-            try:
-                known = self._provider.cancel(order_number)
-            except ProviderRejected as refused:  # e.g. already collected: operators look
-                log.error("postal_cancel_refused", order_number=order_number, status=refused.status)
-                log.metric("PostalCancelRefused")
-                known = False
-            job.finish({"cancelled": known})
+            job.finish({"cancelled": self._provider_cancel(order_number)})
         except BaseException:
             job.release()
             raise
+
+    def _provider_cancel(self, order_number: str) -> bool:
+        assert self._provider is not None
+        try:
+            return self._provider.cancel(order_number)
+        except ProviderRejected as refused:  # e.g. already collected: operators look at it
+            log.error("postal_cancel_refused", order_number=order_number, status=refused.status)
+            log.metric("PostalCancelRefused")
+            return False
 
     # --- provider events -------------------------------------------------------------------
     def apply_event(

@@ -188,6 +188,25 @@ class Dossiers:
             raise DossierConflict(dossier.code) from None
         return read_version + 1
 
+    def record_postal_submission(self, code: str, at: datetime) -> bool:
+        """Record that the post office handed the dossier to the agency at ``at`` (its
+        submission time for a postal pickup), once: a later call keeps the first time. False
+        for an unknown dossier. One GetItem and one conditional PutItem (again on a conflict)."""
+        for _ in range(3):
+            found = self.get(code)
+            if found is None:
+                return False
+            dossier, version = found
+            if dossier.postal_submitted_at is not None:
+                return True
+            dossier.postal_submitted_at = at
+            try:
+                self.save(dossier, read_version=version)
+                return True
+            except DossierConflict:
+                continue
+        raise DossierConflict(code)
+
     def link_owner(self, code: str, user_id: str) -> bool:
         """Link a Zalo user as the dossier's owner (after they proved to be the applicant).
 
