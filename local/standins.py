@@ -473,25 +473,167 @@ class ZaloTemplateApi(Service):
 
 
 class Postal(Service):
-    """The postal provider: pick-up orders."""
+    """The postal provider: booking orders, looking them up, cancelling them, and the knobs a
+    person uses to watch the consumer's retries and the dead-letter path:
+
+    - ``POST /orders`` (header ``Idempotency-Key`` = the order number): books, answers the
+      tracking number; the same key again answers the same order.
+    - ``GET /orders/<n>``: the order, 404 when unknown. ``POST /orders/<n>/cancel``.
+    - ``POST /_local/postal/fail`` ``{"status": 503, "count": 3}``: the next bookings answer that
+      status (``count`` 0 turns it off; a 4xx is a refusal: the order fails at once).
+    - ``POST /_local/postal/timeout`` ``{"count": 1, "seconds": 15}``: the next bookings are
+      accepted and stored, then the answer is held longer than the client waits.
+    - ``POST /_local/postal/events`` ``{"order_number": "...", "status": "picked_up"}``: send the
+      API a status callback, signed as the ``local-postal`` integration client.
+    - ``GET /_local/postal/orders``: every order held.
+    """
 
     name = "postal"
 
-    def __init__(self) -> None:
+    def __init__(self, environ: dict[str, str] | Any = None) -> None:
+        import os
+
+        self._env = os.environ if environ is None else environ
         self._counter = 0
         self._lock = threading.Lock()
+        self.orders: dict[str, dict[str, Any]] = {}
+        self._fail: tuple[int, int] = (0, 0)  # (status, how many more)
+        self._timeout: tuple[int, float] = (0, 0.0)  # (how many more, seconds held)
+        self._events = 0
 
     def routes(self) -> list[tuple[str, str, Callable[[Request, re.Match[str]], Reply]]]:
-        return [("POST", r"/orders", self.create_order)]
+        return [
+            ("POST", r"/orders", self.create_order),
+            ("GET", r"/orders/([^/]+)", self.get_order),
+            ("POST", r"/orders/([^/]+)/cancel", self.cancel_order),
+            ("POST", r"/_local/postal/fail", self.set_fail),
+            ("POST", r"/_local/postal/timeout", self.set_timeout),
+            ("POST", r"/_local/postal/events", self.send_event),
+            ("GET", r"/_local/postal/orders", self.list_orders),
+        ]
 
     def create_order(self, request: Request, match: re.Match[str]) -> Reply:
         body = request.json()
+        if not isinstance(body, dict) or not body.get("order_number"):
+            say(self.name, f"POST {request.path} -> 400 (order_number is required)")
+            return _json(400, {"code": "invalid_order"})
+        number = str(body["order_number"])
+        key = request.headers.get("idempotency-key", "")
+        held = 0.0
         with self._lock:
-            self._counter += 1
-            tracking = f"EMS{int(time.time()) % 1_000_000:06d}{self._counter:03d}VN"
-        keys = ", ".join(sorted(body)) if isinstance(body, dict) else type(body).__name__
-        say(self.name, f"POST {request.path} fields: {keys} -> tracking {tracking}")
-        return _json(200, {"tracking_number": tracking})
+            status, left = self._fail
+            if left > 0:
+                self._fail = (status, left - 1)
+                say(self.name, f"POST {request.path} {number} -> {status} (made to fail)")
+                return _json(status, {"code": "made_to_fail"})
+            known = self.orders.get(number)
+            if known is None:
+                self._counter += 1
+                tracking = f"EB{int(time.time()) % 1_000_000:06d}{self._counter:03d}VN"
+                known = {
+                    "order_number": number,
+                    "tracking_number": tracking,
+                    "service": body.get("service"),
+                    "status": "booked",
+                    "idempotency_key": key,
+                }
+                self.orders[number] = known
+                line = "booked"
+            else:
+                line = "already booked (same key)"
+            count, seconds = self._timeout
+            if count > 0:
+                self._timeout = (count - 1, seconds)
+                held = seconds
+        fields = ", ".join(sorted(body))
+        say(self.name, f"POST {request.path} {number} fields: {fields} -> {line} "
+            f"{known['tracking_number']}" + (f", answer held {held:.0f} s" if held else ""))
+        if held:
+            time.sleep(held)  # accepted, but the client has given up waiting
+        return _json(200, {"order_number": number, "tracking_number": known["tracking_number"]})
+
+    def get_order(self, request: Request, match: re.Match[str]) -> Reply:
+        from urllib.parse import unquote
+
+        number = unquote(match.group(1))
+        known = self.orders.get(number)
+        say(self.name, f"GET {request.path} -> {'200' if known else '404'}")
+        return _json(200, known) if known else _json(404, {"code": "not_found"})
+
+    def cancel_order(self, request: Request, match: re.Match[str]) -> Reply:
+        from urllib.parse import unquote
+
+        number = unquote(match.group(1))
+        known = self.orders.get(number)
+        if known is None:
+            say(self.name, f"POST {request.path} -> 404")
+            return _json(404, {"code": "not_found"})
+        known["status"] = "cancelled"
+        say(self.name, f"POST {request.path} -> cancelled")
+        return _json(200, known)
+
+    def set_fail(self, request: Request, match: re.Match[str]) -> Reply:
+        body = request.json() or {}
+        self._fail = (int(body.get("status", 503)), int(body.get("count", 1)))
+        say(self.name, f"next {self._fail[1]} booking(s) answer {self._fail[0]}")
+        return _json(200, {"status": self._fail[0], "count": self._fail[1]})
+
+    def set_timeout(self, request: Request, match: re.Match[str]) -> Reply:
+        body = request.json() or {}
+        self._timeout = (int(body.get("count", 1)), float(body.get("seconds", 15)))
+        say(self.name, f"next {self._timeout[0]} booking(s) accepted, answer held "
+            f"{self._timeout[1]:.0f} s")
+        return _json(200, {"count": self._timeout[0], "seconds": self._timeout[1]})
+
+    def list_orders(self, request: Request, match: re.Match[str]) -> Reply:
+        return _json(200, {"orders": list(self.orders.values())})
+
+    def send_event(self, request: Request, match: re.Match[str]) -> Reply:
+        import urllib.error
+        import urllib.request
+
+        body = request.json() or {}
+        self._events += 1
+        event = {
+            "event_id": str(body.get("event_id") or f"local-{uuid.uuid4().hex[:12]}"),
+            "order_number": str(body.get("order_number", "")),
+            "status": str(body.get("status", "")),
+            "at": str(body.get("at") or time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())),
+        }
+        raw = json.dumps(event).encode()
+        api = self._env.get("LOCAL_API_URL") or f"http://127.0.0.1:{self._env.get('PORT', '8000')}"
+        headers = {"Content-Type": "application/json", **self.signed_headers(raw)}
+        call = urllib.request.Request(
+            f"{api}/integration/v1/postal/events", data=raw, headers=headers, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(call, timeout=10) as answer:
+                status, text = answer.status, answer.read().decode()
+        except urllib.error.HTTPError as refused:
+            status, text = refused.code, refused.read().decode()
+        except OSError as exc:
+            say(self.name, f"callback {event['status']} -> API unreachable ({exc})")
+            return _json(502, {"error": "api unreachable"})
+        say(self.name, f"callback {event['order_number']} {event['status']} -> {status} {text}")
+        return _json(200, {"sent": event, "status": status, "answer": text})
+
+    def signed_headers(self, raw: bytes) -> dict[str, str]:
+        """Standard Webhooks headers of ``raw`` for the ``local-postal`` integration client."""
+        import hmac
+
+        clients = json.loads(self._env.get("INTEGRATION_CLIENTS") or "{}")
+        secret = (clients.get("local-postal") or {}).get("secrets", [""])[0]
+        key = base64.b64decode(secret.removeprefix("whsec_")) if secret else b""
+        webhook_id = f"msg_{uuid.uuid4().hex}"
+        stamp = str(int(time.time()))
+        signed = f"{webhook_id}.{stamp}.".encode() + raw
+        signature = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+        return {
+            "x-client-id": "local-postal",
+            "webhook-id": webhook_id,
+            "webhook-timestamp": stamp,
+            "webhook-signature": f"v1,{signature}",
+        }
 
 
 class Cdn(Service):
@@ -605,7 +747,7 @@ def start_all(environ: dict[str, str] | Any = None) -> dict[str, RunningServer]:
         (ZaloOpenApi(log), "ZALO_STANDIN_PORT"),
         (ZaloOAuth(env.get("ZALO_OA_ID", "")), "OAUTH_STANDIN_PORT"),
         (ZaloTemplateApi(log), "TEMPLATE_STANDIN_PORT"),
-        (Postal(), "POSTAL_STANDIN_PORT"),
+        (Postal(env), "POSTAL_STANDIN_PORT"),
         (Cdn(directory), "CDN_STANDIN_PORT"),
     ]
     running: dict[str, RunningServer] = {}
