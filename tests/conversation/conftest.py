@@ -110,6 +110,12 @@ class FakeLookups:
         self.calls.append(("centres", query))
         return StoreLookups(None, None).centres(query)
 
+    def communes(self, query: str) -> list:
+        from chalicelib.services.lookups import StoreLookups
+
+        self.calls.append(("communes", query))
+        return StoreLookups(None, None).communes(query)
+
     def called(self, name: str) -> bool:
         return any(call[0] == name for call in self.calls)
 

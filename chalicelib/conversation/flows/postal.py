@@ -280,10 +280,6 @@ class PostalFlow(Flow):
         self._ask(ctx)
 
     def _after_address(self, ctx: Context) -> None:
-        if not ctx.data.get("street") and not ctx.data.get("hamlet"):
-            ctx.say(texts.POSTAL_STREET_OR_HAMLET)
-            ctx.enter(self.name, "hamlet", ctx.data)
-            return
         if ctx.data.get("mode") == "submission":
             self._back_to_submission(ctx)
             return
@@ -358,6 +354,10 @@ class PostalFlow(Flow):
         return True
 
     def _next_address_step(self, ctx: Context, step: str) -> None:
+        if step == "hamlet" and not ctx.data.get("street") and not ctx.data.get("hamlet"):
+            ctx.say(texts.POSTAL_STREET_OR_HAMLET)
+            ctx.enter(self.name, "hamlet", ctx.data)
+            return
         following = {"street": "hamlet", "hamlet": "house"}.get(step)
         if following is not None:
             self._go(ctx, following)
