@@ -297,7 +297,11 @@ class PostalService:
         if status is PostalStatus.HANDED_TO_AGENCY and self._dossiers is not None:
             self._dossiers.record_postal_submission(order.code, at)
         step = status.value
-        if status in (PostalStatus.FAILED_ATTEMPT, PostalStatus.RETURNED):
+        if status in (
+            PostalStatus.OUT_FOR_DELIVERY,
+            PostalStatus.FAILED_ATTEMPT,
+            PostalStatus.RETURNED,
+        ):  # a second delivery attempt is news of its own
             step = f"{status.value}:{order.attempts}"
         self._notify(order, step, texts.postal_event(order, self._hotline))
 
