@@ -33,6 +33,7 @@ TEST_ENV = {
     "ZALO_OAUTH_BASE": "https://oauth.zalo.test",
     "ZALO_TEMPLATE_API_BASE": "https://business.zalo.test",
     "POSTAL_API_BASE": "https://postal.test",
+    "POSTAL_API_KEY": "postal-key-for-tests",
     "DOCUMENTS_BUCKET": "camau-zalo-documents-dev",  # as the dev stage sets it
     "ZALO_OAUTH_REDIRECT_URI": "https://zalo.test/api/zalo/oauth/callback",
     "QUEUE_BATCH_FAILURES": "report",  # as the packaged template sets it (tests/platform: both)

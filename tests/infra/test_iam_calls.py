@@ -291,8 +291,11 @@ def test_the_consumers_calls_are_allowed_and_its_grants_are_used(secrets_in_ssm,
     Users(get_table()).note_upload(USER, upload.key, datetime.now(tz=UTC))
     follow = json.loads((FIXTURES / "follow.json").read_text())
     follow["timestamp"] = str(int(time.time() * 1000))
-    texts = ["#consent:yes", "giay phep xay dung", dossier.code, "ho so cua toi", "xóa dữ liệu"]
-    texts += ["#erase:yes"]
+    texts = ["#consent:yes", "giay phep xay dung", dossier.code, "ho so cua toi"]
+    # Postal delivery of the result registered (the booking queued), then cancelled.
+    texts += [f"#post:d:{dossier.code}", "an xuyen", "Lý Bôn", "#post:none", "#post:none"]
+    texts += ["Nguyễn Văn Mẫu", "0912345678", "#post:ok", f"#post:x:{dossier.code}:delivery"]
+    texts += [f"#post:xok:{dossier.code}:delivery", "xóa dữ liệu", "#erase:yes"]
     bodies = [json.dumps(follow)] + [_text(t, n + 1) for n, t in enumerate(texts)]
     _fresh_container(recorder)
     cs_url = f"{TEST_ENV['ZALO_API_BASE']}/v3.0/oa/message/cs"
@@ -364,3 +367,53 @@ def test_the_token_schedules_calls_are_allowed_and_its_grants_are_used(secrets_i
             app_module.refresh_zalo_token(SCHEDULED_EVENT, None)
     reset_token_manager()
     _check("refresh_zalo_token", recorder)
+
+
+def test_the_postal_consumers_calls_are_allowed_and_its_grants_are_used(
+    secrets_in_ssm, recorder, monkeypatch
+):
+    """Two bookings through the consumer, one of them failing on the provider (its retry
+    delay is the consumer's own SQS call); notices go through the outbox."""
+    import re
+
+    import boto3
+
+    import app as app_module
+    from app import app
+    from tests.postal.conftest import make_order
+
+    monkeypatch.setattr("chalicelib.postal.provider.time.sleep", lambda seconds: None)
+    from chalicelib.postal.wiring import get_postal_service
+
+    service = get_postal_service()
+    service.register(make_order())
+    service.register(make_order(code="000.00.17.H12-261126-0008", request="r2"))
+    sqs = boto3.client("sqs", region_name=REGION)
+    url = sqs.get_queue_url(QueueName="camau-zalo-postal")["QueueUrl"]
+    received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"])
+    records = [
+        {
+            "messageId": m["MessageId"],
+            "receiptHandle": m["ReceiptHandle"],
+            "body": m["Body"],
+            "attributes": m["Attributes"],
+            "eventSourceARN": f"arn:aws:sqs:{REGION}:{ACCOUNT}:camau-zalo-postal",
+        }
+        for m in received["Messages"]
+    ]
+    _fresh_container(recorder)
+    base = TEST_ENV["POSTAL_API_BASE"]
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+
+        def book(request):
+            number = json.loads(request.body)["order_number"]
+            if number.endswith("0008-PICKUP"):
+                return 503, {}, "{}"
+            return 200, {}, json.dumps({"order_number": number, "tracking_number": "EB1VN"})
+
+        mock.add_callback(responses.POST, f"{base}/orders", callback=book)
+        mock.add(responses.GET, re.compile(rf"{re.escape(base)}/orders/.*"), status=404)
+        with Client(app, project_dir=str(ROOT), stage_name=STAGE):
+            answer = app_module.consume_postal({"Records": records}, None)
+    assert len(answer["batchItemFailures"]) == 1
+    _check("consume_postal", recorder)
