@@ -546,8 +546,11 @@ class Postal(Service):
                 self._timeout = (count - 1, seconds)
                 held = seconds
         fields = ", ".join(sorted(body))
-        say(self.name, f"POST {request.path} {number} fields: {fields} -> {line} "
-            f"{known['tracking_number']}" + (f", answer held {held:.0f} s" if held else ""))
+        say(
+            self.name,
+            f"POST {request.path} {number} fields: {fields} -> {line} "
+            f"{known['tracking_number']}" + (f", answer held {held:.0f} s" if held else ""),
+        )
         if held:
             time.sleep(held)  # accepted, but the client has given up waiting
         return _json(200, {"order_number": number, "tracking_number": known["tracking_number"]})
@@ -581,16 +584,17 @@ class Postal(Service):
     def set_timeout(self, request: Request, match: re.Match[str]) -> Reply:
         body = request.json() or {}
         self._timeout = (int(body.get("count", 1)), float(body.get("seconds", 15)))
-        say(self.name, f"next {self._timeout[0]} booking(s) accepted, answer held "
-            f"{self._timeout[1]:.0f} s")
+        say(
+            self.name,
+            f"next {self._timeout[0]} booking(s) accepted, answer held {self._timeout[1]:.0f} s",
+        )
         return _json(200, {"count": self._timeout[0], "seconds": self._timeout[1]})
 
     def list_orders(self, request: Request, match: re.Match[str]) -> Reply:
         return _json(200, {"orders": list(self.orders.values())})
 
     def send_event(self, request: Request, match: re.Match[str]) -> Reply:
-        import urllib.error
-        import urllib.request
+        import requests
 
         body = request.json() or {}
         self._events += 1
@@ -603,17 +607,14 @@ class Postal(Service):
         raw = json.dumps(event).encode()
         api = self._env.get("LOCAL_API_URL") or f"http://127.0.0.1:{self._env.get('PORT', '8000')}"
         headers = {"Content-Type": "application/json", **self.signed_headers(raw)}
-        call = urllib.request.Request(
-            f"{api}/integration/v1/postal/events", data=raw, headers=headers, method="POST"
-        )
         try:
-            with urllib.request.urlopen(call, timeout=10) as answer:
-                status, text = answer.status, answer.read().decode()
-        except urllib.error.HTTPError as refused:
-            status, text = refused.code, refused.read().decode()
-        except OSError as exc:
+            answer = requests.post(
+                f"{api}/integration/v1/postal/events", data=raw, headers=headers, timeout=10
+            )
+        except requests.RequestException as exc:
             say(self.name, f"callback {event['status']} -> API unreachable ({exc})")
             return _json(502, {"error": "api unreachable"})
+        status, text = answer.status_code, answer.text
         say(self.name, f"callback {event['order_number']} {event['status']} -> {status} {text}")
         return _json(200, {"sent": event, "status": status, "answer": text})
 

@@ -8,8 +8,8 @@ Functions here only format; they never decide what to say.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 from chalicelib.conversation.model import CentreInfo, DossierView, ProcedureCard, ProcedureHit
 from chalicelib.domain.submission import Receipt
@@ -1288,7 +1288,9 @@ ASK_POSTAL_HOUSE = "Số nhà (nếu có). Không có thì bấm «Không có».
 POSTAL_STREET_OR_HAMLET = (
     "Địa chỉ cần có tên đường hoặc tên ấp/khóm để bưu điện tìm được. Ông/Bà nhập tên ấp/khóm."
 )
-POSTAL_ADDRESS_PART_INVALID = "Phần địa chỉ này quá dài hoặc không đọc được, Ông/Bà nhập lại ngắn gọn."
+POSTAL_ADDRESS_PART_INVALID = (
+    "Phần địa chỉ này quá dài hoặc không đọc được, Ông/Bà nhập lại ngắn gọn."
+)
 ASK_POSTAL_RECIPIENT = "Họ và tên người giao/nhận hồ sơ với bưu điện:"
 ASK_POSTAL_PHONE = "Số điện thoại di động của người đó (bưu điện gọi trước khi đến):"
 POSTAL_NAME_INVALID = "Họ tên chưa hợp lệ, Ông/Bà nhập lại họ và tên đầy đủ."
@@ -1381,10 +1383,17 @@ def postal_submission_summary(data: dict[str, Any], postage_vnd: int) -> str:
     """The lines a submission's summary adds when the result goes by post."""
     address = ", ".join(
         str(p)
-        for p in (data.get("house"), data.get("street"), data.get("hamlet"), data.get("commune_name"))
+        for p in (
+            data.get("house"),
+            data.get("street"),
+            data.get("hamlet"),
+            data.get("commune_name"),
+        )
         if p
     )
-    return f"Địa chỉ nhận kết quả qua bưu điện: {address}, tỉnh Cà Mau\n{postage_text(postage_vnd, 1)}"
+    return (
+        f"Địa chỉ nhận kết quả qua bưu điện: {address}, tỉnh Cà Mau\n{postage_text(postage_vnd, 1)}"
+    )
 
 
 def postal_line(leg: str, status: str, tracking: str, pickup_date: date | None) -> str:

@@ -404,7 +404,11 @@ def _cancel_postal(action: CancelPostal, user_id: str, c: Collaborators) -> Effe
         return EffectResult()
     # A retry of this step after it cancelled finds the order cancelled already: not a failure.
     current = c.postal.orders.get(action.code, leg, consistent=True)
-    if current is not None and current.owner == user_id and current.status is PostalStatus.CANCELLED:
+    if (
+        current is not None
+        and current.owner == user_id
+        and current.status is PostalStatus.CANCELLED
+    ):
         return EffectResult()
     return EffectResult(
         applied=False,

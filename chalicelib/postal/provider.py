@@ -250,7 +250,10 @@ class PostalProvider:
 
     def _wait(self, seconds: float) -> None:
         limit = deadline.current()
-        if limit is not None and limit.remaining() - seconds - self._timeout[0] < MIN_ATTEMPT_SECONDS:
+        if (
+            limit is not None
+            and limit.remaining() - seconds - self._timeout[0] < MIN_ATTEMPT_SECONDS
+        ):
             raise ProviderUnavailable("deadline reached during the postal provider's backoff")
         self._sleep(seconds)
 
@@ -263,7 +266,9 @@ def _booking(order_number: str, data: dict[str, Any]) -> Booking:
     tracking = str(data.get("tracking_number") or "").strip()
     if not tracking:
         raise ProviderUnavailable("postal provider answered without a tracking number")
-    return Booking(order_number=str(data.get("order_number") or order_number), tracking_number=tracking)
+    return Booking(
+        order_number=str(data.get("order_number") or order_number), tracking_number=tracking
+    )
 
 
 def _session() -> requests.Session:

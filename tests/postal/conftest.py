@@ -59,9 +59,13 @@ class Provider:
         import re
 
         mock.add_callback(responses.POST, f"{BASE}/orders", callback=self._post)
-        mock.add_callback(responses.GET, re.compile(rf"{re.escape(BASE)}/orders/[^/]+$"), callback=self._get)
         mock.add_callback(
-            responses.POST, re.compile(rf"{re.escape(BASE)}/orders/[^/]+/cancel$"), callback=self._cancel
+            responses.GET, re.compile(rf"{re.escape(BASE)}/orders/[^/]+$"), callback=self._get
+        )
+        mock.add_callback(
+            responses.POST,
+            re.compile(rf"{re.escape(BASE)}/orders/[^/]+/cancel$"),
+            callback=self._cancel,
         )
 
     def _post(self, request: Any) -> tuple[int, dict[str, str], str]:

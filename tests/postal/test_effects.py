@@ -21,7 +21,10 @@ def c(aws):
     from chalicelib.postal.wiring import get_postal_service
 
     return effects.Collaborators(
-        users=None, dossiers=None, notices=None, hotline="0290 3 822 822",
+        users=None,
+        dossiers=None,
+        notices=None,
+        hotline="0290 3 822 822",
         postal=get_postal_service(),
     )  # type: ignore[arg-type]
 
@@ -133,7 +136,11 @@ def test_a_dossier_submitted_by_post_gets_its_delivery_leg(aws, monkeypatch) -> 
     )
     assert get_document_store()
     c = effects.Collaborators(
-        users=None, dossiers=None, notices=None, hotline="0290", submissions=subs,
+        users=None,
+        dossiers=None,
+        notices=None,
+        hotline="0290",
+        submissions=subs,
         postal=get_postal_service(),
     )  # type: ignore[arg-type]
     action = CreateDossier(
@@ -152,15 +159,22 @@ def test_a_dossier_submitted_by_post_gets_its_delivery_leg(aws, monkeypatch) -> 
         },
         result_delivery="post",
         result_place="12, Lý Bôn, Phường An Xuyên, tỉnh Cà Mau",
-        postal={"commune_code": "32002", "commune_name": "Phường An Xuyên", "street": "Lý Bôn",
-                "hamlet": "", "house": "12"},
+        postal={
+            "commune_code": "32002",
+            "commune_name": "Phường An Xuyên",
+            "street": "Lý Bôn",
+            "hamlet": "",
+            "house": "12",
+        },
     ).model_dump(mode="json")
     first = effects.apply(action, USER, c)
     second = effects.apply(action, USER, c)  # the event retried
     assert first.replies_instead == second.replies_instead
     assert first.replies_instead[-1] == texts.POSTAL_REGISTERING
     code = next(
-        word for line in first.replies_instead[0].splitlines() for word in line.split()
+        word
+        for line in first.replies_instead[0].splitlines()
+        for word in line.split()
         if word.startswith("000.00.17.H12-")
     )
     order = get_postal_service().orders.get(code, Leg.DELIVERY, consistent=True)

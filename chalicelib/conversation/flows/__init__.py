@@ -17,11 +17,11 @@ from chalicelib.conversation.flow import FlowRegistry
 from chalicelib.conversation.flows.centres import CentresFlow
 from chalicelib.conversation.flows.dossier import DossierFlow
 from chalicelib.conversation.flows.mine import MyDossiersFlow
+from chalicelib.conversation.flows.postal import PostalFlow
 from chalicelib.conversation.flows.privacy import PrivacyFlow
 from chalicelib.conversation.flows.procedures import ProcedureFlow
 from chalicelib.conversation.flows.remarks import RemarksFlow
 from chalicelib.conversation.flows.submission import SubmissionFlow
-from chalicelib.conversation.flows.postal import PostalFlow
 from chalicelib.conversation.flows.unavailable import FEEDBACK
 from chalicelib.conversation.intents import Understanding
 

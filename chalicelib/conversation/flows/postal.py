@@ -138,7 +138,9 @@ class PostalFlow(Flow):
         views = ctx.lookups.dossiers_of(ctx.turn.user_id, limit)[:limit]
         if not views:
             lookup = Button(title=texts.BTN_DOSSIER, payload=commands.build("flow", "dossier"))
-            ctx.say(f"{texts.POSTAL_CHOOSE_DOSSIER}\n{texts.POSTAL_NO_DOSSIERS}", [lookup, MENU_BUTTON])
+            ctx.say(
+                f"{texts.POSTAL_CHOOSE_DOSSIER}\n{texts.POSTAL_NO_DOSSIERS}", [lookup, MENU_BUTTON]
+            )
             return
         buttons = [
             Button(title=texts.BTN_DOSSIER_N.format(n=i), payload=self._cmd("d", view.code))
@@ -208,7 +210,9 @@ class PostalFlow(Flow):
             allowed = ctx.data.get("allowed", [])
             buttons = []
             if "pickup" in allowed:
-                buttons.append(Button(title=texts.BTN_LEG_PICKUP, payload=self._cmd("leg", "pickup")))
+                buttons.append(
+                    Button(title=texts.BTN_LEG_PICKUP, payload=self._cmd("leg", "pickup"))
+                )
             if "delivery" in allowed:
                 buttons.append(
                     Button(title=texts.BTN_LEG_DELIVERY, payload=self._cmd("leg", "delivery"))
@@ -395,7 +399,9 @@ class PostalFlow(Flow):
 
         today = local_date(ctx.turn.now)
         day = parse_day(text, today)
-        problem = "unreadable" if day is None else pickup_date_problem(day, today, default_calendar())
+        problem = (
+            "unreadable" if day is None else pickup_date_problem(day, today, default_calendar())
+        )
         if problem is not None or day is None:
             ctx.say(
                 f"{texts.POSTAL_DATE_PROBLEMS[problem or 'unreadable']}\n{self.prompt(ctx)}",
@@ -517,21 +523,34 @@ def owner_buttons(view: DossierView, registry_has_postal: bool) -> list[Button]:
     for line in view.postal:
         if line.cancellable:
             title = (
-                texts.BTN_POSTAL_CANCEL_PICKUP if line.leg == "pickup" else texts.BTN_POSTAL_CANCEL_DELIVERY
+                texts.BTN_POSTAL_CANCEL_PICKUP
+                if line.leg == "pickup"
+                else texts.BTN_POSTAL_CANCEL_DELIVERY
             )
-            buttons.append(Button(title=title, payload=commands.build("post", "x", view.code, line.leg)))
+            buttons.append(
+                Button(title=title, payload=commands.build("post", "x", view.code, line.leg))
+            )
     if registry_has_postal:
-        buttons.append(Button(title=texts.BTN_POSTAL, payload=commands.build("post", "d", view.code)))
+        buttons.append(
+            Button(title=texts.BTN_POSTAL, payload=commands.build("post", "d", view.code))
+        )
     return buttons
 
 
 def summary_extra(data: dict[str, Any], postage_vnd: int) -> str | None:
     """What a submission's summary adds when the result goes by post (its address)."""
     postal = data.get("postal_address")
-    return texts.postal_submission_summary(postal, postage_vnd) if isinstance(postal, dict) else None
+    return (
+        texts.postal_submission_summary(postal, postage_vnd) if isinstance(postal, dict) else None
+    )
 
 
 def address_line(postal: dict[str, Any]) -> str:
     """One line of a postal address kept in session data (house, street, hamlet, commune)."""
-    parts = (postal.get("house"), postal.get("street"), postal.get("hamlet"), postal.get("commune_name"))
+    parts = (
+        postal.get("house"),
+        postal.get("street"),
+        postal.get("hamlet"),
+        postal.get("commune_name"),
+    )
     return ", ".join(str(p) for p in parts if p) + ", tỉnh Cà Mau"

@@ -9,8 +9,12 @@ import pytest
 from tests.conversation.conftest import CARD, CODE, OWNER_VIEW, USER, Chat, all_text, payloads
 
 POSTAL_CARD = CARD.model_copy(
-    update={"postal_pickup_allowed": True, "postal_delivery_allowed": True,
-            "receiving_agency_code": "000.00.17.H12", "agency": "UBND phường An Xuyên"}
+    update={
+        "postal_pickup_allowed": True,
+        "postal_delivery_allowed": True,
+        "receiving_agency_code": "000.00.17.H12",
+        "agency": "UBND phường An Xuyên",
+    }
 )
 
 
@@ -25,7 +29,9 @@ def owner_chat() -> Chat:
 
     def by_code(code: str, user_id: str):
         found = original(code, user_id)
-        return found.model_copy(update={"procedure_code": CARD.code, "status": 1}) if found else None
+        return (
+            found.model_copy(update={"procedure_code": CARD.code, "status": 1}) if found else None
+        )
 
     chat.lookups.dossier_by_code = by_code  # type: ignore[method-assign]
     return chat
@@ -60,7 +66,10 @@ def test_an_ambiguous_or_misspelt_name_offers_close_matches_as_buttons(owner_cha
 def test_an_old_district_with_a_typo_still_finds_the_commune(owner_chat: Chat) -> None:
     _to_address(owner_chat)
     owner_chat.send("Xa U Mnh")
-    assert owner_chat.session is not None and owner_chat.session.data.get("commune_name") == "Xã U Minh"
+    assert (
+        owner_chat.session is not None
+        and owner_chat.session.data.get("commune_name") == "Xã U Minh"
+    )
 
 
 def test_an_unknown_commune_is_asked_again(owner_chat: Chat) -> None:
@@ -102,14 +111,19 @@ def test_the_whole_registration_ends_in_one_action_with_both_legs(owner_chat: Ch
     assert action.legs == ["pickup", "delivery"]
     assert action.hamlet == "Khóm 3" and action.house_number == "12A"
     assert action.recipient_phone == "+84912345678"
-    assert action.pickup_date is not None and action.pickup_date.isoformat() == days[0].rsplit(":", 1)[1]
+    assert (
+        action.pickup_date is not None
+        and action.pickup_date.isoformat() == days[0].rsplit(":", 1)[1]
+    )
     assert owner_chat.session is None
 
 
 def test_postage_is_shown_when_configured(owner_chat: Chat, monkeypatch) -> None:
     from tests.conversation import conftest
 
-    monkeypatch.setattr(conftest, "SETTINGS", conftest.SETTINGS.model_copy(update={"postal_postage_vnd": 25000}))
+    monkeypatch.setattr(
+        conftest, "SETTINGS", conftest.SETTINGS.model_copy(update={"postal_postage_vnd": 25000})
+    )
     _to_address(owner_chat, "delivery")
     _through_address(owner_chat)
     owner_chat.send("Nguyễn Văn An")
@@ -147,7 +161,9 @@ def test_a_cancel_confirmation_out_of_the_blue_does_nothing(owner_chat: Chat) ->
 def test_the_owner_view_shows_postal_orders_and_their_cancel_button(owner_chat: Chat) -> None:
     from chalicelib.conversation.model import PostalLine
 
-    line = PostalLine(leg="pickup", status="booked", line="- Thu gom hồ sơ tại nhà: x", cancellable=True)
+    line = PostalLine(
+        leg="pickup", status="booked", line="- Thu gom hồ sơ tại nhà: x", cancellable=True
+    )
     original = owner_chat.lookups.dossier_by_code
 
     def with_order(code: str, user_id: str):
@@ -164,9 +180,12 @@ def test_choosing_post_while_submitting_asks_the_address_then_the_summary(chat: 
     from chalicelib.conversation.model import DocumentLine
 
     card = CARD.model_copy(
-        update={"submit_in_zalo": True, "receiving_agency_code": "000.00.17.H12",
-                "postal_delivery_allowed": True,
-                "documents": [DocumentLine(name="Tờ khai", code="c1")]}
+        update={
+            "submit_in_zalo": True,
+            "receiving_agency_code": "000.00.17.H12",
+            "postal_delivery_allowed": True,
+            "documents": [DocumentLine(name="Tờ khai", code="c1")],
+        }
     )
     chat.lookups.cards[card.code] = card
     chat.send(f"#flow:submit:{card.code}")
@@ -182,7 +201,10 @@ def test_choosing_post_while_submitting_asks_the_address_then_the_summary(chat: 
     chat.send("Lý Bôn")
     chat.send("#post:none")
     out = chat.send("12")
-    assert chat.session is not None and (chat.session.flow, chat.session.step) == ("submit", "confirm")
+    assert chat.session is not None and (chat.session.flow, chat.session.step) == (
+        "submit",
+        "confirm",
+    )
     assert "12, Lý Bôn, Phường An Xuyên" in all_text(out)
     assert "#sub:confirm" in payloads(out)
     out = chat.send("#sub:confirm")
