@@ -159,12 +159,18 @@ def test_functions_carry_the_stage_configuration(deployed):
 
 def test_inbound_queue_mapping_exists_and_reports_batch_item_failures_after_the_step(deployed):
     lambda_client = deployed["clients"]["lambda"]
-    (mapping,) = lambda_client.list_event_source_mappings()["EventSourceMappings"]
+    mappings = lambda_client.list_event_source_mappings()["EventSourceMappings"]
+    by_queue = {m["EventSourceArn"].rsplit(":", 1)[-1]: m for m in mappings}
+    assert set(by_queue) == {"camau-zalo-inbound.fifo", "camau-zalo-postal"}
+    mapping = by_queue["camau-zalo-inbound.fifo"]
     assert mapping["FunctionArn"].endswith(":function:camau-zalo-dev-consume_inbound")
-    assert mapping["EventSourceArn"].endswith(":camau-zalo-inbound.fifo")
     assert mapping["BatchSize"] == 10
-    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
-    assert deployed["applied"]["mappings"] == [mapping["UUID"]]
+    postal = by_queue["camau-zalo-postal"]  # issue 13
+    assert postal["FunctionArn"].endswith(":function:camau-zalo-dev-consume_postal")
+    assert postal["BatchSize"] == 5
+    for found in mappings:
+        assert found["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert sorted(deployed["applied"]["mappings"]) == sorted(m["UUID"] for m in mappings)
 
 
 def test_token_refresh_runs_every_30_minutes(deployed):

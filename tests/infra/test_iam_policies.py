@@ -51,6 +51,21 @@ CODE_CALLS = {
         "sqs:DeleteMessage",  # also platform/sqs_batch.py (successes of a failed batch)
         "sqs:GetQueueAttributes",
         "sqs:ChangeMessageVisibility",  # platform/sqs_batch.py: the retry ladder
+        "sqs:GetQueueUrl",  # postal/service.py PostalQueue: register_postal, cancel_postal
+        "sqs:SendMessage",  # the postal bookings and provider-side cancellations
+    },
+    # postal/consumer.py (issue 13): booking jobs and orders, notices through the outbox.
+    "ConsumePostal": LOGS
+    | SECRETS
+    | {
+        "dynamodb:GetItem",  # the order (consistent), a contended job
+        "dynamodb:UpdateItem",  # jobs; the order booked / failed
+        "sqs:GetQueueUrl",  # notify/outbox.py: the inbound queue
+        "sqs:SendMessage",  # notify/outbox.py: the citizen's notices
+        "sqs:ReceiveMessage",  # the event source mapping polls with the function's role
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:ChangeMessageVisibility",  # platform/sqs_batch.py: the retry ladder
     },
     "RefreshZaloToken": LOGS | SECRETS | {"dynamodb:GetItem", "dynamodb:UpdateItem"},
 }
@@ -58,6 +73,7 @@ CODE_CALLS = {
 ALLOWED_KEYS = {
     "APIHandler": {"DOSSIER#*", "OAUTH#*", "ZALO#TOKEN", "CATALOGUE", "PROC#*", "AGENCY#*"},
     "RefreshZaloToken": {"ZALO#TOKEN"},
+    "ConsumePostal": {"JOB#*", "DOSSIER#*"},
 }
 
 
