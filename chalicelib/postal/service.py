@@ -261,10 +261,16 @@ class PostalService:
 
     # --- provider events -------------------------------------------------------------------
     def apply_event(
-        self, order_number: str, event_id: str, status: PostalStatus, at: datetime
+        self,
+        order_number: str,
+        event_id: str,
+        status: PostalStatus,
+        at: datetime,
+        read: PostalOrder | None = None,
     ) -> EventOutcome:
-        """Apply one provider event once (its ``event_id``); queue its notice. Raises
-        UnknownOrder, EventNotForLeg. A replayed or late event changes nothing."""
+        """Apply one provider event once (its ``event_id``); queue its notice. ``read``: the
+        order as the caller just read it (consistently), saving a read. Raises UnknownOrder,
+        EventNotForLeg. A replayed or late event changes nothing."""
         from chalicelib.domain.postal import LEG_EVENTS
 
         parsed = parse_order_number(order_number)
@@ -274,7 +280,7 @@ class PostalService:
         if status not in LEG_EVENTS[leg]:
             raise EventNotForLeg(status.value)
         for _ in range(3):  # another event may land between the read and the write
-            order = self.orders.get(code, leg, consistent=True)
+            order, read = read or self.orders.get(code, leg, consistent=True), None
             if order is None or order.order_number != order_number:
                 raise UnknownOrder(order_number)
             change = next_status(order.status, status, order.attempts)

@@ -1,65 +1,50 @@
 """``POST /integration/v1/postal/events``: the postal provider's status callbacks (issue 13).
 
 Signed like the rest of the integration API (Standard Webhooks, a client with the ``postal``
-scope in ``INTEGRATION_CLIENTS``; a replayed request gets the first answer and changes
-nothing: :func:`chalicelib.api.integration.auth.authenticated`). Body::
+scope in ``INTEGRATION_CLIENTS``; a replayed request gets the first answer and changes nothing:
+:func:`chalicelib.api.integration.auth.authenticated`). Body (unknown fields refused)::
 
     {"event_id": "<the provider's id of this event>", "order_number": "<dossier code>-PICKUP",
      "status": "picked_up" | "handed_to_agency" | "out_for_delivery" | "delivered"
                | "failed_attempt" | "returned",
      "at": "<ISO 8601 time with offset>", "tracking_number": "..." (optional)}
 
-Each event is applied once (its ``event_id``), becomes one notice to the citizen through the
-outbox (notice id ``postal:<order number>:<status>[:<attempt>]``); a pickup handed to the
-agency is recorded on the dossier as its submission time; a second failed delivery attempt
-returns the result to the agency. Late or repeated news answers ``200`` with ``applied`` false.
+Each event is applied once (its ``event_id``, also when re-sent under another webhook-id) and
+becomes one notice to the citizen through the outbox (notice id
+``postal:<order number>:<status>[:<attempts>]``); a pickup handed to the agency is recorded on
+the dossier as its submission time; a second failed delivery attempt returns the result to the
+agency. Late or repeated news answers ``200`` with ``applied`` false.
 
-Errors: 400 ``invalid_json``, ``invalid_event`` (a field missing or wrong), 422
-``event_not_for_leg`` (``delivered`` for a pickup…), 404 ``order_not_found``, 403
-``agency_not_served`` (the client does not serve the order's agency).
+Answer ``200 {"order_number", "status", "attempts", "applied"}``. Errors: 400
+``malformed_body`` / ``unknown_field`` / ``invalid_field``; 404 ``order_not_found``; 422
+``event_not_for_leg`` (``delivered`` for a pickup…); 403 ``agency_not_served`` (the client is
+limited to other agencies).
 """
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from chalice.app import Request, Response
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from chalicelib.api.integration.auth import authenticated
+from chalicelib.api.integration.bodies import parse
 from chalicelib.api.integration.responses import error, ok
 
-MAX_EVENT_ID = 128
+EventStatus = Literal[
+    "picked_up", "handed_to_agency", "out_for_delivery", "delivered", "failed_attempt", "returned"
+]
 
 
-def _parse(body: Any) -> tuple[str, str, str, datetime] | str:
-    """(event id, order number, status, time) or the problem's description."""
-    from chalicelib.domain.postal import EVENTS
+class PostalEventBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    if not isinstance(body, dict):
-        return "the body must be a JSON object"
-    event_id, order_number, status, at = (
-        body.get("event_id"),
-        body.get("order_number"),
-        body.get("status"),
-        body.get("at"),
-    )
-    if not isinstance(event_id, str) or not 1 <= len(event_id.strip()) <= MAX_EVENT_ID:
-        return f"event_id must be a string of 1 to {MAX_EVENT_ID} characters"
-    if not isinstance(order_number, str) or not order_number.strip():
-        return "order_number is required"
-    if not isinstance(status, str) or status not in {s.value for s in EVENTS}:
-        return "status must be one of " + ", ".join(sorted(s.value for s in EVENTS))
-    if not isinstance(at, str):
-        return "at must be an ISO 8601 time with its offset"
-    try:
-        moment = datetime.fromisoformat(at)
-    except ValueError:
-        return "at must be an ISO 8601 time with its offset"
-    if moment.tzinfo is None:
-        return "at must carry its offset"
-    return event_id.strip(), order_number.strip(), status, moment
+    event_id: str = Field(min_length=1, max_length=128, pattern=r"^\S+$")
+    order_number: str = Field(min_length=1, max_length=80)
+    status: EventStatus
+    at: AwareDatetime
+    tracking_number: str | None = Field(default=None, max_length=40)
 
 
 @authenticated(scope="postal")
@@ -68,32 +53,28 @@ def events(request: Request, client: Any) -> Response:
     from chalicelib.postal.service import EventNotForLeg, UnknownOrder
     from chalicelib.postal.wiring import get_postal_service
 
-    try:
-        body = json.loads(request.raw_body or b"")
-    except ValueError:
-        return error(400, "invalid_json", "The body is not JSON.")
-    parsed = _parse(body)
-    if isinstance(parsed, str):
-        return error(400, "invalid_event", parsed)
-    event_id, order_number, status, at = parsed
-    found = parse_order_number(order_number)
+    body = parse(request, PostalEventBody)
+    found = parse_order_number(body.order_number)
     if found is None:
         return error(404, "order_not_found", "No postal order has this number.")
+    code, leg, _round = found
     service = get_postal_service()
-    order = service.orders.get(found[0], found[1], consistent=True)
-    if order is None or order.order_number != order_number:
+    order = service.orders.get(code, leg, consistent=True)
+    if order is None or order.order_number != body.order_number:
         return error(404, "order_not_found", "No postal order has this number.")
     if order.agency_code and not client.serves(order.agency_code):
         return error(403, "agency_not_served", "This client does not serve the order's agency.")
     try:
-        outcome = service.apply_event(order_number, event_id, PostalStatus(status), at)
+        outcome = service.apply_event(
+            body.order_number, body.event_id, PostalStatus(body.status), body.at, read=order
+        )
     except UnknownOrder:
         return error(404, "order_not_found", "No postal order has this number.")
     except EventNotForLeg:
-        return error(422, "event_not_for_leg", f"A {found[1].value} order has no {status} event.")
+        return error(422, "event_not_for_leg", f"A {leg.value} order has no {body.status} event.")
     return ok(
         {
-            "order_number": order_number,
+            "order_number": body.order_number,
             "status": outcome.order.status.value,
             "attempts": outcome.order.attempts,
             "applied": outcome.applied,
