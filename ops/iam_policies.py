@@ -84,6 +84,14 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "keys": ["JOB#api:*"],
             },
             {
+                # POST /integration/v1/postal/events (api/integration/postal.py): the order's
+                # status (UpdateItem), the dossier's postal submission time (PutItem, version)
+                "sid": "PostalEvents",
+                "actions": ["dynamodb:UpdateItem", "dynamodb:PutItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["DOSSIER#*"],
+            },
+            {
                 "sid": "ReadinessTable",  # /health/ready
                 "actions": ["dynamodb:DescribeTable"],
                 "resources": [("dynamodb", "table/{table}")],

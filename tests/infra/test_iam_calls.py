@@ -201,6 +201,7 @@ def test_the_api_functions_calls_are_allowed_and_its_grants_are_used(
     )
     dossier = sample_dossiers(datetime.now(tz=UTC))[0]
     Dossiers(get_table()).add(dossier)
+    _booked_pickup(dossier.code)
     raw, sig = fixture_event("user_send_text")
     monkeypatch.setattr(webhook, "_clock", lambda: int(json.loads(raw)["timestamp"]) / 1000)
     operator = {"X-Operator-Secret": TEST_ENV["OPERATOR_SECRET"]}
@@ -237,6 +238,34 @@ def _integration_requests(http: Any) -> None:
     ping = headers("back-office", b"")
     assert http.get("/integration/v1/ping", headers=ping).status_code == 200
     assert http.get("/integration/v1/ping", headers=ping).headers["webhook-replayed"] == "true"
+    # The postal provider's callbacks (issue 13): picked up, then handed to the agency.
+    for n, status in enumerate(("picked_up", "handed_to_agency")):
+        event = {
+            "event_id": f"iam-{n}",
+            "order_number": f"{POSTAL_CODE[0]}-PICKUP",
+            "status": status,
+            "at": "2026-12-01T10:00:00+07:00",
+        }
+        raw = json.dumps(event).encode()
+        answer = http.post(
+            "/integration/v1/postal/events", body=raw, headers=headers("postal", raw)
+        )
+        assert answer.status_code == 200, answer.body
+
+
+POSTAL_CODE: list[str] = []
+
+
+def _booked_pickup(code: str) -> None:
+    """A booked pickup of ``code`` for the postal callbacks above (set up outside the record)."""
+    from chalicelib.storage.postal_orders import PostalOrders
+    from chalicelib.storage.table import get_table
+    from tests.postal.conftest import make_order
+
+    orders = PostalOrders(get_table())
+    order = orders.register(make_order(code=code)).order
+    orders.mark_booked(order, "EB1VN", datetime.now(tz=UTC))
+    POSTAL_CODE[:] = [code]
 
 
 def _record(body: str, message_id: str) -> dict:

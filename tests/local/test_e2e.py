@@ -561,3 +561,98 @@ def test_the_fixtures_used_end_to_end_are_signed_for_the_local_defaults():
         defaults["ZALO_OA_SECRET_KEY"],
     )
     assert Path(FIXTURES / "follow.json").is_file()
+
+
+@pytest.mark.e2e
+@pytest.mark.timeout(300)
+def test_make_run_books_a_postal_order_end_to_end(tmp_path):
+    """Issue 13 under `make run`: the chat registers delivery of a sample dossier's result, the
+    postal worker books it with the provider stand-in, the tracking number reaches the citizen
+    through the outbox, and a callback sent by the stand-in (signed as `local-postal`) becomes
+    one more notice."""
+    from datetime import UTC, datetime
+
+    from local.seed import CHAT_USER_ID, sample_dossiers
+
+    ports = dict(zip(PORT_NAMES, free_ports(len(PORT_NAMES)), strict=True))
+    env = clean_env(
+        **{k: str(v) for k, v in ports.items()},
+        LOCAL_CDN_DIR=str(tmp_path / "cdn"),
+        LOCAL_SCHEDULES="off",
+    )
+    log_path = tmp_path / "run.log"
+    api = f"http://127.0.0.1:{ports['PORT']}"
+    zalo = f"http://127.0.0.1:{ports['ZALO_STANDIN_PORT']}"
+    postal = f"http://127.0.0.1:{ports['POSTAL_STANDIN_PORT']}"
+    code = sample_dossiers(datetime.now(tz=UTC))[0].code
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "local.run"], cwd=ROOT, env=env, stdout=log, stderr=log
+        )
+
+    def output() -> str:
+        return log_path.read_text("utf-8", errors="replace")
+
+    def texts_received() -> list[str]:
+        _, body = http("GET", f"{zalo}/_local/messages?user_id={CHAT_USER_ID}&after=0")
+        return [m.get("text") or "" for m in body["messages"]]
+
+    def wait_for(predicate, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if predicate():
+                return True
+            time.sleep(0.3)
+        return False
+
+    try:
+        assert wait_for(lambda: _answers(f"{api}/health"), 60), output()
+        assert wait_for(lambda: "seed:" in output(), 60), output()
+        script = [
+            "#consent:yes",
+            f"#post:d:{code}",
+            "phuong an xuyen",
+            "Lý Bôn",
+            "#post:none",
+            "12",
+            "Nguyễn Văn Mẫu",
+            "0912345678",
+            "#post:ok",
+        ]
+        chat = subprocess.run(
+            [sys.executable, "-m", "local.chat", "--user", CHAT_USER_ID, "--wait", "20"],
+            cwd=ROOT,
+            env=env,
+            input="\n".join(script) + "\n",
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=240,
+        )
+        assert chat.returncode == 0, chat
+        assert "Xác nhận đăng ký" in chat.stdout, f"{chat.stdout}\n{output()}"
+        assert wait_for(lambda: any("Mã vận đơn" in t for t in texts_received()), 60), (
+            f"{texts_received()}\n{output()}"
+        )
+        _, held = http("GET", f"{postal}/_local/postal/orders")
+        assert [o["order_number"] for o in held["orders"]] == [f"{code}-DELIVERY"]
+        event = json.dumps({"order_number": f"{code}-DELIVERY", "status": "out_for_delivery"})
+        status, sent = http("POST", f"{postal}/_local/postal/events", event.encode())
+        assert status == 200 and sent["status"] == 200, sent
+        assert wait_for(lambda: any("đang phát" in t for t in texts_received()), 60), (
+            f"{texts_received()}\n{output()}"
+        )
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _answers(url: str) -> bool:
+    try:
+        return http("GET", url)[0] == 200
+    except OSError:
+        return False
