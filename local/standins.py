@@ -605,7 +605,8 @@ class Postal(Service):
             "at": str(body.get("at") or time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())),
         }
         raw = json.dumps(event).encode()
-        api = self._env.get("PUBLIC_BASE_URL") or f"http://127.0.0.1:{self._env.get('PORT', '8000')}"
+        port = self._env.get("PORT", "8000")
+        api = self._env.get("PUBLIC_BASE_URL") or f"http://127.0.0.1:{port}"
         headers = {"Content-Type": "application/json", **self.signed_headers(raw)}
         try:
             answer = requests.post(

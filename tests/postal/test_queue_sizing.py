@@ -26,7 +26,7 @@ def test_a_booking_lease_outlasts_the_function_so_no_second_consumer_takes_it_ov
     from chalicelib.postal.wiring import BOOKING_LEASE_SECONDS
 
     for stage in CONFIG["stages"].values():
-        assert BOOKING_LEASE_SECONDS > stage["lambda_functions"]["consume_postal"]["lambda_timeout"]
+        assert stage["lambda_functions"]["consume_postal"]["lambda_timeout"] < BOOKING_LEASE_SECONDS
 
 
 def test_the_consumer_is_registered_on_the_postal_queue() -> None:
