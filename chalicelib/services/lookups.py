@@ -3,7 +3,7 @@
 Implements :class:`chalicelib.conversation.model.Lookups` by mapping domain records into the
 engine's small view models. Costs: a procedure search is usually no AWS call (the cached index,
 see :mod:`chalicelib.catalogue.store`); a procedure card is one GetItem plus one per named
-agency; a dossier lookup is one GetItem; "my dossiers" is one Query.
+agency; a dossier lookup is one call (a Query bringing its postal orders); "my dossiers" one Query.
 """
 
 from __future__ import annotations
@@ -48,11 +48,11 @@ class StoreLookups:
         dossiers: Any,
         clock: Any = None,
         units: Any = None,
-        postal: Any = None,
+        postal: bool = False,
     ) -> None:
         self._catalogue = catalogue
         self._dossiers = dossiers
-        self._postal = postal  # chalicelib.storage.postal_orders.PostalOrders
+        self._postal = postal  # the owner's view shows the dossier's postal orders
         self._clock = clock or (lambda: datetime.now(tz=UTC))
         self._units = units
 
@@ -176,7 +176,6 @@ class StoreLookups:
         return DossierView(
             procedure_code=view.procedure_code,
             status=int(view.status),
-            postal=self._postal_lines(dossier.code),
             code=view.code,
             procedure_name=view.procedure_name,
             status_name=view.status_name,
@@ -191,12 +190,12 @@ class StoreLookups:
             result_ready=view.result_ready,
         )
 
-    def _postal_lines(self, code: str) -> list[PostalLine]:
-        """The dossier's postal orders (one Query; none without the repository)."""
-        if self._postal is None:
-            return []
+    def _postal_lines(self, items: list[Any]) -> list[PostalLine]:
+        """The dossier's postal orders as the owner sees them, from their raw items."""
         from chalicelib.domain.postal import CANCELLABLE, REOPENABLE
+        from chalicelib.storage.postal_orders import from_item
 
+        orders = [from_item(item) for item in items]
         return [
             PostalLine(
                 leg=order.leg.value,
@@ -207,15 +206,22 @@ class StoreLookups:
                 cancellable=order.status in CANCELLABLE,
                 active=order.status not in REOPENABLE,
             )
-            for order in self._postal.of_dossier(code)
+            for order in orders
         ]
 
     def dossier_by_code(self, code: str, user_id: str) -> DossierView | None:
-        found = self._dossiers.get(code)
+        postal: list[Any] = []
+        if self._postal:  # the dossier and its postal orders in one Query
+            found, postal = self._dossiers.get_with_postal(code)
+        else:
+            found = self._dossiers.get(code)
         if found is None:
             return None
         dossier, _ = found
-        return self._view(dossier, dossier.owner_zalo_user_id == user_id)
+        view = self._view(dossier, dossier.owner_zalo_user_id == user_id)
+        if view.is_owner and postal:
+            view = view.model_copy(update={"postal": self._postal_lines(postal)})
+        return view
 
     def confirm_applicant(
         self, code: str, user_id: str, *, phone: str | None, id_number: str | None
@@ -250,11 +256,10 @@ def get_lookups() -> StoreLookups:
     """Lookups wired to the app's storage (cached per container)."""
     from chalicelib.catalogue.store import get_store
     from chalicelib.storage.dossiers import Dossiers
-    from chalicelib.storage.postal_orders import PostalOrders
     from chalicelib.storage.table import get_table
 
     table = get_table()
-    return StoreLookups(get_store(), Dossiers(table), postal=PostalOrders(table))
+    return StoreLookups(get_store(), Dossiers(table), postal=True)
 
 
 def _centre(unit: Any, matched: str | None) -> CentreInfo:

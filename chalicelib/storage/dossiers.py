@@ -79,6 +79,17 @@ class Dossiers:
         item = self._table.get(self._pk(code), "DOSSIER")
         return (self._from_item(item), int(item["version"])) if item else None
 
+    def get_with_postal(self, code: str) -> tuple[tuple[Dossier, int] | None, list[dict[str, Any]]]:
+        """The dossier (and its version) with the raw items of its postal orders
+        (``POSTAL#<leg>``, read by :mod:`chalicelib.storage.postal_orders`), in one Query on the
+        dossier's partition: its sort keys ``DOSSIER`` and ``POSTAL#…`` are next to each other
+        (``PROOF#``/``REVIEW#`` sort after them and are not read)."""
+        items, _ = self._table.query(self._pk(code), sk_between=("DOSSIER", "POSTAL#~"))
+        found = next((i for i in items if i["sk"] == "DOSSIER"), None)
+        postal = [i for i in items if str(i["sk"]).startswith("POSTAL#")]
+        dossier = (self._from_item(found), int(found["version"])) if found else None
+        return dossier, postal
+
     def of_owner(self, user_id: str, limit: int) -> list[Dossier]:
         """The dossiers linked to a Zalo user, newest first (one Query on gsi1)."""
         items, _ = self._table.query(

@@ -126,7 +126,7 @@ def _seed_dossiers():
     return dossiers
 
 
-def test_dossier_lookup_is_one_getitem_and_my_dossiers_one_query(aws, aws_calls):
+def test_dossier_lookup_is_one_call_and_my_dossiers_one_query(aws, aws_calls):
     from chalicelib.services.lookups import get_lookups
     from local.seed import CHAT_USER_ID
 
@@ -134,7 +134,8 @@ def test_dossier_lookup_is_one_getitem_and_my_dossiers_one_query(aws, aws_calls)
     aws_calls.calls.clear()
     view = get_lookups().dossier_by_code(dossiers[0].code, CHAT_USER_ID)
     assert view.is_owner
-    assert aws_calls.calls == Counter({"dynamodb.GetItem": 1})
+    # One Query on the dossier's partition: the dossier and its postal orders (issue 13).
+    assert aws_calls.calls == Counter({"dynamodb.Query": 1})
     aws_calls.calls.clear()
     mine = get_lookups().dossiers_of(CHAT_USER_ID, 5)
     assert [v.code for v in mine] == [dossiers[0].code]
