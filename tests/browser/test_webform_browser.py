@@ -1,0 +1,299 @@
+"""The web form in a real browser (issue 11): headless Chromium from the Debian packages, driven
+by Playwright, against the local system of ``make run`` started on free loopback ports.
+
+The page uploads each file straight to the moto server's S3 with the presigned POST (a
+cross-origin request: the bucket's CORS rule from infra/resources.json must allow the form's
+origin, see local/s3_cors.py), then submits; the dossier, the kept documents and the receipt in
+the Zalo stand-in are read back over HTTP and from moto.
+
+Chromium is required, never skipped: ``make test`` installs it (or names the command that
+does); set CHROMIUM to use another binary.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.documents import samples
+from tests.local.test_e2e import PORT_NAMES, clean_env, free_ports, fresh_signed_event, http
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+PROCEDURE = "1.005092"  # two components, submittable through Zalo (tests/api/test_form.py)
+FOLLOWER = "2468000000000000001"  # follower.id in tests/fixtures/zalo/follow.json
+INSTALL_HINT = "sudo apt-get install -y chromium (or set CHROMIUM=/path/to/chromium)"
+
+
+def chromium_path() -> str:
+    """CHROMIUM, else chromium / chromium-browser on PATH; the test fails (never skips) without."""
+    found = os.environ.get("CHROMIUM") or next(
+        (p for p in map(shutil.which, ("chromium", "chromium-browser")) if p), None
+    )
+    if not found or not Path(found).exists():
+        pytest.fail(f"Chromium is needed for the web form's browser test: {INSTALL_HINT}")
+    return found
+
+
+class LocalSystem:
+    """``python -m local.run`` on free ports, and what the test needs to reach it."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.ports = dict(zip(PORT_NAMES, free_ports(len(PORT_NAMES)), strict=True))
+        self.env = clean_env(
+            **{k: str(v) for k, v in self.ports.items()},
+            LOCAL_CDN_DIR=str(tmp / "cdn"),
+            LOCAL_SCHEDULES="off",
+        )
+        self.api = f"http://127.0.0.1:{self.ports['PORT']}"
+        self.zalo = f"http://127.0.0.1:{self.ports['ZALO_STANDIN_PORT']}"
+        self.log_path = tmp / "run.log"
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "local.run"], cwd=ROOT, env=self.env, stdout=log, stderr=log
+            )
+
+    def output(self) -> str:
+        return self.log_path.read_text("utf-8", errors="replace")
+
+    def wait_ready(self, seconds: float = 90) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, f"local.run exited early:\n{self.output()}"
+            if "ready in" in self.output():
+                return
+            time.sleep(0.2)
+        pytest.fail(f"local.run was not ready within {seconds} s:\n{self.output()}")
+
+    def local_env(self) -> dict[str, str]:
+        """The settings the local system runs with (to read its moto from this process)."""
+        from local.run import local_defaults
+
+        return local_defaults(self.env)
+
+    def messages(self, user_id: str) -> list[dict[str, Any]]:
+        status, body = http("GET", f"{self.zalo}/_local/messages?user_id={user_id}&after=0")
+        assert status == 200, body
+        return list(body["messages"])
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture(scope="module")
+def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSystem]:
+    running = LocalSystem(tmp_path_factory.mktemp("local-run"))
+    try:
+        running.wait_ready()
+        # The citizen has talked to the OA (a follow): the receipt may go as a chat message.
+        raw, signature = fresh_signed_event("follow")
+        status, _ = http(
+            "POST",
+            f"{running.api}/zalo/webhook",
+            raw,
+            {"Content-Type": "application/json", "X-ZEvent-Signature": signature},
+        )
+        assert status == 200
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(system: LocalSystem) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, headless=True)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    opened = context.new_page()
+    opened.set_default_timeout(15_000)
+    try:
+        yield opened
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    """A real JPEG and a real PDF, with Vietnamese names as citizens' phones give them."""
+    jpeg = tmp_path / "ảnh đơn đề nghị.jpg"
+    jpeg.write_bytes(samples.jpeg())
+    pdf = tmp_path / "căn cước.pdf"
+    pdf.write_bytes(samples.pdf())
+    return {"jpeg": jpeg, "pdf": pdf}
+
+
+def form_url(system: LocalSystem, user_id: str = FOLLOWER) -> str:
+    """A signed form link, as the chat's ``oa.open.url`` button carries it."""
+    from chalicelib.services.webform import sign_token
+
+    secret = system.local_env()["WEBFORM_SECRET"]
+    return f"{system.api}/form/{sign_token(secret, user_id, PROCEDURE, datetime.now(UTC))}"
+
+
+def upload(page: Any, component: int, path: Path) -> None:
+    """Choose a file for a component and wait until the page says it reached S3."""
+    from playwright.sync_api import expect
+
+    page.set_input_files(f"#component-{component}", str(path))
+    item = page.locator(f"#files-{component} li", has_text=path.name)
+    expect(item).to_contain_text("Đã tải lên")
+    expect(page.locator("#submit")).to_be_enabled()
+
+
+def fill_person(page: Any, *, name: str = "Nguyễn Thị Mẫu") -> None:
+    page.check("#kind-person")
+    page.fill("#name", name)
+    page.fill("#id_number", "096190000123")
+    page.fill("#phone", "0912 345 678")
+    page.fill("#address", "12 Lý Thường Kiệt, phường An Xuyên")
+
+
+@pytest.fixture
+def local_aws(system: LocalSystem, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This process's settings pointed at the local system's moto (to read what it stored)."""
+    from chalicelib.platform.container import reset_all
+
+    for name, value in system.local_env().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+    reset_all()
+    yield
+    reset_all()
+
+
+def test_a_citizen_fills_the_form_uploads_two_files_to_s3_and_gets_the_receipt(
+    system: LocalSystem, page: Any, files: dict[str, Path], local_aws: None
+) -> None:
+    from playwright.sync_api import expect
+
+    from chalicelib.domain.dossier import Channel, DossierStatus
+    from chalicelib.root import get_document_store
+    from chalicelib.storage.dossiers import Dossiers
+    from chalicelib.storage.table import get_table
+
+    s3_posts: list[tuple[str, int]] = []
+    moto = f"http://127.0.0.1:{system.ports['MOTO_PORT']}/"
+    page.on(
+        "response",
+        lambda r: s3_posts.append((r.url, r.status))
+        if r.request.method == "POST" and r.url.startswith(moto)
+        else None,
+    )
+    url = form_url(system)
+    page.goto(url)
+    expect(page).to_have_title("Nộp hồ sơ trực tuyến")
+    fill_person(page)
+    upload(page, 0, files["jpeg"])
+    upload(page, 1, files["pdf"])
+    page.check("#delivery-online")
+    page.click("#submit")
+
+    expect(page.locator("h1")).to_have_text("Đã nộp hồ sơ")
+    message = page.locator("main").inner_text()
+    found = re.search(r"mã ([0-9A-Za-z.]+-\d{6}-\d{4,})", message)
+    assert found, message
+    code = found.group(1)
+    # Both files went from the browser to the moto server's S3 (cross-origin), not via our API.
+    assert len(s3_posts) == 2 and all(status == 204 for _, status in s3_posts), s3_posts
+
+    stored = Dossiers(get_table()).get(code)
+    assert stored is not None, code
+    dossier = stored[0]
+    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%y%m%d")
+    assert re.fullmatch(rf"{re.escape(dossier.receiving_agency_code)}-{today}-\d{{4,}}", code)
+    assert dossier.procedure_code == PROCEDURE
+    assert dossier.owner_zalo_user_id == FOLLOWER
+    assert dossier.applicant.name == "Nguyễn Thị Mẫu"
+    assert dossier.applicant.id_number == "096190000123"
+    assert dossier.status is DossierStatus.NEW and dossier.channel is Channel.ONLINE
+
+    documents = sorted(dossier.documents, key=lambda d: d.content_type)
+    assert [d.content_type for d in documents] == ["application/pdf", "image/jpeg"]
+    expected = {"application/pdf": samples.pdf(), "image/jpeg": samples.jpeg()}
+    store = get_document_store()
+    for document in documents:
+        assert document.key.startswith("documents/"), document.key
+        assert files["jpeg"].stem not in document.key and files["pdf"].stem not in document.key
+        head = store.head(document.key)
+        assert head is not None, document.key
+        data = expected[document.content_type]
+        assert head["size"] == len(data) and store.read(document.key) == data
+        assert head["encryption"] == "aws:kms"
+        metadata = head["metadata"]
+        assert metadata["sha256"] == document.sha256
+        assert metadata["detected-type"] == {"image/jpeg": "jpeg", "application/pdf": "pdf"}[
+            document.content_type
+        ]
+        assert metadata["size"] == str(len(data))
+        assert unquote(metadata["original-name"]) == document.name
+
+    # The receipt reached the citizen's Zalo chat (the Zalo stand-in), once.
+    receipts = [m for m in system.messages(FOLLOWER) if code in (m.get("text") or "")]
+    assert len(receipts) == 1, system.messages(FOLLOWER)
+    assert receipts[0]["text"].startswith("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ")
+
+    # The link was usable once: opening it again names the dossier instead of a new form.
+    page.goto(url)
+    expect(page.locator("main")).to_contain_text(code)
+    assert page.locator("form").count() == 0
+
+
+def test_a_missing_required_field_shows_the_summary_on_top_and_keeps_what_was_typed(
+    system: LocalSystem, page: Any, files: dict[str, Path], local_aws: None
+) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(form_url(system))
+    fill_person(page, name="")
+    upload(page, 0, files["jpeg"])
+    page.check("#delivery-online")
+    page.click("#submit")
+
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Vui lòng sửa các mục sau")
+    expect(summary.locator("a[href='#name']")).to_have_count(1)
+    # The summary is the first thing under the title, before the form.
+    expect(page.locator("main > #error-summary ~ form#dossier")).to_have_count(1)
+    expect(page.locator("#name")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#id_number")).to_have_value("096190000123")
+    expect(page.locator("#phone")).to_have_value("0912 345 678")
+    expect(page.locator("#address")).to_have_value("12 Lý Thường Kiệt, phường An Xuyên")
+    expect(page.locator("#delivery-online")).to_be_checked()
+    expect(page.locator("#files-0")).to_contain_text(files["jpeg"].name)
+
+    # Correcting the one field is enough: the uploaded file was kept with the form.
+    page.fill("#name", "Trần Văn Hai")
+    page.click("#submit")
+    expect(page.locator("h1")).to_have_text("Đã nộp hồ sơ")
