@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 StartResponse = Callable[..., Any]
+_VARY = "Origin, Access-Control-Request-Headers, Access-Control-Request-Method"
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
@@ -61,10 +62,11 @@ class BucketCors:
                 headers = [
                     ("Access-Control-Allow-Origin", origin),
                     ("Access-Control-Allow-Methods", ", ".join(methods)),
-                    ("Vary", "Origin, Access-Control-Request-Headers, Access-Control-Request-Method"),
+                    ("Vary", _VARY),
                 ]
                 if rule.exposed_headers:
-                    headers.append(("Access-Control-Expose-Headers", ", ".join(rule.exposed_headers)))
+                    exposed = ", ".join(rule.exposed_headers)
+                    headers.append(("Access-Control-Expose-Headers", exposed))
                 return headers
         return []
 

@@ -205,9 +205,11 @@ def test_a_citizen_fills_the_form_uploads_two_files_to_s3_and_gets_the_receipt(
     moto = f"http://127.0.0.1:{system.ports['MOTO_PORT']}/"
     page.on(
         "response",
-        lambda r: s3_posts.append((r.url, r.status))
-        if r.request.method == "POST" and r.url.startswith(moto)
-        else None,
+        lambda r: (
+            s3_posts.append((r.url, r.status))
+            if r.request.method == "POST" and r.url.startswith(moto)
+            else None
+        ),
     )
     url = form_url(system)
     page.goto(url)
@@ -251,9 +253,10 @@ def test_a_citizen_fills_the_form_uploads_two_files_to_s3_and_gets_the_receipt(
         assert head["encryption"] == "aws:kms"
         metadata = head["metadata"]
         assert metadata["sha256"] == document.sha256
-        assert metadata["detected-type"] == {"image/jpeg": "jpeg", "application/pdf": "pdf"}[
-            document.content_type
-        ]
+        assert (
+            metadata["detected-type"]
+            == {"image/jpeg": "jpeg", "application/pdf": "pdf"}[document.content_type]
+        )
         assert metadata["size"] == str(len(data))
         assert unquote(metadata["original-name"]) == document.name
 
