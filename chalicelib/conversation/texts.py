@@ -1230,3 +1230,13 @@ def submission_failed(hotline: str) -> str:
         "Hệ thống chưa tạo được hồ sơ, hồ sơ CHƯA được nộp. Ông/Bà vui lòng bấm «Xác nhận» "
         f"lại sau ít phút hoặc gọi {hotline}."
     )
+
+
+# --- The web form in the browser: file picker and upload failures (browser) -----------------------
+
+WEBFORM_PICK_FILES = "Chọn tệp hoặc chụp ảnh"
+WEBFORM_UPLOAD_TOO_LARGE = "Tệp quá lớn, tối đa {mb} MB mỗi tệp. Vui lòng chọn tệp nhỏ hơn."
+WEBFORM_UPLOAD_WRONG_TYPE = (
+    "Loại tệp này không được nhận. Vui lòng gửi ảnh JPG, PNG, tệp PDF hoặc DOCX."
+)
+WEBFORM_TITLE_WITH_ERRORS = "Có lỗi cần sửa – Nộp hồ sơ trực tuyến"

@@ -29,7 +29,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.conftest import ROOT
-from tests.documents import samples
 from tests.local.test_e2e import PORT_NAMES, clean_env, free_ports, fresh_signed_event, http
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -142,13 +141,34 @@ def page(browser: Any) -> Iterator[Any]:
         context.close()
 
 
+SCANNED = (
+    "<body style='font:18px serif;padding:2rem'><h1>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</h1>"
+    "<h2>ĐƠN ĐỀ NGHỊ CẤP BẢN SAO VĂN BẰNG, CHỨNG CHỈ TỪ SỔ GỐC</h2>"
+    "<p>Kính gửi: Sở Giáo dục và Đào tạo tỉnh Cà Mau</p></body>"
+)
+
+
+@pytest.fixture(scope="module")
+def documents(browser: Any) -> dict[str, bytes]:
+    """A real JPEG (a photographed page) and a real PDF, both rendered by Chromium itself."""
+    context = browser.new_context(viewport={"width": 600, "height": 800})
+    try:
+        page = context.new_page()
+        page.set_content(SCANNED)
+        made = {"jpeg": page.screenshot(type="jpeg", quality=80), "pdf": page.pdf(format="A4")}
+    finally:
+        context.close()
+    assert made["jpeg"][:3] == b"\xff\xd8\xff" and made["pdf"].startswith(b"%PDF-")
+    return made
+
+
 @pytest.fixture
-def files(tmp_path: Path) -> dict[str, Path]:
-    """A real JPEG and a real PDF, with Vietnamese names as citizens' phones give them."""
+def files(tmp_path: Path, documents: dict[str, bytes]) -> dict[str, Path]:
+    """The two documents as files with Vietnamese names, as citizens' phones give them."""
     jpeg = tmp_path / "ảnh đơn đề nghị.jpg"
-    jpeg.write_bytes(samples.jpeg())
+    jpeg.write_bytes(documents["jpeg"])
     pdf = tmp_path / "căn cước.pdf"
-    pdf.write_bytes(samples.pdf())
+    pdf.write_bytes(documents["pdf"])
     return {"jpeg": jpeg, "pdf": pdf}
 
 
@@ -241,7 +261,10 @@ def test_a_citizen_fills_the_form_uploads_two_files_to_s3_and_gets_the_receipt(
 
     documents = sorted(dossier.documents, key=lambda d: d.content_type)
     assert [d.content_type for d in documents] == ["application/pdf", "image/jpeg"]
-    expected = {"application/pdf": samples.pdf(), "image/jpeg": samples.jpeg()}
+    expected = {
+        "application/pdf": files["pdf"].read_bytes(),
+        "image/jpeg": files["jpeg"].read_bytes(),
+    }
     store = get_document_store()
     for document in documents:
         assert document.key.startswith("documents/"), document.key
@@ -282,6 +305,7 @@ def test_a_missing_required_field_shows_the_summary_on_top_and_keeps_what_was_ty
     page.check("#delivery-online")
     page.click("#submit")
 
+    expect(page).to_have_title("Có lỗi cần sửa – Nộp hồ sơ trực tuyến")
     summary = page.locator("#error-summary")
     expect(summary).to_be_visible()
     expect(summary).to_be_focused()
@@ -295,6 +319,14 @@ def test_a_missing_required_field_shows_the_summary_on_top_and_keeps_what_was_ty
     expect(page.locator("#address")).to_have_value("12 Lý Thường Kiệt, phường An Xuyên")
     expect(page.locator("#delivery-online")).to_be_checked()
     expect(page.locator("#files-0")).to_contain_text(files["jpeg"].name)
+
+    # A file the component cannot take is refused at once, with the reason, and sent nowhere.
+    text = files["jpeg"].with_name("ghi chú.txt")
+    text.write_text("không phải giấy tờ", encoding="utf-8")
+    page.set_input_files("#component-1", str(text))
+    refused = page.locator("#files-1 li.failed", has_text=text.name)
+    expect(refused).to_contain_text("Loại tệp này không được nhận")
+    expect(page.locator("#submit")).to_be_enabled()
 
     # Correcting the one field is enough: the uploaded file was kept with the form.
     page.fill("#name", "Trần Văn Hai")
