@@ -36,7 +36,7 @@ input.file{position:absolute;width:1px;height:1px;opacity:0;overflow:hidden}
 label.pick{display:inline-block;margin:.5rem 0 0;padding:.6rem 1rem;font-weight:600;color:#0a5cad;
 background:#fff;border:2px solid #0a5cad;border-radius:.5rem;cursor:pointer}
 input.file:focus+label.pick{outline:3px solid #0a5cad;outline-offset:2px}
-.files .failed{color:#b3261e}
+.files .failed{color:#b3261e}.choice p{margin:0}
 """
 
 _SCRIPT = """
