@@ -29,7 +29,8 @@ SCANNED = (
 
 
 def _chromium() -> str | None:
-    return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    found = os.environ.get("CHROMIUM") or shutil.which("chromium")
+    return found or shutil.which("chromium-browser")
 
 
 def main(argv: list[str] | None = None) -> int:
