@@ -89,6 +89,15 @@ class LocalSystem:
         assert status == 200, body
         return list(body["messages"])
 
+    def wait_messages(self, user_id: str, needle: str, seconds: float = 20) -> list[dict[str, Any]]:
+        """The messages to ``user_id`` whose text holds ``needle``, once there is one."""
+        deadline = time.monotonic() + seconds
+        while True:
+            found = [m for m in self.messages(user_id) if needle in (m.get("text") or "")]
+            if found or time.monotonic() > deadline:
+                return found
+            time.sleep(0.2)
+
     def stop(self) -> None:
         self.process.send_signal(signal.SIGINT)
         try:
@@ -283,8 +292,9 @@ def test_a_citizen_fills_the_form_uploads_two_files_to_s3_and_gets_the_receipt(
         assert metadata["size"] == str(len(data))
         assert unquote(metadata["original-name"]) == document.name
 
-    # The receipt reached the citizen's Zalo chat (the Zalo stand-in), once.
-    receipts = [m for m in system.messages(FOLLOWER) if code in (m.get("text") or "")]
+    # The receipt reached the citizen's Zalo chat (the Zalo stand-in), once; sent inline or
+    # queued for the inbound worker, so it is waited for.
+    receipts = system.wait_messages(FOLLOWER, code)
     assert len(receipts) == 1, system.messages(FOLLOWER)
     assert receipts[0]["text"].startswith("GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ")
 
