@@ -210,8 +210,12 @@ def fill_person(page: Any, *, name: str = "Nguyễn Thị Mẫu") -> None:
 @pytest.fixture
 def local_aws(system: LocalSystem, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """This process's settings pointed at the local system's moto (to read what it stored)."""
+    from chalicelib.platform import aws
     from chalicelib.platform.container import reset_all
 
+    # A session of our own (credentials, endpoint), dropped afterwards: a shared session made
+    # here would also lack the hooks of moto's in-process mock that later tests rely on.
+    monkeypatch.setattr(aws, "_session", None)
     for name, value in system.local_env().items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
