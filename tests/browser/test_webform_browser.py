@@ -314,7 +314,13 @@ def test_a_missing_required_field_shows_the_summary_on_top_and_keeps_what_was_ty
     from playwright.sync_api import expect
 
     page.goto(form_url(system))
+    # The applicant's kind switches the identity field (the page's script).
+    expect(page.locator("#tax_code")).to_be_hidden()
+    page.check("#kind-organisation")
+    expect(page.locator("#tax_code")).to_be_visible()
+    expect(page.locator("#id_number")).to_be_hidden()
     fill_person(page, name="")
+    expect(page.locator("#id_number")).to_be_visible()
     upload(page, 0, files["jpeg"])
     page.check("#delivery-online")
     page.click("#submit")
