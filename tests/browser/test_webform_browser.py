@@ -108,26 +108,33 @@ class LocalSystem:
 
 
 @pytest.fixture(scope="module")
-def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSystem]:
+def started(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSystem]:
+    """The local system, starting (Chromium is launched meanwhile: see ``system``)."""
     running = LocalSystem(tmp_path_factory.mktemp("local-run"))
     try:
-        running.wait_ready()
-        # The citizen has talked to the OA (a follow): the receipt may go as a chat message.
-        raw, signature = fresh_signed_event("follow")
-        status, _ = http(
-            "POST",
-            f"{running.api}/zalo/webhook",
-            raw,
-            {"Content-Type": "application/json", "X-ZEvent-Signature": signature},
-        )
-        assert status == 200
         yield running
     finally:
         running.stop()
 
 
 @pytest.fixture(scope="module")
-def browser(system: LocalSystem) -> Iterator[Any]:
+def system(started: LocalSystem, browser: Any, documents: dict[str, bytes]) -> LocalSystem:
+    """The local system, ready, with a citizen who has talked to the OA (a follow), so the
+    receipt may go as a chat message."""
+    started.wait_ready()
+    raw, signature = fresh_signed_event("follow")
+    status, _ = http(
+        "POST",
+        f"{started.api}/zalo/webhook",
+        raw,
+        {"Content-Type": "application/json", "X-ZEvent-Signature": signature},
+    )
+    assert status == 200
+    return started
+
+
+@pytest.fixture(scope="module")
+def browser(started: LocalSystem) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     executable = chromium_path()
