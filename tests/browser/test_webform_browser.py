@@ -254,6 +254,9 @@ def test_a_citizen_fills_the_form_uploads_two_files_to_s3_and_gets_the_receipt(
     url = form_url(system)
     page.goto(url)
     expect(page).to_have_title("Nộp hồ sơ trực tuyến")
+    # Each component's picker is labelled in Vietnamese, whatever the browser's own language.
+    expect(page.locator("label.pick")).to_have_count(2)
+    expect(page.locator("label.pick").first).to_have_text("Chọn tệp hoặc chụp ảnh")
     fill_person(page)
     upload(page, 0, files["jpeg"])
     upload(page, 1, files["pdf"])
