@@ -112,7 +112,11 @@ def _submissions(table: Any) -> Any:
         return None
     max_mb = max(1, get_settings().DOCUMENT_MAX_BYTES // (1024 * 1024))
     return Submissions(
-        intake=get_document_intake(), drafts=DraftFiles(table), service=service, max_mb=max_mb
+        intake=get_document_intake(),
+        drafts=DraftFiles(table),
+        service=service,
+        max_mb=max_mb,
+        documents=get_document_store(),
     )
 
 

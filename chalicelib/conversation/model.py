@@ -230,6 +230,12 @@ class DossierView(_Frozen):
     result_ready: bool = False
     # confirm_applicant only: the proof was right but another Zalo account owns the dossier.
     linked_elsewhere: bool = False
+    # Owner views (issue 12): the status code, what to supplement (status 5), whether the
+    # owner may still ask to withdraw it and whether they already did.
+    status: int | None = None
+    supplement_items: list[str] = Field(default_factory=list)
+    withdrawable: bool = False
+    withdrawal_requested: bool = False
 
 
 class Lookups(Protocol):

@@ -400,6 +400,9 @@ class Processor:
             log.metric("EffectNotApplied", kind=action.kind)
         if result.replies_instead:  # a failure's explanation, or what only the effect knows
             replies = [Reply(text=text) for text in result.replies_instead]
+            if result.keep_buttons and plan.replies and plan.replies[-1].buttons:
+                last = replies[-1].model_copy(update={"buttons": plan.replies[-1].buttons})
+                replies[-1] = last
             plan = plan.model_copy(update={"replies": replies})
             job.save_plan(plan.model_dump(mode="json"))
         elif result.replies_after:  # e.g. the dossiers an erasure keeps, and why

@@ -143,13 +143,21 @@ class StoreLookups:
                 status_name=anonymous.status_name,
                 is_owner=False,
             )
+        from chalicelib.domain.dossier import WITHDRAWABLE_STATUSES
+
         view = dossier.owner_view(self._clock())
+        requested = view.withdrawal_requested_at is not None
         return DossierView(
             code=view.code,
             procedure_name=view.procedure_name,
             status_name=view.status_name,
             is_owner=True,
-            history=[texts.history_line(h.status_name, h.at, h.note) for h in view.history],
+            history=[
+                texts.history_line(
+                    texts.HISTORY_EVENT_LABELS.get(h.event, h.status_name), h.at, h.note
+                )
+                for h in view.history
+            ],
             received_at=view.received_at,
             complete_received_at=view.complete_received_at,
             due_date=view.due_date,
@@ -157,6 +165,10 @@ class StoreLookups:
             overdue=view.is_overdue,
             next_step=texts.next_step(int(view.status), view.supplement_items, view.result_ready),
             result_ready=view.result_ready,
+            status=int(view.status),
+            supplement_items=list(view.supplement_items),
+            withdrawable=view.status in WITHDRAWABLE_STATUSES and not requested,
+            withdrawal_requested=requested,
         )
 
     def dossier_by_code(self, code: str, user_id: str) -> DossierView | None:
