@@ -55,6 +55,9 @@ class WithdrawalFlow(Flow):
             for v in ctx.lookups.dossiers_of(ctx.turn.user_id, ctx.settings.my_dossiers_limit)
             if v.withdrawable
         ]
+        if len(views) == 1:  # the confirmation names it
+            self._begin(ctx, views[0].code)
+            return
         ctx.end()
         if not views:
             lookup = Button(title=texts.BTN_DOSSIER, payload=commands.build("flow", "dossier"))
@@ -126,8 +129,7 @@ class WithdrawalFlow(Flow):
             yes = understood.intent is Intent.AGREE
             self.on_command(ctx, Command(COMMAND, ("yes" if yes else "no",)))
             return True
-        if understood.intent not in (Intent.UNKNOWN, "withdraw") or understood.dossier_code:
-            return False
+        # Anything else typed here is the reason (hủy / menu / trợ giúp never reach a flow).
         reason = " ".join(text.split())[:_REASON_MAX]
         if not reason:
             self.ask_again(ctx)
