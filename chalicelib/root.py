@@ -96,6 +96,7 @@ def get_processor() -> Processor:
         engine_settings=EngineSettings.from_app_settings(get_settings()),
         uploads=get_document_store(),
         submissions=_submissions(table),
+        info_card_image_url=get_settings().USER_INFO_CARD_IMAGE_URL,
     )
 
 

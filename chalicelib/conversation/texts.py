@@ -1193,7 +1193,7 @@ def ask_component(index: int, total: int, name: str, sent: int) -> str:
         return head + f"Đã gửi {sent} tệp. Gửi thêm trang, hoặc bấm «Xong» để sang phần tiếp."
     return head + (
         "Ông/Bà chụp ảnh hoặc gửi tệp (PDF, Word) của giấy tờ này; nhiều trang thì gửi lần "
-        "lượt từng trang, xong bấm «Xong». Không có thì bấm «Bỏ qua»."
+        "lượt từng trang, xong bấm «Xong»."
     )
 
 
@@ -1403,3 +1403,71 @@ def withdrawal_failed(code: str, hotline: str) -> str:
         f"Chưa gửi được đề nghị rút hồ sơ {code}: hồ sơ đã có kết quả, đã kết thúc hoặc không "
         f"còn gắn với tài khoản Zalo này. Ông/Bà vui lòng gọi {hotline} để được hỗ trợ."
     )
+
+
+# Chat submission: the receiving centre, optional components, reuse, the information card.
+RECEIVING_CENTRE_TO_CHOOSE = "Trung tâm Phục vụ hành chính công xã, phường do Ông/Bà chọn"
+
+
+def ask_receiving_centre(province_ok: bool) -> str:
+    text = (
+        "Thủ tục này nộp tại Trung tâm Phục vụ hành chính công xã, phường (nơi nào trong tỉnh "
+        "cũng tiếp nhận). Ông/Bà muốn nộp tại xã, phường nào? Nhập tên xã, phường hiện nay "
+        "hoặc tên cũ (ví dụ: Tân Thành, phường 5, Cái Nước); gõ có dấu hay không dấu đều được."
+    )
+    if province_ok:
+        text += " Hoặc bấm «Trung tâm cấp tỉnh» để nộp tại Trung tâm Phục vụ hành chính công tỉnh."
+    return text
+
+
+def receiving_centre_chosen(name: str) -> str:
+    return f"Nơi tiếp nhận: {name}."
+
+
+def receiving_centre_unknown(query: str) -> str:
+    return (
+        f"Chưa tìm thấy xã, phường «{query}». Ông/Bà vui lòng nhập lại tên xã, phường hiện nay "
+        "hoặc tên xã, phường, huyện cũ."
+    )
+
+
+def receiving_centre_choose(found: int, shown: int) -> str:
+    more = f" (hiện {shown} nơi đầu tiên; nhập tên cụ thể hơn để thu hẹp)" if found > shown else ""
+    return f"Có {found} nơi phù hợp{more}. Ông/Bà chọn nơi nộp hồ sơ:"
+
+
+COMPONENT_REQUIRED = (
+    "Thành phần này bắt buộc, không bỏ qua được. Ông/Bà vui lòng gửi ảnh hoặc tệp của giấy tờ "
+    "này (hoặc gõ «hủy» để dừng nộp hồ sơ)."
+)
+
+
+def optional_component(question: str) -> str:
+    head, _, rest = question.partition("\n")
+    return f"{head} (không bắt buộc)\n{rest}\nKhông có giấy tờ này thì bấm «Bỏ qua»."
+
+
+def reuse_button(name: str) -> str:
+    return f"Dùng lại: {name}"
+
+
+def reuse_offer(names: Sequence[str]) -> str:
+    listed = "; ".join(f"«{name}»" for name in names)
+    return (
+        f"Ông/Bà đã nộp giấy tờ này trong hồ sơ trước ({listed}): bấm «Dùng lại» để dùng "
+        "luôn, không cần gửi lại."
+    )
+
+
+def document_reused(component: str, name: str) -> str:
+    return (
+        f"Đã dùng lại tệp «{name}» đã nộp trước đây cho «{component}». Gửi thêm trang hoặc bấm "
+        "«Xong»."
+    )
+
+
+USER_INFO_CARD_TITLE = "Chia sẻ thông tin để điền hồ sơ"
+USER_INFO_CARD_SUBTITLE = (
+    "Bấm để gửi họ tên, số điện thoại và địa chỉ trên Zalo; Ông/Bà vẫn kiểm tra và sửa được "
+    "trước khi nộp."
+)

@@ -137,6 +137,22 @@ class Component(BaseModel):
     accepted_file_types: tuple[str, ...] = ()
     template_url: str | None = None
 
+    @property
+    def optional(self) -> bool:
+        """Whether an applicant may go without it: the record says so in words ("… (nếu
+        có)", "Trường hợp …", "Đối với trường hợp …"), in its name or in its group's title
+        (the case it belongs to)."""
+        from chalicelib.domain.vietnamese import fold
+
+        name, group = fold(self.name), fold(self.group or "")
+        conditional = ("truong hop ", "doi voi truong hop ")
+        return (
+            "neu co" in name
+            or name.startswith(conditional)
+            or group.startswith(conditional)
+            or "neu co" in group
+        )
+
 
 def _most_common(limits: list[TimeLimit]) -> TimeLimit | None:
     if not limits:

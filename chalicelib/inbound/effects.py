@@ -26,7 +26,11 @@ from chalicelib.conversation.flows.dossier import (
     RequestOwnershipReview,
     WarnOwnerOfClaim,
 )
-from chalicelib.conversation.flows.submission import CreateDossier, ReceiveDocument
+from chalicelib.conversation.flows.submission import (
+    CreateDossier,
+    ReceiveDocument,
+    ReuseDocument,
+)
 from chalicelib.conversation.flows.supplement import FinishSupplement, ReceiveSupplement
 from chalicelib.conversation.flows.withdrawal import RequestWithdrawal
 from chalicelib.conversation.model import (
@@ -287,6 +291,33 @@ def _receive_document(action: ReceiveDocument, user_id: str, c: Collaborators) -
     )
 
 
+@effect("reuse_document", ReuseDocument)
+def _reuse_document(action: ReuseDocument, user_id: str, c: Collaborators) -> EffectResult:
+    """A document kept with an earlier dossier of this user is recorded for the draft as it
+    is (same key: nothing downloaded or copied). The flow offers only the user's own
+    documents (their dossiers' ``documents``, read through the owner index)."""
+    from chalicelib.storage.documents import DOCUMENT_PREFIX, StoredFile
+
+    if c.submissions is None:
+        raise RuntimeError("submissions are not wired")
+    s = c.submissions
+    if not action.key.startswith(DOCUMENT_PREFIX):
+        raise ValueError("only kept documents can be reused")
+    if not s.drafts.has(action.draft_id, action.ref):
+        stored = StoredFile(
+            key=action.key,
+            size=action.size,
+            sha256=action.sha256,
+            content_type=action.content_type,
+            name=action.name,
+        )
+        component = (action.component_code, action.component_name)
+        s.drafts.record(action.draft_id, action.ref, stored, component, action.at)
+    log.info("document_reused")
+    log.metric("DocumentReused")
+    return EffectResult()
+
+
 @effect("create_dossier", CreateDossier)
 def _create_dossier(action: CreateDossier, user_id: str, c: Collaborators) -> EffectResult:
     from chalicelib.domain.dossier import Applicant
@@ -295,7 +326,7 @@ def _create_dossier(action: CreateDossier, user_id: str, c: Collaborators) -> Ef
     if c.submissions is None:
         raise RuntimeError("submissions are not wired")
     s = c.submissions
-    fields = {k: v for k, v in action.applicant.items() if k != "representative"}
+    fields = dict(action.applicant)  # an organisation's representative included
     draft = SubmissionDraft(
         procedure_code=action.procedure_code,
         procedure_name=action.procedure_name,

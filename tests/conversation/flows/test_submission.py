@@ -19,7 +19,7 @@ SUBMITTABLE = CARD.model_copy(
         "time_limit_days": 3,
         "documents": [
             DocumentLine(name="Tờ khai đăng ký khai sinh", code="TK"),
-            DocumentLine(name="Giấy chứng sinh", code="GCS"),
+            DocumentLine(name="Giấy chứng sinh", code="GCS", optional=True),
         ],
     }
 )
