@@ -27,6 +27,7 @@ from chalicelib.conversation.model import (
     CentreInfo,
     InfoCard,
     PastDocument,
+    ProcedureCard,
     Reply,
     UserInfo,
 )
@@ -129,6 +130,15 @@ PERSON_FIELDS["p_id"] = ("id_number", texts.ASK_PERSON_ID, _12_digit_id, texts.P
 FIELDS["p_id"] = PERSON_FIELDS["p_id"]
 
 
+def submittable(card: ProcedureCard) -> bool:
+    """Whether the chat takes a submission of this procedure: the province allows Zalo, the
+    catalogue knows its components, and a receiving agency is known or follows from where it
+    is filed (a commune centre the citizen chooses, or the provincial centre)."""
+    levels = card.receiving_levels
+    receivable = bool(card.receiving_agency_code) or "commune" in levels or "province" in levels
+    return card.submit_in_zalo and bool(card.documents) and receivable
+
+
 def draft_id(user_id: str, started: str) -> str:
     """The draft's id: stable for one user's one draft (the submission id of its dossier)."""
     return hashlib.sha256(f"{user_id}|{started}".encode()).hexdigest()[:24]
@@ -163,8 +173,7 @@ class SubmissionFlow(Flow):
             ctx.say(texts.procedure_not_found(code))
             return
         levels = card.receiving_levels
-        receivable = bool(card.receiving_agency_code) or bool(levels)
-        if not card.submit_in_zalo or not card.documents or not receivable:
+        if not submittable(card):
             ctx.end()
             url = card.national_system_url or card.portal_url or ctx.settings.portal_url
             ctx.say(texts.submission_not_in_zalo(card.name, url), [MENU_BUTTON])
