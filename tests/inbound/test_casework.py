@@ -9,29 +9,14 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import responses
 
 from chalicelib.conversation import texts
 from chalicelib.domain.dossier import DossierStatus
 from chalicelib.inbound import consumer as inbound
-from tests.documents import samples
+from tests.inbound.conftest import CDN
 from tests.inbound.test_processor import USER, _event, _record, _text_event
 
-CDN = "http://127.0.0.1:9"  # the allow-listed stand-in host (as `make run` reaches its CDN)
 START = int(time.time() * 1000)
-
-
-@pytest.fixture
-def cdn(zalo, monkeypatch):
-    monkeypatch.setenv("ZALO_CDN_HOSTS", "zdn.vn,127.0.0.1")
-    monkeypatch.setenv("PUBLIC_BASE_URL", "https://dichvucong.camau.test")
-    from chalicelib.platform.container import reset_all
-
-    reset_all()
-    zalo.mock.add(responses.GET, f"{CDN}/a.jpg", body=samples.jpeg(), content_type="image/jpeg")
-    zalo.mock.add(responses.GET, f"{CDN}/b.pdf", body=samples.pdf(), content_type="application/pdf")
-    zalo.mock.add(responses.GET, f"{CDN}/evil.jpg", body=b"#!/bin/sh\nrm -rf /\n")
-    return zalo
 
 
 class Citizen:

@@ -164,6 +164,10 @@ class SubmissionFlow(Flow):
             self._choose(ctx, code)
             return
         ctx.enter(self.name, "procedure")
+        words = understood.remainder if understood else ""
+        if len(words) >= 4:  # "nộp hồ sơ đăng ký khai sinh": search what follows the phrase
+            self._search(ctx, words)
+            return
         ctx.say(texts.ASK_SUBMISSION_PROCEDURE)
 
     def _choose(self, ctx: Context, code: str) -> None:
@@ -212,6 +216,18 @@ class SubmissionFlow(Flow):
         ctx.enter(self.name, "centre", data)
         ctx.say(texts.submission_started(card.name, texts.RECEIVING_CENTRE_TO_CHOOSE))
         self._ask(ctx)
+
+    def _search(self, ctx: Context, folded: str) -> None:
+        page = ctx.lookups.search_procedures(folded, 0, 5)
+        ctx.enter(self.name, "procedure")
+        if not page.hits:
+            ctx.say(texts.ASK_SUBMISSION_PROCEDURE)
+            return
+        buttons = [
+            Button(title=h.name[:40], payload=commands.build("flow", self.name, h.code))
+            for h in page.hits
+        ]
+        ctx.say(texts.SUBMISSION_CHOOSE_PROCEDURE, buttons)
 
     def _take_centre(self, ctx: Context, centre: CentreInfo) -> None:
         ctx.data.update(
@@ -378,19 +394,7 @@ class SubmissionFlow(Flow):
             if understood.procedure_code:
                 self._choose(ctx, understood.procedure_code)
                 return True
-            from chalicelib.domain.vietnamese import fold
-
-            page = ctx.lookups.search_procedures(fold(text), 0, 5)
-            if not page.hits:
-                ctx.say(texts.ASK_SUBMISSION_PROCEDURE)
-                ctx.enter(self.name, "procedure")
-                return True
-            buttons = [
-                Button(title=h.name[:40], payload=commands.build("flow", self.name, h.code))
-                for h in page.hits
-            ]
-            ctx.say(texts.SUBMISSION_CHOOSE_PROCEDURE, buttons)
-            ctx.enter(self.name, "procedure")
+            self._search(ctx, fold(text))
             return True
         if step in FIELDS:
             key, _question, normalise, invalid = FIELDS[step]
