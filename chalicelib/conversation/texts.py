@@ -1056,7 +1056,7 @@ WEBFORM_ERRORS = {
 WEBFORM_DONE_TITLE = "Đã nộp hồ sơ"
 WEBFORM_DONE = (
     "Hồ sơ của bạn đã được tiếp nhận với mã {code}. "
-    "Giấy tiếp nhận hồ sơ và hẹn trả kết quả đã được gửi vào Zalo của bạn."
+    "Giấy tiếp nhận hồ sơ và hẹn trả kết quả sẽ được gửi vào Zalo của bạn trong giây lát."
 )
 WEBFORM_DONE_NOT_SENT = (
     "Hồ sơ của bạn đã được tiếp nhận với mã {code}. "
