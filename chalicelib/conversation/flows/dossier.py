@@ -10,8 +10,9 @@ from chalicelib.conversation import commands, texts
 from chalicelib.conversation.actions import Action, register_action
 from chalicelib.conversation.commands import Command
 from chalicelib.conversation.flow import MENU_BUTTON, Context, Flow
+from chalicelib.conversation.flows.supplement import SUPPLEMENT_STATUS, owner_buttons
 from chalicelib.conversation.intents import Intent, Phrases, Understanding, find_dossier_code
-from chalicelib.conversation.model import Button
+from chalicelib.conversation.model import Button, DossierView
 from chalicelib.domain.identity import normalize_mobile, normalize_personal_id
 
 
@@ -139,16 +140,23 @@ class DossierFlow(Flow):
             return
         ctx.end()
         if view.is_owner:
-            from chalicelib.conversation.flows.postal import owner_buttons
-
-            text = texts.dossier_owner(view, ctx.settings.hotline)
-            if view.postal:
-                text += "\n" + texts.postal_section([line.line for line in view.postal])
-            postal = owner_buttons(view, ctx.flows.available("postal"))
-            ctx.say(text, [*postal[:4], MENU_BUTTON])
+            self._owner(ctx, view)
         else:
             verify = Button(title=texts.BTN_VERIFY, payload=commands.build("verify", view.code))
             ctx.say(texts.dossier_public(view), [verify, MENU_BUTTON])
+
+    def _owner(self, ctx: Context, view: DossierView) -> None:
+        """The owner's view with what they may do: supplement (status 5), withdraw, postal
+        service (register, cancel before pickup)."""
+        from chalicelib.conversation.flows.postal import owner_buttons as postal_buttons
+
+        text = texts.dossier_owner(view, ctx.settings.hotline)
+        if view.status == SUPPLEMENT_STATUS:
+            text = f"{text}\n{texts.SUPPLEMENT_HINT}"
+        if view.postal:  # issue 13: the dossier's postal orders, cancellable before pickup
+            text += "\n" + texts.postal_section([line.line for line in view.postal])
+        buttons = [*owner_buttons(view), *postal_buttons(view, ctx.flows.available("postal"))]
+        ctx.say(text, [*buttons[:4], MENU_BUTTON])
 
     def _verify(self, ctx: Context, arg: str | None) -> None:
         code = find_dossier_code(arg) if arg else None
@@ -190,8 +198,7 @@ class DossierFlow(Flow):
             ctx.end()
             ctx.actions.append(LinkDossier(at=ctx.turn.now, code=view.code))
             ctx.say(texts.APPLICANT_CONFIRMED)
-            owner_view = view.model_copy(update={"is_owner": True})
-            ctx.say(texts.dossier_owner(owner_view, ctx.settings.hotline), [MENU_BUTTON])
+            self._owner(ctx, view.model_copy(update={"is_owner": True}))
             return True
         attempts = int(ctx.data.get("attempts", 0)) + 1
         left = ctx.settings.max_applicant_attempts - attempts
