@@ -177,7 +177,7 @@ def test_the_owner_view_shows_postal_orders_and_their_cancel_button(owner_chat: 
 
 
 def test_choosing_post_while_submitting_asks_the_address_then_the_summary(chat: Chat) -> None:
-    from chalicelib.conversation.model import DocumentLine
+    from chalicelib.conversation.model import Attachment, DocumentLine
 
     card = CARD.model_copy(
         update={
@@ -194,7 +194,8 @@ def test_choosing_post_while_submitting_asks_the_address_then_the_summary(chat: 
     chat.send("0912345678")
     chat.send("096201001234")
     chat.send("Số 1 đường Lý Bôn, phường An Xuyên")
-    chat.send("#sub:skip")
+    chat.send(kind="image", attachments=[Attachment(type="image", url="https://zdn.vn/a.jpg")])
+    chat.send("#sub:done")
     out = chat.send("#sub:dl:post")
     assert chat.session is not None and chat.session.flow == "postal"
     chat.send("an xuyen")
