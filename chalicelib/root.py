@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from chalicelib.documents.intake import DocumentIntake
     from chalicelib.inbound.processor import Processor
     from chalicelib.notify.notifier import Notifier
+    from chalicelib.services.data_rights import DataRights
     from chalicelib.services.submission import SubmissionService
     from chalicelib.storage.documents import DocumentStore
     from chalicelib.storage.oauth_states import OAuthStates
@@ -27,12 +28,15 @@ if TYPE_CHECKING:
 @cached
 def get_token_manager() -> TokenManager:
     """The container's token manager (its in-memory token lives as long as it does)."""
+    from chalicelib.platform.aws import client
     from chalicelib.settings import get_settings
     from chalicelib.storage.table import get_table
-    from chalicelib.storage.tokens import TokenStore
+    from chalicelib.storage.tokens import KmsSealer, TokenStore
     from chalicelib.zalo.tokens import TokenManager
 
-    return TokenManager(TokenStore(get_table()), get_settings())
+    settings = get_settings()
+    sealer = KmsSealer(client("kms"), settings.TOKEN_KMS_KEY)
+    return TokenManager(TokenStore(get_table(), sealer), settings)
 
 
 def reset_token_manager() -> None:
@@ -96,6 +100,32 @@ def get_processor() -> Processor:
         engine_settings=EngineSettings.from_app_settings(get_settings()),
         uploads=get_document_store(),
         submissions=_submissions(table),
+        data_rights=get_data_rights(),
+    )
+
+
+@cached
+def get_data_rights() -> DataRights:
+    """Data-rights requests: the user and dossier stores, the request log, the exports."""
+    from chalicelib.domain.calendar import default_calendar
+    from chalicelib.services.data_rights import DataRights
+    from chalicelib.settings import get_settings
+    from chalicelib.storage.data_rights import DataRightsLog
+    from chalicelib.storage.dossiers import Dossiers
+    from chalicelib.storage.table import get_table
+    from chalicelib.storage.users import Users
+
+    settings = get_settings()
+    table = get_table()
+    return DataRights(
+        users=Users(table),
+        dossiers=Dossiers(table),
+        log=DataRightsLog(table),
+        exports=get_document_store(),
+        calendar=default_calendar(),
+        secret=settings.WEBFORM_SECRET.get_secret_value(),
+        public_base_url=settings.PUBLIC_BASE_URL,
+        link_seconds=settings.DATA_EXPORT_LINK_SECONDS,
     )
 
 
@@ -153,6 +183,7 @@ def get_document_intake() -> DocumentIntake:
 def get_submission_service() -> SubmissionService:
     """Dossier creation from confirmed submissions: the table, the documents bucket, the public
     base URL of receipts' links (ConfigurationError when it is not set)."""
+    from chalicelib.services.data_rights import DataRights
     from chalicelib.services.submission import SubmissionService
     from chalicelib.settings import get_settings
     from chalicelib.storage.dossiers import Dossiers

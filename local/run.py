@@ -531,7 +531,7 @@ class Runner:
         from local.resources import create_all
 
         reset_clients()
-        clients = {name: client(name) for name in ("dynamodb", "s3", "sqs")}
+        clients = {name: client(name) for name in ("dynamodb", "s3", "sqs", "kms")}
         self.resources = create_all(
             clients,
             {

@@ -38,6 +38,19 @@ _SSM = {
     "actions": ["ssm:GetParametersByPath"],
     "resources": [("ssm", "parameter{ssm_path}"), ("ssm", "parameter{ssm_path}/*")],
 }
+
+
+def _token_key(sid: str, actions: list[str]) -> dict[str, Any]:
+    """KMS on the OA token key only (storage/tokens.py): the key's id is the stack's, so the
+    statement names the account and region and is limited to the key holding the alias."""
+    return {
+        "sid": sid,
+        "actions": actions,
+        "resources": [("kms", "key/*")],
+        "condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": ["{token_key}"]}},
+    }
+
+
 FUNCTIONS: dict[str, dict[str, Any]] = {
     # Every HTTP route: api/health.py (readiness), zalo/webhook.py, zalo/oauth.py (state items
     # and the first token pair), api/public.py (a dossier by code).
@@ -64,6 +77,12 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "resources": [("s3", "{bucket}/catalogue/*")],
             },
             {
+                # GET /public/exports/{token}: the presigned GET it redirects to is the role's
+                "sid": "DataExports",
+                "actions": ["s3:GetObject"],
+                "resources": [("s3", "{bucket}/exports/*")],
+            },
+            {
                 "sid": "OAuthStates",  # OAuth start (put) and callback (conditional delete)
                 "actions": ["dynamodb:PutItem", "dynamodb:DeleteItem"],
                 "resources": [("dynamodb", "table/{table}")],
@@ -75,6 +94,9 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "resources": [("dynamodb", "table/{table}")],
                 "keys": ["ZALO#TOKEN"],
             },
+            # OAuth callback: the first pair is encrypted before it is stored; the API function
+            # never decrypts tokens (tests/infra/test_iam_policies.py).
+            _token_key("SealFirstTokenPair", ["kms:Encrypt"]),
             {
                 "sid": "ReadinessTable",  # /health/ready
                 "actions": ["dynamodb:DescribeTable"],
@@ -121,6 +143,11 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "resources": [("s3", "{bucket}/catalogue/*")],
             },
             {
+                "sid": "DataExports",  # services/data_rights.py: a citizen's JSON export
+                "actions": ["s3:PutObject"],
+                "resources": [("s3", "{bucket}/exports/*")],
+            },
+            {
                 # erasure (inbound/effects.py): a citizen's uploads in every version
                 "sid": "EraseUploadVersions",
                 "actions": ["s3:DeleteObjectVersion"],  # always by version id
@@ -143,6 +170,9 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 ],
                 "resources": [("sqs", "{inbound_queue}")],
             },
+            # Sending: the token pair is decrypted; a refresh after Zalo rejected the token
+            # (or a pair stored before the encryption, migrated on read) is encrypted.
+            _token_key("TokenKey", ["kms:Decrypt", "kms:Encrypt"]),
             _SSM,
         ],
     },
@@ -157,6 +187,7 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "resources": [("dynamodb", "table/{table}")],
                 "keys": ["ZALO#TOKEN"],
             },
+            _token_key("TokenKey", ["kms:Decrypt", "kms:Encrypt"]),
             _SSM,
         ],
     },
@@ -183,6 +214,7 @@ def names(stage: str) -> dict[str, str]:
         "inbound_queue": env["INBOUND_QUEUE"],
         "postal_queue": env["POSTAL_QUEUE"],
         "ssm_path": env["SECRETS_SSM_PATH"].rstrip("/"),
+        "token_key": env["TOKEN_KMS_KEY"],
     }
 
 
@@ -239,6 +271,14 @@ def render(stage: str, function: str, account: str | None = None, region: str | 
         if "keys" in item:
             statement["Condition"] = {
                 "ForAllValues:StringLike": {"dynamodb:LeadingKeys": list(item["keys"])}
+            }
+        if "condition" in item:
+            statement["Condition"] = {
+                operator: {
+                    key: [value.format(**values) for value in allowed]
+                    for key, allowed in condition.items()
+                }
+                for operator, condition in item["condition"].items()
             }
         statements.append(statement)
     return {"Version": "2012-10-17", "Statement": statements}

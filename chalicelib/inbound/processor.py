@@ -166,8 +166,10 @@ class Processor:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         uploads: effects.UploadEraser | None = None,
         submissions: effects.Submissions | None = None,
+        data_rights: effects.DataRightsService | None = None,
     ) -> None:
         self.uploads = uploads
+        self.data_rights = data_rights
         self.jobs = jobs
         self.job_keep_days = job_keep_days
         self.clock = clock
@@ -393,6 +395,7 @@ class Processor:
             hotline=self.engine_settings.hotline,
             uploads=self.uploads,
             submissions=self.submissions,
+            data_rights=self.data_rights,
         )
         result = effects.apply(action.model_dump(mode="json"), plan.user_id, collaborators)
         if not result.applied:

@@ -73,6 +73,9 @@ class Recorder:
             # sqs:DeleteMessage, ChangeMessageVisibilityBatch sqs:ChangeMessageVisibility).
             operation = operation.removesuffix("Batch")
             self.calls.append((f"sqs:{operation}", f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}", ()))
+        elif service == "kms":  # the key named by its alias (the policy's condition)
+            arn = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{params.get('KeyId', '')}"
+            self.calls.append((f"kms:{operation}", arn, ()))
         elif service == "ssm":
             path = params.get("Path") or params.get("Name", "")
             arn = f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter{path}"
@@ -138,6 +141,8 @@ def secrets_in_ssm(aws, monkeypatch):
         )
         monkeypatch.delenv(name)
     monkeypatch.setenv("SECRETS_SSM_PATH", path)
+    # The stage's token key (the aws fixture gives the dev stage's alias to the key).
+    monkeypatch.setenv("TOKEN_KMS_KEY", CONFIG_ENV["TOKEN_KMS_KEY"])
 
 
 CONFIG_ENV = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"][STAGE][
@@ -260,10 +265,12 @@ def _text(text: str, n: int) -> str:
     )
 
 
-def test_the_consumers_calls_are_allowed_and_its_grants_are_used(secrets_in_ssm, recorder):
+def test_the_consumers_calls_are_allowed_and_its_grants_are_used(
+    secrets_in_ssm, recorder, monkeypatch
+):
     import app as app_module
     from app import app
-    from chalicelib.root import get_token_manager
+    from chalicelib.platform.container import reset_all
     from chalicelib.storage.dossiers import Dossiers
     from chalicelib.storage.table import get_table
     from local.seed import sample_dossiers
@@ -277,7 +284,12 @@ def test_the_consumers_calls_are_allowed_and_its_grants_are_used(secrets_in_ssm,
     )
     dossier = sample_dossiers(datetime.now(tz=UTC))[0]  # linked to USER
     Dossiers(get_table()).add(dossier)
-    get_token_manager().store_initial_pair("access-1", "refresh-1", "90000")
+    # A pair stored before the token encryption: the consumer seals it on its first read
+    # (kms:Encrypt), then decrypts it (kms:Decrypt).
+    from chalicelib.storage.tokens import TOKEN_PK, TOKEN_SK
+
+    legacy = {"pk": TOKEN_PK, "sk": TOKEN_SK, "access_token": "access-1", "version": 1}
+    get_table().put({**legacy, "refresh_token": "refresh-1", "expires_at": time.time() + 9e4})
     # A notice still owed to the citizen: the erasure below discards it.
     pending = {"pk": f"USER#{USER}", "sk": "PENDING#2026-01-01T00:00:00.000Z#n1", "at": "x"}
     get_table().put({**pending, "notice_id": "n1"})
@@ -291,8 +303,10 @@ def test_the_consumers_calls_are_allowed_and_its_grants_are_used(secrets_in_ssm,
     Users(get_table()).note_upload(USER, upload.key, datetime.now(tz=UTC))
     follow = json.loads((FIXTURES / "follow.json").read_text())
     follow["timestamp"] = str(int(time.time() * 1000))
-    texts = ["#consent:yes", "giay phep xay dung", dossier.code, "ho so cua toi", "xóa dữ liệu"]
+    texts = ["#consent:yes", "giay phep xay dung", dossier.code, "ho so cua toi"]
+    texts += ["dữ liệu của tôi", "xuat du lieu", "xóa dữ liệu"]
     texts += ["#erase:yes"]
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://dev.example.invalid/api")  # export links
     bodies = [json.dumps(follow)] + [_text(t, n + 1) for n, t in enumerate(texts)]
     _fresh_container(recorder)
     cs_url = f"{TEST_ENV['ZALO_API_BASE']}/v3.0/oa/message/cs"
@@ -300,6 +314,8 @@ def test_the_consumers_calls_are_allowed_and_its_grants_are_used(secrets_in_ssm,
         mock.post(cs_url, json={"error": 0, "data": {"message_id": "m"}})
         with Client(app, project_dir=str(ROOT), stage_name=STAGE):
             for n, body in enumerate(bodies):
+                if n == 2:  # another container: it decrypts the pair the first one sealed
+                    reset_all()
                 event = {"Records": [_record(body, f"r{n}")]}
                 assert app_module.consume_inbound(event, None) == {"batchItemFailures": []}
             _consume_a_batch_with_a_failure(app_module, bodies[-1], recorder)

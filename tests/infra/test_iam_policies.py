@@ -31,9 +31,10 @@ CODE_CALLS = {
         "dynamodb:UpdateItem",  # zalo/tokens.py store_initial_pair (OAuth callback)
         "dynamodb:DescribeTable",  # api/health.py readiness
         "s3:ListBucket",  # api/health.py readiness: HeadBucket
-        "s3:GetObject",  # api/public.py procedures: catalogue/store.py search index
+        "s3:GetObject",  # api/public.py procedures: the search index; api/exports.py (presign)
         "sqs:GetQueueUrl",  # zalo/webhook.py; api/health.py readiness
         "sqs:SendMessage",  # zalo/webhook.py
+        "kms:Encrypt",  # storage/tokens.py: the OAuth callback seals the first pair
     },
     "ConsumeInbound": LOGS
     | SECRETS
@@ -44,6 +45,7 @@ CODE_CALLS = {
         "dynamodb:DeleteItem",  # sessions, pending notices, erasure of a user's partition
         "dynamodb:Query",  # pending notices; dossiers of an owner (gsi1)
         "s3:GetObject",  # catalogue/store.py search index
+        "s3:PutObject",  # services/data_rights.py: a citizen's export (exports/ only)
         "s3:ListBucketVersions",  # erasure: a citizen's uploads in every version
         "s3:DeleteObjectVersion",  # erasure (uploads/ only)
         # The SQS event source mapping polls with the function's role.
@@ -51,8 +53,12 @@ CODE_CALLS = {
         "sqs:DeleteMessage",  # also platform/sqs_batch.py (successes of a failed batch)
         "sqs:GetQueueAttributes",
         "sqs:ChangeMessageVisibility",  # platform/sqs_batch.py: the retry ladder
+        "kms:Decrypt",  # storage/tokens.py: the token pair, to send messages
+        "kms:Encrypt",  # storage/tokens.py: a pair refreshed after Zalo rejected the token
     },
-    "RefreshZaloToken": LOGS | SECRETS | {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+    "RefreshZaloToken": LOGS
+    | SECRETS
+    | {"dynamodb:GetItem", "dynamodb:UpdateItem", "kms:Decrypt", "kms:Encrypt"},
 }
 # Items a function may reach, where it needs only a few kinds (dynamodb:LeadingKeys).
 ALLOWED_KEYS = {
@@ -176,6 +182,28 @@ def test_item_access_is_limited_to_the_few_kinds_of_items_a_function_needs(packa
     # dossiers (public view), OAuth states and the public catalogue only.
     assert readable == {"DOSSIER#*", "OAUTH#*", "CATALOGUE", "PROC#*", "AGENCY#*"}
     assert not any("dynamodb:Query" in _as_list(s["Action"]) for s in api)
+
+
+def test_only_the_senders_may_decrypt_the_token_pair_and_only_with_the_token_key(packaged):
+    stage, sam = packaged
+    alias = CONFIG["stages"][stage]["environment_variables"]["TOKEN_KMS_KEY"]
+    assert alias == f"alias/camau-zalo-{stage}-tokens"  # the template's TokenKeyAlias
+    policies = _policies_by_function(sam)
+    decrypting = {
+        function
+        for function, statements in policies.items()
+        for s in statements
+        if "kms:Decrypt" in _as_list(s["Action"])
+    }
+    # The API function (public webhook, lookups, OAuth callback) may seal a new pair, never
+    # read one: table access plus its role does not reveal the tokens.
+    assert decrypting == {"ConsumeInbound", "RefreshZaloToken"}
+    assert any("kms:Encrypt" in _as_list(s["Action"]) for s in policies["APIHandler"])
+    for statements in policies.values():
+        for s in statements:
+            if any(a.startswith("kms:") for a in _as_list(s["Action"])):
+                aliases = s["Condition"]["ForAnyValue:StringEquals"]["kms:ResourceAliases"]
+                assert aliases == [alias]
 
 
 def test_the_committed_policy_files_are_what_the_description_writes():
