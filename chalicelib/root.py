@@ -183,7 +183,6 @@ def get_document_intake() -> DocumentIntake:
 def get_submission_service() -> SubmissionService:
     """Dossier creation from confirmed submissions: the table, the documents bucket, the public
     base URL of receipts' links (ConfigurationError when it is not set)."""
-    from chalicelib.services.data_rights import DataRights
     from chalicelib.services.submission import SubmissionService
     from chalicelib.settings import get_settings
     from chalicelib.storage.dossiers import Dossiers

@@ -103,7 +103,7 @@ class Settings(BaseSettings):
     INBOUND_QUEUE: str = "camau-zalo-inbound.fifo"
     POSTAL_QUEUE: str = "camau-zalo-postal"
     # The KMS key that encrypts the OA token pair (infra/resources.json ``TokenKey``): its alias.
-    TOKEN_KMS_KEY: str = "alias/camau-zalo-local-tokens"
+    TOKEN_KMS_KEY: str = "alias/camau-zalo-local-tokens"  # noqa: S105 - a key's name
     # Personal-data exports (chalicelib/services/data_rights.py): lifetime of the signed link
     # the citizen gets (the object itself expires after a day by the bucket's lifecycle).
     DATA_EXPORT_LINK_SECONDS: int = Field(default=900, ge=60, le=86400)

@@ -49,6 +49,8 @@ class UserStore(Protocol):
 
     def set_followed(self, user_id: str, followed: bool, at: datetime) -> object: ...
 
+    def note_upload(self, user_id: str, key: str, at: datetime) -> None: ...
+
 
 class DossierLinks(Protocol):
     """Owner links of dossiers (:class:`chalicelib.storage.dossiers.Dossiers`)."""
@@ -312,6 +314,10 @@ def _receive_document(action: ReceiveDocument, user_id: str, c: Collaborators) -
                 replies_instead=[texts.document_rejected(refused.reason.value, max_mb=s.max_mb)],
             )
         component = (action.component_code, action.component_name)
+        # Noted on the citizen first, so an erasure finds the file (every version) even if the
+        # draft is abandoned; a retry notes the same key again (one PutItem, idempotent).
+        if c.users is not None:
+            c.users.note_upload(user_id, stored.key, action.at)
         s.drafts.record(action.draft_id, action.ref, stored, component, action.at)
     kept = sum(
         1 for d in s.drafts.files(action.draft_id) if d.component_name == action.component_name

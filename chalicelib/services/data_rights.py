@@ -18,6 +18,7 @@ get a copy (JSON), and the record proving each request was answered within 2 wor
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -206,15 +207,13 @@ def export_document(user_id: str, held: Holdings, *, generated_at: datetime) -> 
     every linked dossier in full."""
     items = []
     for item in held.items:
-        entry: dict[str, Any] = {"kind": str(item["sk"]).split("#", 1)[0].lower()}
+        entry: dict[str, Any] = {"item": str(item["sk"]).split("#", 1)[0].lower()}
         for key, value in item.items():
             if key in ("pk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk"):
                 continue
             if key in ("state", "parts") and isinstance(value, str):
-                try:
+                with contextlib.suppress(ValueError):
                     value = json.loads(value)
-                except ValueError:
-                    pass
             entry[key] = value
         items.append(entry)
     document = {

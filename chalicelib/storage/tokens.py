@@ -42,6 +42,7 @@ _NAMES = {
     "#refreshed": "refreshed_at",
 }
 _CLEAR = {"#access": "access_token", "#refresh": "refresh_token"}
+_LEASE = {"#lease_owner": "lease_owner", "#lease_until": "lease_until"}
 _STORE = (
     "SET #sealed = :sealed, #ahash = :ahash, #expires = :expires, #refreshed = :now, "
     "#version = :next REMOVE #lease_owner, #lease_until, #access, #refresh"
@@ -196,7 +197,7 @@ class TokenStore:
                 TOKEN_SK,
                 _STORE,
                 condition="#version = :version",
-                names={**names, "#lease_owner": "lease_owner", "#lease_until": "lease_until"},
+                names={**names, **_LEASE},
                 values={**values, ":version": version},
             )
         except ConditionFailed:
@@ -216,7 +217,7 @@ class TokenStore:
             "SET #sealed = :sealed, #ahash = :ahash, #expires = :expires, "
             "#refreshed = :now, #version = if_not_exists(#version, :zero) + :one "
             "REMOVE #lease_owner, #lease_until, #access, #refresh",
-            names={**_NAMES, **_CLEAR, "#lease_owner": "lease_owner", "#lease_until": "lease_until"},
+            names={**_NAMES, **_CLEAR, **_LEASE},
             values={
                 **self._seal(access, refresh),
                 ":expires": expires_at,

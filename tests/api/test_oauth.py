@@ -15,6 +15,7 @@ from chalicelib.root import reset_token_manager
 from chalicelib.settings import reset_settings
 from chalicelib.storage.table import get_table
 from chalicelib.zalo.tokens import TOKEN_PK, TOKEN_SK
+from tests.conftest import ROOT, TEST_ENV
 
 
 def stored_pair() -> dict:
@@ -25,7 +26,7 @@ def stored_pair() -> dict:
 
     sealer = KmsSealer(client("kms"), get_settings().TOKEN_KMS_KEY)
     return TokenStore(get_table(), sealer).read() or {}
-from tests.conftest import ROOT, TEST_ENV
+
 
 OAUTH_URL = f"{TEST_ENV['ZALO_OAUTH_BASE']}/v4/oa/access_token"
 OPERATOR = {"X-Operator-Secret": TEST_ENV["OPERATOR_SECRET"]}

@@ -69,7 +69,11 @@ ALLOWED_KEYS = {
 
 @pytest.fixture(scope="module", params=["dev", "prod"])
 def packaged(request, tmp_path_factory):
-    """`chalice package --merge-template` output for each stage (runs the real CLI)."""
+    """`chalice package --merge-template` output for each stage (runs the real CLI), or, under
+    `make deploy-check` (``DEPLOY_CHECK_DIR``), the deployable template `make package` built."""
+    built = os.environ.get("DEPLOY_CHECK_DIR")
+    if built:
+        return request.param, json.loads((ROOT / built / request.param / "sam.json").read_text())
     out = tmp_path_factory.mktemp(f"package-iam-{request.param}")
     env = {**os.environ, "AWS_DEFAULT_REGION": "ap-southeast-1"}
     command = [str(BIN / "chalice"), "package", "--stage", request.param]

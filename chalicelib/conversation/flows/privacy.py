@@ -26,7 +26,6 @@ from chalicelib.conversation.flow import Context, Flow
 from chalicelib.conversation.intents import Intent, Phrases, Understanding
 from chalicelib.conversation.model import Button
 
-
 MY_DATA, EXPORT_MY_DATA = "my_data", "export_my_data"  # this flow's own intents
 
 
@@ -58,13 +57,15 @@ class PrivacyFlow(Flow):
         Phrases(Intent.AGREE, True, ("dong y", "toi dong y", "chap nhan", "dong y xu ly du lieu")),
         Phrases(Intent.DELETE_MY_DATA, False, (
             "xoa du lieu", "xoa du lieu ca nhan", "xoa thong tin", "xoa thong tin ca nhan",
-            "xoa tai khoan")),
+            "xoa tai khoan", "xoa du lieu cua toi", "xoa du lieu ca nhan cua toi",
+            "xoa thong tin cua toi", "xoa thong tin ca nhan cua toi")),
         Phrases(MY_DATA, False, (
             "du lieu cua toi", "thong tin cua toi", "xem du lieu", "xem du lieu ca nhan",
-            "du lieu ca nhan cua toi", "he thong luu gi", "luu gi ve toi", "xem thong tin ca nhan")),
+            "he thong luu gi", "luu gi ve toi", "xem thong tin ca nhan")),
         Phrases(EXPORT_MY_DATA, False, (
             "xuat du lieu", "xuat du lieu ca nhan", "tai du lieu", "tai du lieu ca nhan",
-            "ban sao du lieu", "sao chep du lieu", "tai ve du lieu")),
+            "ban sao du lieu", "sao chep du lieu", "tai ve du lieu", "xuat du lieu cua toi",
+            "tai du lieu cua toi", "xuat du lieu ca nhan cua toi")),
     )
     # fmt: on
     commands = frozenset({"consent", "erase", "mydata"})
