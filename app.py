@@ -20,6 +20,7 @@ schedules = module("chalicelib.schedules")
 inbound = module("chalicelib.inbound.consumer")
 form = module("chalicelib.api.form")
 exports = module("chalicelib.api.exports")
+integration_ping = module("chalicelib.api.integration.ping")
 
 
 # --- HTTP: operations ---------------------------------------------------------------------------
@@ -90,6 +91,12 @@ def webform_submit(token):
 @app.route("/public/exports/{token}", methods=["GET"])
 def data_export(token):
     return exports.get(token)
+
+
+# --- HTTP: the back-office integration API (signed; chalicelib/api/integration/) ----------------
+@app.route("/integration/v1/ping", methods=["GET"])
+def integration_ping_route():
+    return integration_ping.ping(app.current_request)
 
 
 # --- Queue consumers ----------------------------------------------------------------------------
