@@ -182,3 +182,37 @@ def test_a_redelivered_request_is_answered_and_recorded_once(zalo):
     inbound.consume(_event(_record(body, message_id="m2")))  # Zalo delivers it again
     assert len(zalo.texts_to(USER)) == before + 1
     assert len([r for r in _requests(get_table()) if r["kind"] == "access"]) == 1
+
+
+def test_the_operators_report_shows_each_request_and_whether_it_was_in_time(aws, capsys):
+    from chalicelib.storage.data_rights import DataRightsLog
+    from chalicelib.storage.table import get_table
+    from ops import data_rights_report
+
+    log = DataRightsLog(get_table())
+    monday = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)  # 10:00 in Cà Mau, a Monday
+    log.record(
+        USER,
+        "access",
+        requested_at=monday,
+        answered_at=monday + timedelta(seconds=2),
+        due_by=date(2026, 12, 2),
+        outcome="answered",
+    )
+    log.record(
+        "another-user",
+        "erasure",
+        requested_at=monday + timedelta(hours=1),
+        answered_at=monday + timedelta(days=4),
+        due_by=date(2026, 12, 2),
+        outcome="erased",
+    )
+    assert data_rights_report.main(["--month", "2026-11"]) == 1  # one was late
+    out = capsys.readouterr().out
+    assert "2 request(s) in 2026-11, 1 answered late" in out
+    assert USER not in out and "another-user" not in out
+    ref = hashlib.sha256(USER.encode()).hexdigest()
+    assert data_rights_report.main(["--month", "2026-11", "--user-ref", ref]) == 0
+    assert "1 request(s)" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        data_rights_report.main(["--month", "2026-13"])

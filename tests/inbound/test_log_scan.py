@@ -149,6 +149,49 @@ def _submittable() -> str:
     raise AssertionError("no procedure can be submitted in the chat")
 
 
+def _outbox_notices(code: str) -> None:
+    """Notices caused outside the chat (the outbox), to the user and to a phone only, carried
+    through the inbound queue to the consumer as Lambda would."""
+    from chalicelib.notify.model import OutboundMessage
+    from chalicelib.notify.outbox import QueuedNotice, get_outbox
+    from chalicelib.platform.aws import client
+
+    text = f"Hồ sơ {code} của {NAME} ({ADDRESS}) đã có kết quả."
+    outbox = get_outbox()
+    outbox.queue(
+        QueuedNotice(
+            notice_id=f"dossier:{code}:event:1",
+            kind="status",
+            user_id=USER,
+            message=OutboundMessage(text=text),
+        )
+    )
+    outbox.queue(
+        QueuedNotice(
+            notice_id=f"dossier:{code}:event:2",
+            kind="status",
+            phone=PHONE_E164,
+            message=OutboundMessage(text=text),
+            template_data={"name": NAME, "phone": PHONE_E164},
+        )
+    )
+    sqs = client("sqs")
+    url = sqs.get_queue_url(QueueName=TEST_ENV.get("INBOUND_QUEUE", "camau-zalo-inbound.fifo"))
+    received = sqs.receive_message(
+        QueueUrl=url["QueueUrl"],
+        MaxNumberOfMessages=10,
+        AttributeNames=["All"],
+        MessageAttributeNames=["All"],
+    ).get("Messages", [])
+    assert len(received) >= 2
+    records = []
+    for message in received:
+        record = _record(message["Body"], message_id=message["MessageId"])
+        record["attributes"].update(message["Attributes"])
+        records.append(record)
+    inbound.consume(_event(*records))
+
+
 def _run_every_flow(code: str, zalo) -> None:
     from chalice.test import Client
 
@@ -200,6 +243,7 @@ def _run_every_flow(code: str, zalo) -> None:
     for command in ("#sub:done", "#sub:skip", "#sub:skip", "#sub:skip", "#sub:dl:online"):
         citizen.say(command)
     citizen.say("#sub:confirm")
+    _outbox_notices(code)
     # Data rights.
     citizen.say("dữ liệu của tôi")
     citizen.say("xuất dữ liệu")
@@ -224,6 +268,7 @@ def test_no_personal_data_in_any_log_line(zalo, monkeypatch, capsys, caplog):
     assert NAME in replies  # the submission's summary echoed it to its owner
     assert "DỮ LIỆU CỦA ÔNG/BÀ" in replies and "/public/exports/" in replies
     assert "GIẤY TIẾP NHẬN HỒ SƠ" in replies  # the chat submission went through
+    assert f"của {NAME} ({ADDRESS}) đã có kết quả" in replies  # the outbox notice
     assert "qua Zalo (tự xóa sau 7 ngày nếu không nộp): 1" in replies  # its file, noted
     found = leaks(lines)
     assert found == [], f"personal data in {len(found)} log line(s): {found[:3]}"
