@@ -106,6 +106,28 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "keys": ["JOB#api:*"],
             },
             {
+                # the web form (api/form.py): its links are used once (FORM#), the dossier is
+                # created once per link (services/submission.py: the day's number, the dossier
+                # and its submission marker in one transaction, the marker read on a repeat)
+                "sid": "WebFormDossiers",
+                "actions": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["FORM#*", "SUBMISSION#*", "DOSSIER#*", "DOSSIER_SEQ#*"],
+            },
+            {
+                # the web form's files: the browser posts to uploads/ with a presigned POST (the
+                # role's own permission), accept_uploaded reads and re-tags it or deletes a
+                # refused version; creation copies it to documents/ and puts the QR image
+                "sid": "WebFormUploads",
+                "actions": ["s3:GetObject", "s3:PutObject", "s3:DeleteObjectVersion"],
+                "resources": [("s3", "{bucket}/uploads/*")],
+            },
+            {
+                "sid": "WebFormKeptFiles",
+                "actions": ["s3:PutObject"],
+                "resources": [("s3", "{bucket}/documents/*"), ("s3", "{bucket}/dossiers/*")],
+            },
+            {
                 "sid": "ReadinessTable",  # /health/ready
                 "actions": ["dynamodb:DescribeTable"],
                 "resources": [("dynamodb", "table/{table}")],
@@ -151,9 +173,22 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "resources": [("s3", "{bucket}/catalogue/*")],
             },
             {
-                "sid": "DataExports",  # services/data_rights.py: a citizen's JSON export
+                # services/data_rights.py: a citizen's JSON export; the chat submission
+                # (documents/intake.py, services/submission.py): the file under uploads/, its
+                # kept copy under documents/ and the dossier's QR image
+                "sid": "PutObjects",
                 "actions": ["s3:PutObject"],
-                "resources": [("s3", "{bucket}/exports/*")],
+                "resources": [
+                    ("s3", "{bucket}/exports/*"),
+                    ("s3", "{bucket}/uploads/*"),
+                    ("s3", "{bucket}/documents/*"),
+                    ("s3", "{bucket}/dossiers/*"),
+                ],
+            },
+            {
+                "sid": "ReadUploads",  # the chat submission: the kept copy reads its upload
+                "actions": ["s3:GetObject"],
+                "resources": [("s3", "{bucket}/uploads/*")],
             },
             {
                 # erasure (inbound/effects.py): a citizen's uploads in every version

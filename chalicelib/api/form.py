@@ -337,7 +337,7 @@ def submit(token: str, request: Any) -> Response:
     sent = _send_receipt(found.user_id, receipt)
     if not _used_links().consume(found.nonce, receipt.code, ttl=found.expires_at + 86400):
         log.info("webform_link_already_used")
-    log.info("webform_dossier_created", procedure=procedure.code, receipt_sent=sent)
+    log.info("webform_dossier_created", procedure=procedure.code, receipt_queued=sent)
     message = (texts.WEBFORM_DONE if sent else texts.WEBFORM_DONE_NOT_SENT).format(
         code=receipt.code
     )
@@ -345,18 +345,22 @@ def submit(token: str, request: Any) -> Response:
 
 
 def _send_receipt(user_id: str, receipt: Any) -> bool:
-    """Send the receipt to the citizen's Zalo chat once per dossier; whether it went out."""
+    """Queue the receipt for the citizen's Zalo chat (the outbox: the consumer sends it, once
+    per dossier, in the messaging window or later; the API function never reads the OA token);
+    whether it was queued."""
     from chalicelib.notify.model import OutboundMessage
-    from chalicelib.root import get_notifier
+    from chalicelib.notify.outbox import QueuedNotice, get_outbox
 
     try:
-        result = get_notifier().send(
-            user_id,
-            OutboundMessage(text=texts.submission_receipt(receipt)),
-            notice_id=f"receipt:{receipt.code}",
-            kind="receipt",
+        get_outbox().queue(
+            QueuedNotice(
+                notice_id=f"receipt:{receipt.code}",
+                kind="receipt",
+                user_id=user_id,
+                message=OutboundMessage(text=texts.submission_receipt(receipt)),
+            )
         )
     except Exception as exc:
         log.error("webform_receipt_failed", error_type=type(exc).__name__)
         return False
-    return result.error is None and bool(result.message_ids)
+    return True

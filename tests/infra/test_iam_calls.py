@@ -64,6 +64,18 @@ class Recorder:
                 for obj in params["Delete"]["Objects"]:
                     action = "s3:DeleteObjectVersion" if obj.get("VersionId") else "s3:DeleteObject"
                     self.calls.append((action, f"arn:aws:s3:::{bucket}/{obj['Key']}", ()))
+            elif operation == "HeadObject":  # IAM: s3:GetObject
+                self.calls.append(("s3:GetObject", f"arn:aws:s3:::{bucket}/{params['Key']}", ()))
+            elif operation == "CopyObject":  # IAM: read the source, write the destination
+                source = params["CopySource"]
+                if isinstance(source, dict):
+                    source = f"{source['Bucket']}/{source['Key']}"
+                source = source.split("?", 1)[0].lstrip("/")
+                self.calls.append(("s3:GetObject", f"arn:aws:s3:::{source}", ()))
+                self.calls.append(("s3:PutObject", f"arn:aws:s3:::{bucket}/{params['Key']}", ()))
+            elif operation == "DeleteObject" and params.get("VersionId"):
+                key = params["Key"]
+                self.calls.append(("s3:DeleteObjectVersion", f"arn:aws:s3:::{bucket}/{key}", ()))
             else:
                 key = params.get("Key", "")
                 self.calls.append((f"s3:{operation}", f"arn:aws:s3:::{bucket}/{key}", ()))
@@ -181,7 +193,8 @@ def _check(function: str, recorder: Recorder) -> None:
     policy = iam_policies.render(STAGE, function, ACCOUNT, REGION)
     assert recorder.calls, "nothing was recorded"
     denied = [c for c in recorder.calls if not _allowed(policy, *c)]
-    assert denied == [], f"{function}'s policy would deny these calls"
+    shown = sorted({(a, r.rsplit("/", 1)[0] if "s3" in a else r, k[:1]) for a, r, k in denied})
+    assert denied == [], f"{function}'s policy would deny these calls: {shown}"
     granted = {a for s in policy["Statement"] for a in s["Action"]}
     called = {action for action, _, _ in recorder.calls}
     assert granted - called - NOT_CALLED_BY_CODE == set(), f"{function} never called these"
@@ -190,6 +203,7 @@ def _check(function: str, recorder: Recorder) -> None:
 def test_the_api_functions_calls_are_allowed_and_its_grants_are_used(
     secrets_in_ssm, recorder, monkeypatch
 ):
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://dev.example.invalid/api")  # web form
     from app import app
     from chalicelib.api import webhook
     from chalicelib.root import reset_token_manager
@@ -231,6 +245,7 @@ def test_the_api_functions_calls_are_allowed_and_its_grants_are_used(
             state = parse_qs(urlsplit(started.headers["Location"]).query)["state"][0]
             done = http.get(f"/zalo/oauth/callback?code=c&state={state}&oa_id={OA}")
             assert done.status_code == 200
+            _use_the_web_form(http)
     reset_token_manager()
     _check("api_handler", recorder)
 
@@ -242,6 +257,46 @@ def _integration_requests(http: Any) -> None:
     ping = headers("back-office", b"")
     assert http.get("/integration/v1/ping", headers=ping).status_code == 200
     assert http.get("/integration/v1/ping", headers=ping).headers["webhook-replayed"] == "true"
+
+
+def _use_the_web_form(http: Any) -> None:
+    """The web form: its page, a presigned upload (the browser's PutObject is authorised by the
+    function's role, so it counts as the function's), a refused file, the submission (dossier,
+    documents, QR) and the receipt queued for the consumer."""
+    from chalicelib.services.webform import form_link
+    from tests.api.test_form import PERSON
+    from tests.documents import samples
+
+    token = form_link(USER, "1.005092", datetime.now(UTC)).rsplit("/", 1)[-1]
+    assert http.get(f"/form/{token}").status_code == 200
+    docs = []
+    for component, data, declared in (
+        (0, samples.jpeg(), "image/jpeg"),
+        (1, samples.script(), "image/jpeg"),
+    ):
+        body = json.dumps({"component": component, "content_type": declared, "size": len(data)})
+        answer = http.post(
+            f"/form/{token}/uploads", body=body, headers={"Content-Type": "application/json"}
+        )
+        assert answer.status_code == 200, answer.body
+        post = json.loads(answer.body)
+        import boto3
+
+        boto3.client("s3", region_name=REGION).put_object(
+            Bucket=CONFIG_ENV["DOCUMENTS_BUCKET"], Key=post["key"], Body=data, ContentType=declared
+        )
+        docs.append(f"{component}|{post['key']}|{post['ticket']}|f{component}")
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    refused = http.post(f"/form/{token}", body=_form_body(PERSON, docs), headers=form)
+    assert refused.status_code == 400  # the script is refused and its version deleted
+    done = http.post(f"/form/{token}", body=_form_body(PERSON, docs[:1]), headers=form)
+    assert done.status_code == 200, done.body
+
+
+def _form_body(fields: dict, docs: list[str]) -> bytes:
+    from urllib.parse import urlencode
+
+    return urlencode([*fields.items(), *(("doc", d) for d in docs)]).encode()
 
 
 def _record(body: str, message_id: str) -> dict:
@@ -261,7 +316,34 @@ def _record(body: str, message_id: str) -> dict:
     }
 
 
+_IMAGE = "<image>"
+
+
+class _StoredIntake:
+    """What the CDN download would store (one PutObject under uploads/)."""
+
+    def accept(self, url: str, **_: object) -> Any:
+        from chalicelib.root import get_document_store
+        from tests.documents import samples
+
+        return get_document_store().put_upload(
+            samples.jpeg(), content_type="image/jpeg", detected_type="jpeg", name="p.jpg"
+        )
+
+
 def _text(text: str, n: int) -> str:
+    if text == _IMAGE:
+        attachment = {"type": "image", "payload": {"url": "https://f1.zdn.vn/a/p.jpg"}}
+        return json.dumps(
+            {
+                "app_id": TEST_ENV["ZALO_APP_ID"],
+                "sender": {"id": USER},
+                "recipient": {"id": OA},
+                "event_name": "user_send_image",
+                "message": {"msg_id": f"iam-{n}", "attachments": [attachment]},
+                "timestamp": str(int(time.time() * 1000) + n),
+            }
+        )
     return json.dumps(
         {
             "app_id": TEST_ENV["ZALO_APP_ID"],
@@ -314,10 +396,16 @@ def test_the_consumers_calls_are_allowed_and_its_grants_are_used(
     follow = json.loads((FIXTURES / "follow.json").read_text())
     follow["timestamp"] = str(int(time.time() * 1000))
     texts = ["#consent:yes", "giay phep xay dung", dossier.code, "ho so cua toi"]
+    # The chat submission: its file stored, kept under documents/, the QR image (the CDN
+    # download itself is no AWS call: a stand-in stores what it would have fetched).
+    texts += ["#flow:submit:1.005092", "#sub:kind:person", "Nguyễn Thị Mẫu", "0912345678"]
+    texts += ["096190000123", "12 Lý Thường Kiệt", _IMAGE, "#sub:done", "#sub:skip"]
+    texts += ["#sub:dl:online", "#sub:confirm"]
     texts += ["dữ liệu của tôi", "xuat du lieu", "xóa dữ liệu"]
     texts += ["#erase:yes"]
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://dev.example.invalid/api")  # export links
     bodies = [json.dumps(follow)] + [_text(t, n + 1) for n, t in enumerate(texts)]
+    monkeypatch.setattr("chalicelib.root.get_document_intake", lambda: _StoredIntake())
     _fresh_container(recorder)
     cs_url = f"{TEST_ENV['ZALO_API_BASE']}/v3.0/oa/message/cs"
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
@@ -329,6 +417,10 @@ def test_the_consumers_calls_are_allowed_and_its_grants_are_used(
                 event = {"Records": [_record(body, f"r{n}")]}
                 assert app_module.consume_inbound(event, None) == {"batchItemFailures": []}
             _consume_a_batch_with_a_failure(app_module, bodies[-1], recorder)
+    written = {
+        r.split(":::", 1)[1].split("/")[1] for a, r, _ in recorder.calls if a == "s3:PutObject"
+    }
+    assert written == {"uploads", "documents", "dossiers", "exports"}  # every flow ran
     _check("consume_inbound", recorder)
 
 

@@ -35,6 +35,8 @@ CODE_CALLS = {
         "sqs:GetQueueUrl",  # zalo/webhook.py; api/health.py readiness
         "sqs:SendMessage",  # zalo/webhook.py
         "kms:Encrypt",  # storage/tokens.py: the OAuth callback seals the first pair
+        "s3:PutObject",  # api/form.py: presigned uploads, kept copies, the QR image
+        "s3:DeleteObjectVersion",  # api/form.py: a refused upload's version
     },
     "ConsumeInbound": LOGS
     | SECRETS
@@ -45,7 +47,7 @@ CODE_CALLS = {
         "dynamodb:DeleteItem",  # sessions, pending notices, erasure of a user's partition
         "dynamodb:Query",  # pending notices; dossiers of an owner (gsi1)
         "s3:GetObject",  # catalogue/store.py search index
-        "s3:PutObject",  # services/data_rights.py: a citizen's export (exports/ only)
+        "s3:PutObject",  # exports (services/data_rights.py); chat submission's files
         "s3:ListBucketVersions",  # erasure: a citizen's uploads in every version
         "s3:DeleteObjectVersion",  # erasure (uploads/ only)
         # The SQS event source mapping polls with the function's role.
@@ -65,6 +67,8 @@ ALLOWED_KEYS = {
     "APIHandler": {
         *("DOSSIER#*", "OAUTH#*", "ZALO#TOKEN", "CATALOGUE", "PROC#*", "AGENCY#*"),
         "JOB#api:*",  # the integration API's request jobs (replay), not the events' jobs
+        # the web form: used links, its dossier created once (number, marker, dossier)
+        *("FORM#*", "SUBMISSION#*", "DOSSIER_SEQ#*"),
     },
     "RefreshZaloToken": {"ZALO#TOKEN"},
 }
@@ -188,7 +192,10 @@ def test_item_access_is_limited_to_the_few_kinds_of_items_a_function_needs(packa
     # The public webhook and lookups can read neither profiles, sessions, event jobs nor the
     # tokens: dossiers (public view), OAuth states and the public catalogue only, plus the
     # integration API's own request jobs (JOB#api:*, its replay answers).
-    assert readable == {"DOSSIER#*", "OAUTH#*", "CATALOGUE", "PROC#*", "AGENCY#*", "JOB#api:*"}
+    assert readable == {
+        *("DOSSIER#*", "OAUTH#*", "CATALOGUE", "PROC#*", "AGENCY#*", "JOB#api:*"),
+        *("FORM#*", "SUBMISSION#*", "DOSSIER_SEQ#*"),  # the web form (no personal data read)
+    }
     assert not any("dynamodb:Query" in _as_list(s["Action"]) for s in api)
 
 
