@@ -173,10 +173,11 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "resources": [("s3", "{bucket}/catalogue/*")],
             },
             {
-                # services/data_rights.py: a citizen's JSON export; the chat submission
-                # (documents/intake.py, services/submission.py): the file under uploads/, its
-                # kept copy under documents/ and the dossier's QR image
-                "sid": "PutObjects",
+                # chat submission and supplement (inbound/effects.py): an attachment stored
+                # under uploads/, copied to documents/ when a dossier holds it (CopyObject reads
+                # the upload), and a new dossier's receipt QR image under dossiers/; a citizen's
+                # JSON export (services/data_rights.py) under exports/.
+                "sid": "ChatDocuments",
                 "actions": ["s3:PutObject"],
                 "resources": [
                     ("s3", "{bucket}/exports/*"),
@@ -186,7 +187,7 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 ],
             },
             {
-                "sid": "ReadUploads",  # the chat submission: the kept copy reads its upload
+                "sid": "ReadUploads",  # the source of the copy to documents/
                 "actions": ["s3:GetObject"],
                 "resources": [("s3", "{bucket}/uploads/*")],
             },

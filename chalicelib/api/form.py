@@ -337,7 +337,7 @@ def submit(token: str, request: Any) -> Response:
     sent = _send_receipt(found.user_id, receipt)
     if not _used_links().consume(found.nonce, receipt.code, ttl=found.expires_at + 86400):
         log.info("webform_link_already_used")
-    log.info("webform_dossier_created", procedure=procedure.code, receipt_queued=sent)
+    log.info("webform_dossier_created", procedure=procedure.code, receipt_sent=sent)
     message = (texts.WEBFORM_DONE if sent else texts.WEBFORM_DONE_NOT_SENT).format(
         code=receipt.code
     )
@@ -345,9 +345,8 @@ def submit(token: str, request: Any) -> Response:
 
 
 def _send_receipt(user_id: str, receipt: Any) -> bool:
-    """Queue the receipt for the citizen's Zalo chat (the outbox: the consumer sends it, once
-    per dossier, in the messaging window or later; the API function never reads the OA token);
-    whether it was queued."""
+    """Queue the receipt for the citizen's Zalo chat (the outbox: sent once per dossier by the
+    inbound consumer, kept pending if Zalo cannot take it); whether it was queued."""
     from chalicelib.notify.model import OutboundMessage
     from chalicelib.notify.outbox import QueuedNotice, get_outbox
 

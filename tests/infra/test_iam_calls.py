@@ -17,6 +17,7 @@ from chalice.test import Client
 
 from ops import iam_policies
 from tests.conftest import FIXTURES, ROOT, TEST_ENV, fixture_event
+from tests.documents import samples
 
 ACCOUNT, REGION, STAGE = "123456789012", "ap-southeast-1", "dev"  # moto's account
 OA = TEST_ENV["ZALO_OA_ID"]
@@ -60,19 +61,17 @@ class Recorder:
                 self.calls.append(("s3:ListBucket", f"arn:aws:s3:::{bucket}", ()))
             elif operation == "ListObjectVersions":
                 self.calls.append(("s3:ListBucketVersions", f"arn:aws:s3:::{bucket}", ()))
+            elif operation == "CopyObject":  # IAM: read the source, write the target
+                source = params["CopySource"]
+                source_arn = f"arn:aws:s3:::{source['Bucket']}/{source['Key']}"
+                self.calls.append(("s3:GetObject", source_arn, ()))
+                self.calls.append(("s3:PutObject", f"arn:aws:s3:::{bucket}/{params['Key']}", ()))
             elif operation == "DeleteObjects":  # IAM checks each object's delete
                 for obj in params["Delete"]["Objects"]:
                     action = "s3:DeleteObjectVersion" if obj.get("VersionId") else "s3:DeleteObject"
                     self.calls.append((action, f"arn:aws:s3:::{bucket}/{obj['Key']}", ()))
             elif operation == "HeadObject":  # IAM: s3:GetObject
                 self.calls.append(("s3:GetObject", f"arn:aws:s3:::{bucket}/{params['Key']}", ()))
-            elif operation == "CopyObject":  # IAM: read the source, write the destination
-                source = params["CopySource"]
-                if isinstance(source, dict):
-                    source = f"{source['Bucket']}/{source['Key']}"
-                source = source.split("?", 1)[0].lstrip("/")
-                self.calls.append(("s3:GetObject", f"arn:aws:s3:::{source}", ()))
-                self.calls.append(("s3:PutObject", f"arn:aws:s3:::{bucket}/{params['Key']}", ()))
             elif operation == "DeleteObject" and params.get("VersionId"):
                 key = params["Key"]
                 self.calls.append(("s3:DeleteObjectVersion", f"arn:aws:s3:::{bucket}/{key}", ()))
@@ -316,34 +315,23 @@ def _record(body: str, message_id: str) -> dict:
     }
 
 
-_IMAGE = "<image>"
-
-
-class _StoredIntake:
-    """What the CDN download would store (one PutObject under uploads/)."""
-
-    def accept(self, url: str, **_: object) -> Any:
-        from chalicelib.root import get_document_store
-        from tests.documents import samples
-
-        return get_document_store().put_upload(
-            samples.jpeg(), content_type="image/jpeg", detected_type="jpeg", name="p.jpg"
-        )
+def _image(url: str, n: int) -> str:
+    return json.dumps(
+        {
+            "app_id": TEST_ENV["ZALO_APP_ID"],
+            "sender": {"id": USER},
+            "recipient": {"id": OA},
+            "event_name": "user_send_image",
+            "message": {
+                "msg_id": f"iam-{n}",
+                "attachments": [{"type": "image", "payload": {"url": url}}],
+            },
+            "timestamp": str(int(time.time() * 1000) + n),
+        }
+    )
 
 
 def _text(text: str, n: int) -> str:
-    if text == _IMAGE:
-        attachment = {"type": "image", "payload": {"url": "https://f1.zdn.vn/a/p.jpg"}}
-        return json.dumps(
-            {
-                "app_id": TEST_ENV["ZALO_APP_ID"],
-                "sender": {"id": USER},
-                "recipient": {"id": OA},
-                "event_name": "user_send_image",
-                "message": {"msg_id": f"iam-{n}", "attachments": [attachment]},
-                "timestamp": str(int(time.time() * 1000) + n),
-            }
-        )
     return json.dumps(
         {
             "app_id": TEST_ENV["ZALO_APP_ID"],
@@ -374,8 +362,15 @@ def test_the_consumers_calls_are_allowed_and_its_grants_are_used(
         str(data / "province-overrides.json"),
         str(data / "agencies.json"),
     )
-    dossier = sample_dossiers(datetime.now(tz=UTC))[0]  # linked to USER
+    dossier, waiting, _ = sample_dossiers(datetime.now(tz=UTC))  # the first linked to USER
     Dossiers(get_table()).add(dossier)
+    Dossiers(get_table()).add(waiting)  # status 5: the citizen supplements it in the chat
+    assert Dossiers(get_table()).link_owner(waiting.code, USER)
+    # Files come from Zalo's CDN (the stand-in host below); receipts link to the public API.
+    monkeypatch.setenv("ZALO_CDN_HOSTS", "127.0.0.1")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://dichvucong.camau.test")
+    cdn = "http://127.0.0.1:9/photo"
+    photos = [f"{cdn}{n}.jpg" for n in range(4)]
     # A pair stored before the token encryption: the consumer seals it on its first read
     # (kms:Encrypt), then decrypts it (kms:Decrypt).
     from chalicelib.storage.tokens import TOKEN_PK, TOKEN_SK
@@ -396,20 +391,24 @@ def test_the_consumers_calls_are_allowed_and_its_grants_are_used(
     follow = json.loads((FIXTURES / "follow.json").read_text())
     follow["timestamp"] = str(int(time.time() * 1000))
     texts = ["#consent:yes", "giay phep xay dung", dossier.code, "ho so cua toi"]
-    # The chat submission: its file stored, kept under documents/, the QR image (the CDN
-    # download itself is no AWS call: a stand-in stores what it would have fetched).
-    texts += ["#flow:submit:1.005092", "#sub:kind:person", "Nguyễn Thị Mẫu", "0912345678"]
-    texts += ["096190000123", "12 Lý Thường Kiệt", _IMAGE, "#sub:done", "#sub:skip"]
-    texts += ["#sub:dl:online", "#sub:confirm"]
-    texts += ["dữ liệu của tôi", "xuat du lieu", "xóa dữ liệu"]
-    texts += ["#erase:yes"]
-    monkeypatch.setenv("PUBLIC_BASE_URL", "https://dev.example.invalid/api")  # export links
-    bodies = [json.dumps(follow)] + [_text(t, n + 1) for n, t in enumerate(texts)]
-    monkeypatch.setattr("chalicelib.root.get_document_intake", lambda: _StoredIntake())
+    # Issue 11: a submission in chat (a commune centre named, a photo, the confirmation).
+    texts += ["#flow:submit:1.001193", "phuong Bac Lieu", "#sub:kind:person", "Nguyễn Văn An"]
+    texts += ["0912345678", "096201001234", "Số 5 đường Trần Hưng Đạo, phường Bạc Liêu"]
+    # Khai sinh: optional components skipped, a photo for each required one (the 4th, 8th).
+    texts += [photos[0], "#sub:done", "#sub:skip", "#sub:skip", photos[1], "#sub:done"]
+    texts += ["#sub:skip"] * 3 + [photos[2], "#sub:done", "#sub:dl:at_agency", "#sub:confirm"]
+    # Issue 12: a supplement (a photo) and a withdrawal request.
+    texts += [f"#supp:{waiting.code}", photos[3], "#supp:done", f"#withdraw:{waiting.code}"]
+    texts += ["#withdraw:yes", "dữ liệu của tôi", "xuat du lieu", "xóa dữ liệu", "#erase:yes"]
+    bodies = [json.dumps(follow)] + [
+        _image(t, n + 1) if t in photos else _text(t, n + 1) for n, t in enumerate(texts)
+    ]
     _fresh_container(recorder)
     cs_url = f"{TEST_ENV['ZALO_API_BASE']}/v3.0/oa/message/cs"
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         mock.post(cs_url, json={"error": 0, "data": {"message_id": "m"}})
+        for photo in photos:
+            mock.get(photo, body=samples.jpeg(), content_type="image/jpeg")
         with Client(app, project_dir=str(ROOT), stage_name=STAGE):
             for n, body in enumerate(bodies):
                 if n == 2:  # another container: it decrypts the pair the first one sealed
