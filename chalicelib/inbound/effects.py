@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
@@ -26,6 +26,7 @@ from chalicelib.conversation.flows.dossier import (
     RequestOwnershipReview,
     WarnOwnerOfClaim,
 )
+from chalicelib.conversation.flows.handoff import CloseLive, ForwardLiveFile, OpenLive
 from chalicelib.conversation.flows.submission import CreateDossier, ReceiveDocument
 from chalicelib.conversation.model import (
     DeleteMyData,
@@ -90,6 +91,19 @@ class Submissions:
 
 
 @dataclass(frozen=True)
+class Live:
+    """What the live-conversation effects use (:func:`chalicelib.root.get_processor`)."""
+
+    store: Any  # chalicelib.storage.conversations.LiveConversations
+    intake: Any  # chalicelib.documents.intake.DocumentIntake
+    uploads: Any  # chalicelib.storage.users.Users (note_upload: erasure finds the file)
+    hours: Any  # chalicelib.domain.office_hours.OfficeHours
+    agency: str
+    idle: timedelta = timedelta(hours=24)
+    max_mb: int = 10
+
+
+@dataclass(frozen=True)
 class Collaborators:
     """What effect handlers may use."""
 
@@ -100,6 +114,8 @@ class Collaborators:
     uploads: UploadEraser | None = None
     # The chat submission (issue 11): None where a processor is built without them.
     submissions: Submissions | None = None
+    # Live conversations with an officer (issue 14): None where a processor is built without.
+    live: Live | None = None
 
 
 @dataclass(frozen=True)
@@ -302,3 +318,76 @@ def _create_dossier(action: CreateDossier, user_id: str, c: Collaborators) -> Ef
     log.info("dossier_submitted_in_chat", user_ref=user_ref(user_id), code=receipt.code)
     log.metric("DossierSubmittedInChat")
     return EffectResult(replies_instead=[texts.submission_receipt(receipt)])
+
+
+# --- Live conversation with an officer (issue 14, flows/handoff.py) --------------------------
+
+
+def _live(c: Collaborators) -> Live:
+    if c.live is None:
+        raise RuntimeError("live conversations are not wired")
+    return c.live
+
+
+@effect("open_live", OpenLive)
+def _open_live(action: OpenLive, user_id: str, c: Collaborators) -> EffectResult:
+    from chalicelib.conversation.flows.handoff import away_period
+
+    live = _live(c)
+    away = away_period(live.hours, action.at)
+    opened = live.store.open(user_id, action.ref, live.agency, action.at, away)
+    if opened:
+        log.info("live_opened", ref=action.ref, agency=live.agency, off_hours=away is not None)
+        log.metric("LiveConversationOpened")
+    if away is None:
+        return EffectResult()
+    # Off hours: the away notice now, and not again on the first message of this period.
+    opening = live.hours.next_opening(action.at)
+    return EffectResult(replies_after=[texts.live_away(opening, action.at)])
+
+
+@effect("close_live", CloseLive)
+def _close_live(action: CloseLive, user_id: str, c: Collaborators) -> EffectResult:
+    closed = _live(c).store.close_by_ref(user_id, action.ref, action.at, action.reason)
+    if closed:
+        log.info("live_closed", ref=action.ref, by=action.reason)
+        log.metric("LiveConversationClosed", by=action.reason)
+    return EffectResult()
+
+
+@effect("forward_live_file", ForwardLiveFile)
+def _forward_live_file(action: ForwardLiveFile, user_id: str, c: Collaborators) -> EffectResult:
+    from chalicelib.documents.filetypes import accepted_types
+    from chalicelib.documents.rejection import DocumentRejected
+    from chalicelib.storage.conversations import LiveMessage, StoredFileRef
+
+    live = _live(c)
+    draft = LiveMessage(id=action.message_id, at=action.at, sender="citizen")
+    if live.store.has_message(action.ref, draft.sk):  # a redelivery fetches nothing twice
+        return EffectResult()
+    try:
+        stored = live.intake.accept(
+            action.url,
+            allowed=accepted_types(()),
+            declared_type=action.declared_type,
+            original_name=action.name,
+        )
+    except DocumentRejected as refused:
+        log.info("live_file_refused", ref=action.ref, reason=refused.reason.value)
+        reason = texts.document_rejected(refused.reason.value, max_mb=live.max_mb)
+        return EffectResult(
+            applied=False,
+            reason=f"document_{refused.reason.value}",
+            replies_after=[texts.live_file_refused(reason)],
+        )
+    live.uploads.note_upload(user_id, stored.key, action.at)
+    file = StoredFileRef(
+        key=stored.key,
+        name=stored.name,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+    )
+    live.store.add_message(action.ref, draft.model_copy(update={"file": file}))
+    log.info("live_file_forwarded", ref=action.ref)
+    return EffectResult()
