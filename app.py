@@ -19,6 +19,7 @@ oauth = module("chalicelib.api.oauth")
 schedules = module("chalicelib.schedules")
 inbound = module("chalicelib.inbound.consumer")
 form = module("chalicelib.api.form")
+live = module("chalicelib.api.integration.live")
 
 
 # --- HTTP: operations ---------------------------------------------------------------------------
@@ -83,6 +84,33 @@ def webform_uploads(token):
 @app.route("/form/{token}", methods=["POST"], content_types=["application/x-www-form-urlencoded"])
 def webform_submit(token):
     return form.submit(token, app.current_request)
+
+
+# --- HTTP: integration API, live conversations with an officer ("Gặp cán bộ", issue 14) -------
+@app.route("/integration/v1/conversations", methods=["GET"])
+def live_conversations():
+    return live.list_conversations(app.current_request)
+
+
+@app.route("/integration/v1/conversations/{ref}", methods=["GET"])
+def live_conversation(ref):
+    return live.get_conversation(app.current_request, ref)
+
+
+@app.route(
+    "/integration/v1/conversations/{ref}/messages",
+    methods=["POST"],
+    content_types=["application/json"],
+)
+def live_conversation_reply(ref):
+    return live.reply(app.current_request, ref)
+
+
+@app.route(
+    "/integration/v1/conversations/{ref}/close", methods=["POST"], content_types=["application/json"]
+)
+def live_conversation_close(ref):
+    return live.close(app.current_request, ref)
 
 
 # --- Queue consumers ----------------------------------------------------------------------------
