@@ -76,6 +76,33 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "keys": ["ZALO#TOKEN"],
             },
             {
+                # integration API, live conversations (api/integration/live.py): the inbox
+                # (gsi2), a conversation and its messages, an officer reply's job
+                "sid": "ReadLiveConversations",
+                "actions": ["dynamodb:GetItem", "dynamodb:Query"],
+                "resources": [
+                    ("dynamodb", "table/{table}"),
+                    ("dynamodb", "table/{table}/index/gsi2"),
+                ],
+                "keys": ["LIVE#*", "INBOX#*", "JOB#live-reply:*"],
+            },
+            {
+                # an officer's reply (its job, the message, the conversation's activity) and
+                # the close (the conversation's state)
+                "sid": "WriteLiveConversations",
+                "actions": ["dynamodb:PutItem", "dynamodb:UpdateItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["LIVE#*", "JOB#live-reply:*"],
+            },
+            {
+                # the citizen's pointer to the open conversation (USER#<id> / PROFILE#LIVE):
+                # its activity on a reply, removed on the close; never read here
+                "sid": "LiveConversationPointer",
+                "actions": ["dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["USER#*"],
+            },
+            {
                 "sid": "ReadinessTable",  # /health/ready
                 "actions": ["dynamodb:DescribeTable"],
                 "resources": [("dynamodb", "table/{table}")],

@@ -33,7 +33,8 @@ CODE_CALLS = {
         "s3:ListBucket",  # api/health.py readiness: HeadBucket
         "s3:GetObject",  # api/public.py procedures: catalogue/store.py search index
         "sqs:GetQueueUrl",  # zalo/webhook.py; api/health.py readiness
-        "sqs:SendMessage",  # zalo/webhook.py
+        "sqs:SendMessage",  # zalo/webhook.py; notify/outbox.py (live conversation replies)
+        "dynamodb:Query",  # api/integration/live.py: the inbox (gsi2), a conversation's messages
     },
     "ConsumeInbound": LOGS
     | SECRETS
@@ -56,7 +57,10 @@ CODE_CALLS = {
 }
 # Items a function may reach, where it needs only a few kinds (dynamodb:LeadingKeys).
 ALLOWED_KEYS = {
-    "APIHandler": {"DOSSIER#*", "OAUTH#*", "ZALO#TOKEN", "CATALOGUE", "PROC#*", "AGENCY#*"},
+    "APIHandler": {"DOSSIER#*", "OAUTH#*", "ZALO#TOKEN", "CATALOGUE", "PROC#*", "AGENCY#*"}
+    # live conversations (api/integration/live.py): conversations, the inbox, reply jobs, and
+    # the citizen's pointer (updated and removed, never read: see below)
+    | {"LIVE#*", "INBOX#*", "JOB#live-reply:*", "USER#*"},
     "RefreshZaloToken": {"ZALO#TOKEN"},
 }
 
@@ -173,9 +177,17 @@ def test_item_access_is_limited_to_the_few_kinds_of_items_a_function_needs(packa
         for key in s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
     }
     # The public webhook and lookups can read neither profiles, sessions, jobs nor the tokens:
-    # dossiers (public view), OAuth states and the public catalogue only.
-    assert readable == {"DOSSIER#*", "OAUTH#*", "CATALOGUE", "PROC#*", "AGENCY#*"}
-    assert not any("dynamodb:Query" in _as_list(s["Action"]) for s in api)
+    # dossiers (public view), OAuth states and the public catalogue only; officers (integration
+    # API) read live conversations and the jobs of their own replies.
+    live = {"LIVE#*", "INBOX#*", "JOB#live-reply:*"}
+    assert readable == {"DOSSIER#*", "OAUTH#*", "CATALOGUE", "PROC#*", "AGENCY#*"} | live
+    queried = {
+        key
+        for s in api
+        if "dynamodb:Query" in _as_list(s["Action"])
+        for key in s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+    }
+    assert queried <= live
 
 
 def test_the_committed_policy_files_are_what_the_description_writes():

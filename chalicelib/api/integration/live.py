@@ -14,7 +14,8 @@
   bot's silence, and tells the citizen (outbox notice ``live:<ref>:closed``).
 
 Every officer action records the officer's id (``officers`` and ``closed_by`` on the item,
-``officer`` on each reply). A conversation of an agency the client does not serve is 404.
+``officer`` on each reply). A conversation of an agency the client does not serve is 403
+``agency_not_served``.
 """
 
 from __future__ import annotations
@@ -135,8 +136,10 @@ def _conversation(ref: str, client: Client) -> Conversation:
     from chalicelib.root import get_live_conversations
 
     found = get_live_conversations().get(ref) if _REF.match(ref) else None
-    if found is None or not client.serves(found.agency):
+    if found is None:
         raise ApiError(404, "conversation_not_found", "No such conversation.")
+    if not client.serves(found.agency):
+        raise ApiError(403, "agency_not_served", "This client does not serve that agency.")
     return found
 
 
@@ -172,7 +175,7 @@ def list_conversations(request: Any, client: Client) -> Response:
     if agency is None:
         raise ApiError(400, "invalid_agency", "agency is an agency code, e.g. 000.00.17.H12.")
     if not client.serves(agency):
-        raise ApiError(403, "agency_not_allowed", "This client does not serve that agency.")
+        raise ApiError(403, "agency_not_served", "This client does not serve that agency.")
     state = _param(request, "state") or "open"
     if state not in ("open", "closed"):
         raise ApiError(400, "invalid_state", "state is open or closed.")
