@@ -148,6 +148,13 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "resources": [("s3", "{bucket}/catalogue/*")],
             },
             {
+                # documents/intake.py: a file a citizen sends (a chat submission's document, a
+                # file forwarded to a live conversation), stored under a generated key
+                "sid": "ChatUploads",
+                "actions": ["s3:PutObject"],
+                "resources": [("s3", "{bucket}/uploads/*")],
+            },
+            {
                 # erasure (inbound/effects.py): a citizen's uploads in every version
                 "sid": "EraseUploadVersions",
                 "actions": ["s3:DeleteObjectVersion"],  # always by version id

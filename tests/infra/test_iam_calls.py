@@ -260,7 +260,26 @@ def _text(text: str, n: int) -> str:
     )
 
 
-def test_the_consumers_calls_are_allowed_and_its_grants_are_used(secrets_in_ssm, recorder):
+def _image(url: str, n: int) -> str:
+    return json.dumps(
+        {
+            "app_id": TEST_ENV["ZALO_APP_ID"],
+            "sender": {"id": USER},
+            "recipient": {"id": OA},
+            "event_name": "user_send_image",
+            "message": {
+                "text": "",
+                "msg_id": f"iam-{n}",
+                "attachments": [{"type": "image", "payload": {"url": url}}],
+            },
+            "timestamp": str(int(time.time() * 1000) + n),
+        }
+    )
+
+
+def test_the_consumers_calls_are_allowed_and_its_grants_are_used(
+    secrets_in_ssm, recorder, monkeypatch
+):
     import app as app_module
     from app import app
     from chalicelib.root import get_token_manager
@@ -291,9 +310,16 @@ def test_the_consumers_calls_are_allowed_and_its_grants_are_used(secrets_in_ssm,
     Users(get_table()).note_upload(USER, upload.key, datetime.now(tz=UTC))
     follow = json.loads((FIXTURES / "follow.json").read_text())
     follow["timestamp"] = str(int(time.time() * 1000))
-    texts = ["#consent:yes", "giay phep xay dung", dossier.code, "ho so cua toi", "xóa dữ liệu"]
-    texts += ["#erase:yes"]
+    texts = ["#consent:yes", "giay phep xay dung", dossier.code, "ho so cua toi"]
+    texts += ["gap can bo", "cho tôi hỏi cán bộ"]  # a live conversation (issue 14)
     bodies = [json.dumps(follow)] + [_text(t, n + 1) for n, t in enumerate(texts)]
+    bodies.append(_image("https://zdn.vn/iam/photo.jpg", len(bodies)))  # forwarded: S3 put
+    texts = ["ket thuc", "xóa dữ liệu", "#erase:yes"]
+    bodies += [_text(t, len(bodies) + n) for n, t in enumerate(texts)]
+    from chalicelib.documents.download import CdnDownloader, Downloaded
+    from tests.documents import samples
+
+    monkeypatch.setattr(CdnDownloader, "fetch", lambda self, url: Downloaded(samples.jpeg(), ""))
     _fresh_container(recorder)
     cs_url = f"{TEST_ENV['ZALO_API_BASE']}/v3.0/oa/message/cs"
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
