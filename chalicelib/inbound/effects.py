@@ -201,6 +201,8 @@ def _delete_my_data(action: DeleteMyData, user_id: str, c: Collaborators) -> Eff
     # session, notice records, pending notices), leaving a hashed tombstone; closed dossiers
     # are unlinked, those in progress stay linked (the law) and the answer names them.
     kept = c.dossiers.release_owner(user_id)
+    if c.live is not None:  # live conversations (issue 14), found through the user's items
+        c.live.store.erase_user(user_id)
     uploads = c.users.erase(user_id, action.at)
     if uploads and c.uploads is not None:
         c.uploads.erase_versions(uploads)

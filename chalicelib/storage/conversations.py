@@ -9,6 +9,8 @@ Items (docs/data-model.md, patterns L1–L8):
   ``gsi2sk = live#<state>#<opened at>#<ref>``;
 - its messages ``LIVE#<ref>`` / ``MSG#<at>#<id>``: ``sender`` (``citizen``/``officer``),
   ``officer``, ``text`` or ``file`` (the stored upload) or ``location``, ``at``, ``ttl``;
+- a reference per conversation on the citizen ``USER#<id>`` / ``LIVEREF#<ref>`` (``ref``):
+  what the erasure of the citizen's data deletes besides their own partition;
 - the pointer on the citizen ``USER#<id>`` / ``PROFILE#LIVE``: ``ref``, ``agency``,
   ``opened_at``, ``last_activity_at``, ``away_until`` (the next opening for which the away
   message was sent). Its sort key lies between ``PROFILE`` and ``SESSION``, so the Query that
@@ -34,6 +36,7 @@ from chalicelib.storage.users import user_pk
 
 CONVERSATION_SK = "LIVE"
 POINTER_SK = "PROFILE#LIVE"  # between PROFILE and SESSION: read with them (pattern 3b)
+REF_PREFIX = "LIVEREF#"  # USER#<id> / LIVEREF#<ref>: the user's conversations, for erasure
 MESSAGE_PREFIX = "MSG#"
 INBOX_KIND = "live"
 State = Literal["open", "closed"]
@@ -257,11 +260,19 @@ class LiveConversations:
             "last_activity_at": opened,
             "away_until": away_until,
         }
+        # No personal data: which conversations to erase with the user (:meth:`erase_user`).
+        reference = {
+            "pk": user_pk(user_id),
+            "sk": f"{REF_PREFIX}{ref}",
+            "ref": ref,
+            "ttl": self._ttl(at) + self._keep * 86400,  # outlives the conversation's items
+        }
         try:
             self._table.transact(
                 [
                     {"put": conversation, "condition": "attribute_not_exists(pk)"},
                     {"put": pointer},
+                    {"put": reference},
                 ]
             )
         except TransactionCancelled as exc:
@@ -488,3 +499,22 @@ class LiveConversations:
             )
         except ConditionFailed:
             pass  # gone already, or a newer conversation
+
+    # --- erasure (L8) -----------------------------------------------------------------------
+    def erase_user(self, user_id: str) -> int:
+        """Delete every conversation of the user (items and messages) found through the
+        user's ``LIVEREF#`` items, before the user's own partition is erased. Idempotent.
+        One Query for the references, per conversation one Query per page and one DeleteItem
+        per item. Returns how many conversations were erased."""
+        refs, _ = self._table.query(user_pk(user_id), sk_prefix=REF_PREFIX, consistent=True)
+        for reference in refs:
+            start = None
+            while True:
+                items, start = self._table.query(
+                    conversation_pk(str(reference["ref"])), start_key=start, consistent=True
+                )
+                for item in items:
+                    self._table.delete(item["pk"], item["sk"])
+                if not start:
+                    break
+        return len(refs)

@@ -280,3 +280,21 @@ def test_the_officer_closing_lifts_the_silence(chat) -> None:
     assert not conversations.close(conversation, BASE + timedelta(hours=1), "officer:cb01")
     assert _pointer() is None
     assert chat.text("tra cứu hồ sơ") != []
+
+
+def test_erasing_the_citizens_data_erases_their_conversations(chat) -> None:
+    chat.text("gap can bo")
+    chat.cdn.files["https://zdn.vn/a.jpg"] = samples.jpeg()
+    chat.image("https://zdn.vn/a.jpg")
+    chat.text("số điện thoại của tôi là 0912345678")
+    ref = _conversation()["ref"]
+    key = _messages(ref)[0]["file"]["key"]
+    chat.text("ket thuc")
+    chat.text("xóa dữ liệu của tôi")
+    chat.text("#erase:yes")
+    assert get_table().query(f"LIVE#{ref}", consistent=True)[0] == []
+    assert get_table().query(f"INBOX#{AGENCY}", index="gsi2", sk_prefix="live#")[0] == []
+    left = get_table().query(f"USER#{USER}", consistent=True)[0]
+    assert [i["sk"] for i in left if not i["sk"].startswith("NOTICE#")] == []  # the answer's
+    assert _pointer() is None
+    assert get_document_store().head(key) is None
