@@ -58,10 +58,13 @@ CODE_CALLS = {
 }
 # Items a function may reach, where it needs only a few kinds (dynamodb:LeadingKeys).
 ALLOWED_KEYS = {
-    "APIHandler": {"DOSSIER#*", "OAUTH#*", "ZALO#TOKEN", "CATALOGUE", "PROC#*", "AGENCY#*"}
-    # live conversations (api/integration/live.py): conversations, the inbox, reply jobs, and
-    # the citizen's pointer (updated and removed, never read: see below)
-    | {"LIVE#*", "INBOX#*", "JOB#live-reply:*", "USER#*"},
+    "APIHandler": {
+        *("DOSSIER#*", "OAUTH#*", "ZALO#TOKEN", "CATALOGUE", "PROC#*", "AGENCY#*"),
+        "JOB#api:*",  # the integration API's request jobs (replay), not the events' jobs
+        # live conversations (api/integration/live.py): conversations, the inbox, reply jobs,
+        # and the citizen's pointer (updated and removed, never read: see below)
+        *("LIVE#*", "INBOX#*", "JOB#live-reply:*", "USER#*"),
+    },
     "RefreshZaloToken": {"ZALO#TOKEN"},
 }
 
@@ -177,11 +180,13 @@ def test_item_access_is_limited_to_the_few_kinds_of_items_a_function_needs(packa
         if "dynamodb:GetItem" in _as_list(s["Action"])
         for key in s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
     }
-    # The public webhook and lookups can read neither profiles, sessions, jobs nor the tokens:
-    # dossiers (public view), OAuth states and the public catalogue only; officers (integration
+    # The public webhook and lookups can read neither profiles, sessions, event jobs nor the
+    # tokens: dossiers (public view), OAuth states and the public catalogue only, plus the
+    # integration API's own request jobs (JOB#api:*, its replay answers); officers (integration
     # API) read live conversations and the jobs of their own replies.
     live = {"LIVE#*", "INBOX#*", "JOB#live-reply:*"}
-    assert readable == {"DOSSIER#*", "OAUTH#*", "CATALOGUE", "PROC#*", "AGENCY#*"} | live
+    public = {"DOSSIER#*", "OAUTH#*", "CATALOGUE", "PROC#*", "AGENCY#*", "JOB#api:*"}
+    assert readable == public | live
     queried = {
         key
         for s in api
