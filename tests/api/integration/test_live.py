@@ -15,6 +15,7 @@ from chalicelib.inbound.consumer import consume
 from chalicelib.notify import outbox
 from chalicelib.root import get_live_conversations
 from tests.api.integration.signing import request
+from tests.inbound.conftest import zalo  # noqa: F401 (fixture)
 from tests.inbound.test_handoff import AGENCY, BASE, USER, _pointer, chat  # noqa: F401
 from tests.inbound.test_outbox import _as_record, _received
 
