@@ -114,7 +114,9 @@ def live_conversation_reply(ref):
 
 
 @app.route(
-    "/integration/v1/conversations/{ref}/close", methods=["POST"], content_types=["application/json"]
+    "/integration/v1/conversations/{ref}/close",
+    methods=["POST"],
+    content_types=["application/json"],
 )
 def live_conversation_close(ref):
     return live.close(app.current_request, ref)

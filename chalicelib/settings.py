@@ -98,7 +98,7 @@ class Settings(BaseSettings):
     # JSON {"<client id>": {"secrets": ["whsec_…"], "agencies": [...], "scopes": [...]}}.
     INTEGRATION_CLIENTS: SecretStr = SecretStr("{}")
 
-    # --- Live conversations with an officer ("Gặp cán bộ", chalicelib/conversation/flows/handoff.py)
+    # --- Live conversations with an officer ("Gặp cán bộ", conversation/flows/handoff.py) -----
     LIVE_CHAT_AGENCY: str = "000.00.17.H12"  # whose inbox they open in: the provincial centre
     LIVE_OFFICE_HOURS: str = "07:30-11:30,13:30-17:00"  # local slots on working days
     LIVE_IDLE_HOURS: int = Field(default=24, ge=1, le=720)

@@ -44,6 +44,7 @@ from chalicelib.storage.users import UserProfile
 from chalicelib.zalo import delivery
 
 if TYPE_CHECKING:
+    from chalicelib.conversation.flows.handoff import LiveTurn
     from chalicelib.conversation.model import Turn
     from chalicelib.zalo.events import ChatNowEvent, FollowEvent, SubmitInfoEvent, UserMessageEvent
 
@@ -354,8 +355,7 @@ class Processor:
                 at=at,
                 follow={"follow": True}.get(event.event_name),
                 actions=[
-                    PlannedAction.model_validate(a.model_dump(mode="json"))
-                    for a in routed.actions
+                    PlannedAction.model_validate(a.model_dump(mode="json")) for a in routed.actions
                 ],
                 replies=routed.replies,
                 deliver_pending=bool(profile and profile.pending_notices),
@@ -386,7 +386,7 @@ class Processor:
         return plan, touch, []
 
     def _live_writes(
-        self, user_id: str, pointer: LivePointer, at: datetime, routed: Any, newer: bool
+        self, user_id: str, pointer: LivePointer, at: datetime, routed: LiveTurn, newer: bool
     ) -> list[dict[str, Any]]:
         """The conversation's writes for a forwarded turn (saved with the plan)."""
         from chalicelib.storage.conversations import LiveMessage

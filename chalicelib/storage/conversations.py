@@ -25,6 +25,7 @@ the last activity.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -471,7 +472,12 @@ class LiveConversations:
             # The pointer names a newer conversation: close this one alone.
             try:
                 self._table.update(
-                    pk, CONVERSATION_SK, expression, condition=condition, names=_NAMES, values=values
+                    pk,
+                    CONVERSATION_SK,
+                    expression,
+                    condition=condition,
+                    names=_NAMES,
+                    values=values,
                 )
             except ConditionFailed:
                 return False
@@ -489,7 +495,7 @@ class LiveConversations:
         self._lift_ref(conversation.user_id, conversation.ref)
 
     def _lift_ref(self, user_id: str, ref: str) -> None:
-        try:
+        with contextlib.suppress(ConditionFailed):  # gone already, or a newer conversation
             self._table.delete(
                 user_pk(user_id),
                 POINTER_SK,
@@ -497,8 +503,6 @@ class LiveConversations:
                 names=_NAMES,
                 values={":ref": ref},
             )
-        except ConditionFailed:
-            pass  # gone already, or a newer conversation
 
     # --- erasure (L8) -----------------------------------------------------------------------
     def erase_user(self, user_id: str) -> int:

@@ -106,7 +106,7 @@ def message_id(user_id: str, at: datetime, what: str) -> str:
 
 
 class HandoffFlow(Flow):
-    """"Gặp cán bộ": opens the conversation at once; the rest happens in :func:`route_live`."""
+    """ "Gặp cán bộ": opens the conversation at once; the rest happens in :func:`route_live`."""
 
     name = HANDOFF
     title = texts.HANDOFF_TITLE
@@ -198,10 +198,9 @@ def route_live(
             replies=[Reply(text=texts.LIVE_ENDED_IDLE)],
         )
     text = (turn.text or "").strip() if turn.kind == "text" else ""
-    if text.startswith("#") and commands.parse(text, _ANY_NAME) is not None:
+    command = commands.parse(text, _command_names()) if text.startswith("#") else None
+    if command is not None:
         # A tap on one of the bot's buttons (or its payload typed): the citizen left the chat.
-        command = commands.parse(text, _ANY_NAME)
-        assert command is not None
         to_engine = commands.build("menu") if command.name == END_COMMAND else text
         return LiveTurn(
             lifted="citizen",
@@ -255,14 +254,11 @@ def route_live(
     return routed
 
 
-class _AnyName(frozenset[str]):
-    """Every command name counts as known: a button from any flow ends the conversation."""
+def _command_names() -> frozenset[str]:
+    """The payload names of the bot's buttons (the registry that holds this flow)."""
+    from chalicelib.conversation.flows import default_flows  # the registry imports this module
 
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str)
-
-
-_ANY_NAME = _AnyName()
+    return default_flows().command_names
 
 
 def away_period(hours: OfficeHours, at: datetime) -> str | None:

@@ -15,15 +15,21 @@ from chalicelib.inbound.consumer import consume
 from chalicelib.notify import outbox
 from chalicelib.root import get_live_conversations
 from tests.api.integration.signing import request
-from tests.inbound.conftest import zalo  # noqa: F401 (fixture)
-from tests.inbound.test_handoff import AGENCY, BASE, USER, _pointer, chat  # noqa: F401
+from tests.inbound import conftest as inbound_fixtures
+from tests.inbound import test_handoff as chat_side
+from tests.inbound.test_handoff import AGENCY, BASE, USER, _pointer
 from tests.inbound.test_outbox import _as_record, _received
+
+# The chat side's fixtures: a wired system on moto, a citizen who consented.
+zalo = inbound_fixtures.zalo
+chat = chat_side.chat
 
 NOW = BASE + timedelta(hours=1)
 
 
 @pytest.fixture
-def opened(chat, monkeypatch):  # noqa: F811
+def opened(request, monkeypatch):
+    chat = request.getfixturevalue("chat")
     monkeypatch.setattr(api, "_now", lambda: NOW)
     chat.text("gap can bo")
     chat.text("Tôi hỏi về hồ sơ xây dựng")
@@ -55,6 +61,15 @@ def test_the_inbox_lists_open_conversations_newest_first(opened) -> None:
     assert "user_id" not in first
     closed = api.list_conversations(request("GET", query_params={"state": "closed"}))
     assert _body(closed)["conversations"] == []
+
+
+def test_query_parameters_as_chalice_hands_them(opened) -> None:
+    from chalice.app import MultiDict
+
+    params = MultiDict({"agency": [AGENCY], "state": ["open"], "limit": ["5"]})
+    answer = api.list_conversations(request("GET", query_params=params))
+    assert answer.status_code == 200, _body(answer)
+    assert len(_body(answer)["conversations"]) == 1
 
 
 def test_one_conversation_shows_its_messages_and_file_links(opened) -> None:
@@ -151,24 +166,51 @@ def test_an_idle_conversation_takes_no_reply(opened, monkeypatch) -> None:
 @pytest.mark.parametrize(
     ("call", "status", "code"),
     [
-        (lambda ref: api.list_conversations(request("GET", query_params={"agency": "x"})), 400,
-         "invalid_agency"),
-        (lambda ref: api.list_conversations(request("GET", query_params={"state": "new"})), 400,
-         "invalid_state"),
-        (lambda ref: api.list_conversations(request("GET", query_params={"limit": "0"})), 400,
-         "invalid_limit"),
-        (lambda ref: api.list_conversations(request("GET", query_params={"cursor": "!!"})), 400,
-         "invalid_cursor"),
-        (lambda ref: api.get_conversation(request("GET"), "L261202-00000000"), 404,
-         "conversation_not_found"),
-        (lambda ref: api.reply(request("POST", {"officer": "a b", "text": "x"}), ref), 400,
-         "invalid_field"),
-        (lambda ref: api.reply(request("POST", {"officer": "a", "text": ""}), ref), 400,
-         "invalid_field"),
-        (lambda ref: api.close(request("POST", {"officer": "a", "x": 1}), ref), 400,
-         "unknown_field"),
-        (lambda ref: api.list_conversations(request("GET", client="narrow")), 403,
-         "scope_not_allowed"),
+        (
+            lambda ref: api.list_conversations(request("GET", query_params={"agency": "x"})),
+            400,
+            "invalid_agency",
+        ),
+        (
+            lambda ref: api.list_conversations(request("GET", query_params={"state": "new"})),
+            400,
+            "invalid_state",
+        ),
+        (
+            lambda ref: api.list_conversations(request("GET", query_params={"limit": "0"})),
+            400,
+            "invalid_limit",
+        ),
+        (
+            lambda ref: api.list_conversations(request("GET", query_params={"cursor": "!!"})),
+            400,
+            "invalid_cursor",
+        ),
+        (
+            lambda ref: api.get_conversation(request("GET"), "L261202-00000000"),
+            404,
+            "conversation_not_found",
+        ),
+        (
+            lambda ref: api.reply(request("POST", {"officer": "a b", "text": "x"}), ref),
+            400,
+            "invalid_field",
+        ),
+        (
+            lambda ref: api.reply(request("POST", {"officer": "a", "text": ""}), ref),
+            400,
+            "invalid_field",
+        ),
+        (
+            lambda ref: api.close(request("POST", {"officer": "a", "x": 1}), ref),
+            400,
+            "unknown_field",
+        ),
+        (
+            lambda ref: api.list_conversations(request("GET", client="narrow")),
+            403,
+            "scope_not_allowed",
+        ),
     ],
 )
 def test_bad_requests_get_a_stable_code_and_change_nothing(opened, call, status, code) -> None:
