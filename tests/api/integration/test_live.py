@@ -220,3 +220,22 @@ def test_bad_requests_get_a_stable_code_and_change_nothing(opened, call, status,
     assert _body(answer)["error"]["code"] == code
     assert _pointer() is not None
     assert _received() == []
+
+
+def test_a_client_of_another_agency_neither_lists_nor_opens_it(opened, monkeypatch) -> None:
+    from chalicelib.settings import reset_settings
+    from tests.conftest import INTEGRATION_CLIENTS, INTEGRATION_SECRETS
+
+    _, ref = opened
+    secret = INTEGRATION_SECRETS["narrow"]
+    other = {"secrets": [secret], "agencies": ["000.00.18.H12"], "scopes": ["feedback"]}
+    monkeypatch.setenv("INTEGRATION_CLIENTS", json.dumps({**INTEGRATION_CLIENTS, "other": other}))
+    reset_settings()
+    listed = api.list_conversations(request("GET", client="other", secret=secret))
+    assert listed.status_code == 403
+    assert _body(listed)["error"]["code"] == "agency_not_served"
+    shown = api.get_conversation(request("GET", client="other", secret=secret), ref)
+    assert shown.status_code == 403
+    closed = api.close(request("POST", {"officer": "x"}, client="other", secret=secret), ref)
+    assert _body(closed)["error"]["code"] == "agency_not_served"
+    assert _pointer() is not None
