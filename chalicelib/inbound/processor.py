@@ -329,7 +329,7 @@ class Processor:
         the engine; :func:`~chalicelib.conversation.flows.handoff.route_live` forwards the
         turn to the conversation, or ends it and hands the turn to the engine."""
         from chalicelib.conversation import engine
-        from chalicelib.conversation.flows import handoff
+        from chalicelib.conversation.flows import default_flows, handoff
 
         at = event_time(event.timestamp)
         user_id = event.user_id
@@ -347,7 +347,13 @@ class Processor:
                 last_activity_at=pointer.last_activity_at,
                 away_until=pointer.away_until,
             )
-            routed = handoff.route_live(turn, view, hours=self.live.hours, idle=self.live.idle)
+            routed = handoff.route_live(
+                turn,
+                view,
+                hours=self.live.hours,
+                idle=self.live.idle,
+                command_names=default_flows().command_names,
+            )
         if routed is not None and routed.lifted is None:
             assert pointer is not None and self.live is not None
             plan = EventPlan(

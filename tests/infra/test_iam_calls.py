@@ -201,6 +201,9 @@ def test_the_api_functions_calls_are_allowed_and_its_grants_are_used(
     )
     dossier = sample_dossiers(datetime.now(tz=UTC))[0]
     Dossiers(get_table()).add(dossier)
+    from chalicelib.storage.conversations import LiveConversations
+
+    LiveConversations(get_table()).open(USER, LIVE_REF, LIVE_AGENCY, datetime.now(tz=UTC), None)
     raw, sig = fixture_event("user_send_text")
     monkeypatch.setattr(webhook, "_clock", lambda: int(json.loads(raw)["timestamp"]) / 1000)
     operator = {"X-Operator-Secret": TEST_ENV["OPERATOR_SECRET"]}
@@ -221,6 +224,7 @@ def test_the_api_functions_calls_are_allowed_and_its_grants_are_used(
             assert http.get("/public/procedures?q=khai+sinh&limit=3").status_code == 200
             assert http.get("/public/procedures/1.001193").status_code == 200
             _integration_requests(http)
+            _live_conversation_requests(http)
             started = http.get("/zalo/oauth/start", headers=operator)
             assert started.status_code == 302
             state = parse_qs(urlsplit(started.headers["Location"]).query)["state"][0]
@@ -237,6 +241,27 @@ def _integration_requests(http: Any) -> None:
     ping = headers("back-office", b"")
     assert http.get("/integration/v1/ping", headers=ping).status_code == 200
     assert http.get("/integration/v1/ping", headers=ping).headers["webhook-replayed"] == "true"
+
+
+LIVE_REF, LIVE_AGENCY = "L261202-0a1b2c3d", "000.00.17.H12"
+
+
+def _live_conversation_requests(http: Any) -> None:
+    """The officers' live-conversation routes (issue 14): inbox, one, a reply, the close."""
+    from tests.api.integration.signing import headers
+
+    def signed(method: str, path: str, body: dict | None = None) -> Any:
+        raw = json.dumps(body).encode() if body is not None else b""
+        if method == "GET":
+            return http.get(path, headers=headers("back-office", raw))
+        return http.post(path, body=raw, headers=headers("back-office", raw))
+
+    base = "/integration/v1/conversations"
+    assert signed("GET", f"{base}?agency={LIVE_AGENCY}&state=open").status_code == 200
+    assert signed("GET", f"{base}/{LIVE_REF}").status_code == 200
+    reply = {"officer": "cb01", "text": "Chào Ông/Bà"}
+    assert signed("POST", f"{base}/{LIVE_REF}/messages", reply).status_code == 201
+    assert signed("POST", f"{base}/{LIVE_REF}/close", {"officer": "cb01"}).status_code == 200
 
 
 def _record(body: str, message_id: str) -> dict:

@@ -184,10 +184,16 @@ def _closing(text: str) -> bool:
 
 
 def route_live(
-    turn: Turn, live: LiveView, *, hours: OfficeHours, idle: timedelta
+    turn: Turn,
+    live: LiveView,
+    *,
+    hours: OfficeHours,
+    idle: timedelta,
+    command_names: frozenset[str],
 ) -> LiveTurn | None:
     """The turn of a citizen whose conversation ``live`` is open; None when the engine should
-    take the turn as usual with the conversation left open (an unfollow)."""
+    take the turn as usual with the conversation left open (an unfollow). ``command_names``:
+    the payload names of the bot's buttons (the flow registry's), whose tap ends it."""
     if turn.kind == "unfollow":
         return None
     close_reply = Reply(text=texts.LIVE_ENDED_BY_CITIZEN)
@@ -198,7 +204,7 @@ def route_live(
             replies=[Reply(text=texts.LIVE_ENDED_IDLE)],
         )
     text = (turn.text or "").strip() if turn.kind == "text" else ""
-    command = commands.parse(text, _command_names()) if text.startswith("#") else None
+    command = commands.parse(text, command_names) if text.startswith("#") else None
     if command is not None:
         # A tap on one of the bot's buttons (or its payload typed): the citizen left the chat.
         to_engine = commands.build("menu") if command.name == END_COMMAND else text
@@ -252,13 +258,6 @@ def route_live(
                 Reply(text=texts.live_away(opening, turn.now), buttons=[END_BUTTON])
             )
     return routed
-
-
-def _command_names() -> frozenset[str]:
-    """The payload names of the bot's buttons (the registry that holds this flow)."""
-    from chalicelib.conversation.flows import default_flows  # the registry imports this module
-
-    return default_flows().command_names
 
 
 def away_period(hours: OfficeHours, at: datetime) -> str | None:
