@@ -250,15 +250,14 @@ def reply(request: Any, client: Client, ref: str) -> Response:
             )
         except ConversationClosed:
             raise ApiError(409, "conversation_closed", "The conversation has ended.") from None
-        job.run_step(
-            "queue",
-            lambda: _notice(
+        if not job.is_done("queue"):
+            _notice(
                 conversation,
                 f"live:{ref}:reply:{message_id}",
                 texts.live_officer_reply(body.text),
                 end_button=True,
-            ),
-        )
+            )
+            job.mark("queue", later=True)  # rides on the finish (queued again: same notice id)
     except ApiError:
         job.finish(None)  # refused: a retry is refused again by the same checks
         raise
