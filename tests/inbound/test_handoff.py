@@ -298,3 +298,13 @@ def test_erasing_the_citizens_data_erases_their_conversations(chat) -> None:
     assert [i["sk"] for i in left if not i["sk"].startswith("NOTICE#")] == []  # the answer's
     assert _pointer() is None
     assert get_document_store().head(key) is None
+
+
+def test_a_sticker_is_not_forwarded_and_the_citizen_is_told(chat) -> None:
+    chat.text("gap can bo")
+    before = len(chat.zalo.texts_to(USER))
+    sticker = {"type": "sticker", "payload": {"id": "s1", "url": "https://zdn.vn/s.png"}}
+    chat._send({"event_name": "user_send_sticker", "message": {"attachments": [sticker]}})
+    assert chat.zalo.texts_to(USER)[before:] == [texts.LIVE_CONTENT_NOT_FORWARDED]
+    assert _messages(_conversation()["ref"]) == []
+    assert _pointer() is not None

@@ -203,7 +203,8 @@ def route_live(
             actions=[CloseLive(at=turn.now, ref=live.ref, reason="idle")],
             replies=[Reply(text=texts.LIVE_ENDED_IDLE)],
         )
-    text = (turn.text or "").strip() if turn.kind == "text" else ""
+    # Text, or the words of another message kind (a link's): forwarded as they are.
+    text = (turn.text or "").strip() if turn.kind in ("text", "other") else ""
     command = commands.parse(text, command_names) if text.startswith("#") else None
     if command is not None:
         # A tap on one of the bot's buttons (or its payload typed): the citizen left the chat.
