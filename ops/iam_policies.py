@@ -156,10 +156,21 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "resources": [("s3", "{bucket}/catalogue/*")],
             },
             {
-                # documents/intake.py: a file a citizen sends (a chat submission's document, a
-                # file forwarded to a live conversation), stored under a generated key
-                "sid": "ChatUploads",
+                # chat submission, supplement, a file forwarded to a live conversation
+                # (inbound/effects.py): an attachment stored
+                # under uploads/, copied to documents/ when a dossier holds it (CopyObject reads
+                # the upload), and a new dossier's receipt QR image under dossiers/.
+                "sid": "ChatDocuments",
                 "actions": ["s3:PutObject"],
+                "resources": [
+                    ("s3", "{bucket}/uploads/*"),
+                    ("s3", "{bucket}/documents/*"),
+                    ("s3", "{bucket}/dossiers/*"),
+                ],
+            },
+            {
+                "sid": "ReadUploads",  # the source of the copy to documents/
+                "actions": ["s3:GetObject"],
                 "resources": [("s3", "{bucket}/uploads/*")],
             },
             {
