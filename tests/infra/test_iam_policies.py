@@ -33,7 +33,8 @@ CODE_CALLS = {
         "s3:ListBucket",  # api/health.py readiness: HeadBucket
         "s3:GetObject",  # api/public.py procedures: the search index; api/exports.py (presign)
         "sqs:GetQueueUrl",  # zalo/webhook.py; api/health.py readiness
-        "sqs:SendMessage",  # zalo/webhook.py
+        "sqs:SendMessage",  # zalo/webhook.py; notify/outbox.py (live conversation replies)
+        "dynamodb:Query",  # api/integration/live.py: the inbox (gsi2), a conversation's messages
         "kms:Encrypt",  # storage/tokens.py: the OAuth callback seals the first pair
         "s3:PutObject",  # api/form.py: presigned uploads, kept copies, the QR image
         "s3:DeleteObjectVersion",  # api/form.py: a refused upload's version
@@ -71,6 +72,9 @@ ALLOWED_KEYS = {
         "JOB#api:*",  # the integration API's request jobs (replay), not the events' jobs
         # the web form: used links, its dossier created once (number, marker, dossier)
         *("FORM#*", "SUBMISSION#*", "DOSSIER_SEQ#*"),
+        # live conversations (api/integration/live.py): conversations, the inbox, reply jobs,
+        # and the citizen's pointer (updated and removed, never read: see below)
+        *("LIVE#*", "INBOX#*", "JOB#live-reply:*", "USER#*"),
     },
     "RefreshZaloToken": {"ZALO#TOKEN"},
 }
@@ -193,12 +197,20 @@ def test_item_access_is_limited_to_the_few_kinds_of_items_a_function_needs(packa
     }
     # The public webhook and lookups can read neither profiles, sessions, event jobs nor the
     # tokens: dossiers (public view), OAuth states and the public catalogue only, plus the
-    # integration API's own request jobs (JOB#api:*, its replay answers).
-    assert readable == {
-        *("DOSSIER#*", "OAUTH#*", "CATALOGUE", "PROC#*", "AGENCY#*", "JOB#api:*"),
-        *("FORM#*", "SUBMISSION#*", "DOSSIER_SEQ#*"),  # the web form (no personal data read)
+    # integration API's own request jobs (JOB#api:*, its replay answers); officers (integration
+    # API) read live conversations and the jobs of their own replies; the web form reads its
+    # used links, its submission marker and the day's number (no personal data read).
+    live = {"LIVE#*", "INBOX#*", "JOB#live-reply:*"}
+    public = {"DOSSIER#*", "OAUTH#*", "CATALOGUE", "PROC#*", "AGENCY#*", "JOB#api:*"}
+    webform = {"FORM#*", "SUBMISSION#*", "DOSSIER_SEQ#*"}
+    assert readable == public | live | webform
+    queried = {
+        key
+        for s in api
+        if "dynamodb:Query" in _as_list(s["Action"])
+        for key in s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
     }
-    assert not any("dynamodb:Query" in _as_list(s["Action"]) for s in api)
+    assert queried <= live
 
 
 def test_only_the_senders_may_decrypt_the_token_pair_and_only_with_the_token_key(packaged):
