@@ -30,6 +30,7 @@ SSM_NAMES = (
     "OPERATOR_SECRET",
     "WEBFORM_SECRET",
     "INTEGRATION_CLIENTS",
+    "RESULT_LINK_SECRET",
 )
 
 
@@ -97,6 +98,8 @@ class Settings(BaseSettings):
     # --- Back-office integration API (chalicelib/api/integration/) ---------------------------
     # JSON {"<client id>": {"secrets": ["whsec_…"], "agencies": [...], "scopes": [...]}}.
     INTEGRATION_CLIENTS: SecretStr = SecretStr("{}")
+    # HMAC key of the citizens' 30-day links to an electronic result (/public/results/{token}).
+    RESULT_LINK_SECRET: SecretStr = SecretStr("")
 
     # --- Postal provider -----------------------------------------------------------------------
     POSTAL_API_BASE: str = "https://postal.invalid"

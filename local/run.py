@@ -111,6 +111,7 @@ def local_defaults(environ: Mapping[str, str] | None = None) -> dict[str, str]:
         "WEBFORM_SECRET": "local-webform-secret",
         "WEBFORM_ORIGIN": f"{loop}:{p['PORT']}",  # the bucket's CORS rule allows it alone
         "INTEGRATION_CLIENTS": json.dumps(LOCAL_INTEGRATION_CLIENTS),
+        "RESULT_LINK_SECRET": "local-result-link-secret",
     }
 
 
