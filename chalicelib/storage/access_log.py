@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chalicelib.storage.dossiers import feed_stamp
-from chalicelib.storage.table import Table
+from chalicelib.storage.table import Table, serialize
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class AccessLog:
     ) -> tuple[list[AccessEntry], str | None]:
         """The dossier's entries, newest first, continuing after the sort key ``after``; and
         the sort key to continue from (None at the end). One Query."""
-        start = {"pk": self._pk(code), "sk": after} if after else None
+        start = serialize({"pk": self._pk(code), "sk": after}) if after else None
         items, last_key = self._table.query(
             self._pk(code), newest_first=True, limit=limit, start_key=start
         )
@@ -67,4 +67,4 @@ class AccessLog:
             )
             for i in items
         ]
-        return entries, (str(last_key["sk"]) if last_key else None)
+        return entries, (str(last_key["sk"]["S"]) if last_key else None)  # raw DynamoDB form

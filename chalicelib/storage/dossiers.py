@@ -188,7 +188,7 @@ class Dossiers:
         )
         dossiers = [(self._from_item(item), str(item["gsi2sk"])) for item in items]
         if last_key is not None:
-            return FeedPage(dossiers, str(last_key["gsi2sk"]), True)
+            return FeedPage(dossiers, str(last_key["gsi2sk"]["S"]), True)
         return FeedPage(dossiers, dossiers[-1][1] if dossiers else None, False)
 
     # ----------------------------------------------------------------- online creation

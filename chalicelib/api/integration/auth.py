@@ -236,12 +236,19 @@ def verify(request: Any) -> Client:
     return client
 
 
+def _query(request: Any) -> dict[str, list[str]]:
+    """The query parameters, every value of each (Chalice gives a MultiDict)."""
+    params = getattr(request, "query_params", None) or {}
+    getlist = getattr(params, "getlist", None)
+    return {str(k): [str(v) for v in getlist(k)] if getlist else [str(params[k])] for k in params}
+
+
 def _fingerprint(request: Any) -> str:
     """What makes two requests the same request (a webhook-id may not be reused for another)."""
     parts = [
         str(getattr(request, "method", "") or ""),
         json.dumps(getattr(request, "uri_params", None) or {}, sort_keys=True),
-        json.dumps(getattr(request, "query_params", None) or {}, sort_keys=True),
+        json.dumps(_query(request), sort_keys=True),
     ]
     digest = hashlib.sha256("\n".join(parts).encode() + b"\n" + _raw_body(request))
     return digest.hexdigest()
