@@ -58,6 +58,8 @@ class Recorder:
             bucket = params["Bucket"]
             if operation == "HeadBucket":
                 self.calls.append(("s3:ListBucket", f"arn:aws:s3:::{bucket}", ()))
+            elif operation == "HeadObject":  # IAM authorises HeadObject as s3:GetObject
+                self.calls.append(("s3:GetObject", f"arn:aws:s3:::{bucket}/{params['Key']}", ()))
             elif operation == "ListObjectVersions":
                 self.calls.append(("s3:ListBucketVersions", f"arn:aws:s3:::{bucket}", ()))
             elif operation == "DeleteObjects":  # IAM checks each object's delete
@@ -122,6 +124,21 @@ def recorder(monkeypatch) -> Recorder:
         return original(self, operation_name, api_params)
 
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
+    import botocore.signers
+
+    presign = botocore.signers.RequestSigner.generate_presigned_url
+
+    def presigning(self, request_dict, operation_name, *args, **kwargs):
+        # A presigned URL is used with the function's credentials: its action must be granted.
+        parts = urlsplit(request_dict["url"])
+        if ".s3" in parts.netloc and not parts.netloc.startswith("s3"):
+            bucket, key = parts.netloc.split(".s3", 1)[0], parts.path[1:]
+        else:
+            bucket, key = parts.path[1:].split("/", 1)
+        recorder.calls.append((f"s3:{operation_name}", f"arn:aws:s3:::{bucket}/{key}", ()))
+        return presign(self, request_dict, operation_name, *args, **kwargs)
+
+    monkeypatch.setattr(botocore.signers.RequestSigner, "generate_presigned_url", presigning)
     return recorder
 
 
@@ -203,6 +220,7 @@ def test_the_api_functions_calls_are_allowed_and_its_grants_are_used(
     Dossiers(get_table()).add(dossier)
     raw, sig = fixture_event("user_send_text")
     monkeypatch.setattr(webhook, "_clock", lambda: int(json.loads(raw)["timestamp"]) / 1000)
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://zalo.camau.test")  # result links
     operator = {"X-Operator-Secret": TEST_ENV["OPERATOR_SECRET"]}
     _fresh_container(recorder)
     reset_token_manager()
@@ -220,7 +238,7 @@ def test_the_api_functions_calls_are_allowed_and_its_grants_are_used(
             assert http.get(f"/public/dossiers/{dossier.code}").status_code == 200
             assert http.get("/public/procedures?q=khai+sinh&limit=3").status_code == 200
             assert http.get("/public/procedures/1.001193").status_code == 200
-            _integration_requests(http)
+            _integration_requests(http, dossier.code, recorder)
             started = http.get("/zalo/oauth/start", headers=operator)
             assert started.status_code == 302
             state = parse_qs(urlsplit(started.headers["Location"]).query)["state"][0]
@@ -230,13 +248,36 @@ def test_the_api_functions_calls_are_allowed_and_its_grants_are_used(
     _check("api_handler", recorder)
 
 
-def _integration_requests(http: Any) -> None:
+def _integration_requests(http: Any, zalo_dossier: str, recorder: Recorder) -> None:
     """The back-office integration API's routes, signed, and one replayed request."""
+    import boto3
+
+    from tests.api.integration.conftest import code, registration
     from tests.api.integration.signing import headers
+
+    def call(method: str, path: str, body: Any = None, **extra: str) -> Any:
+        data = b"" if body is None else json.dumps(body).encode()
+        signed = {**headers("back-office", data), **extra}
+        answer = getattr(http, method)(f"/integration/v1{path}", headers=signed, body=data)
+        assert answer.status_code in (200, 201), answer.body
+        return json.loads(answer.body)
 
     ping = headers("back-office", b"")
     assert http.get("/integration/v1/ping", headers=ping).status_code == 200
     assert http.get("/integration/v1/ping", headers=ping).headers["webhook-replayed"] == "true"
+    assert http.get("/integration/v1/openapi.json").status_code == 200
+    call("put", f"/dossiers/{code()}", registration())
+    call("get", "/dossiers?limit=5")
+    call("get", f"/dossiers/{zalo_dossier}", **{"x-officer-id": "officer-1"})
+    call("get", f"/dossiers/{zalo_dossier}/access-log")
+    upload = call("post", f"/dossiers/{code()}/result-uploads", {"content_type": "application/pdf"})
+    setup_starts = len(recorder.calls)  # the back office's PUT to the link is not the function's
+    boto3.client("s3", region_name=REGION).put_object(
+        Bucket=CONFIG_ENV["DOCUMENTS_BUCKET"], Key=upload["key"], Body=b"%PDF-1.4"
+    )
+    del recorder.calls[setup_starts:]
+    event = {"status": 9, "result": {"key": upload["key"]}, "officer": "o"}
+    call("post", f"/dossiers/{code()}/events", {**event, "at": datetime.now(tz=UTC).isoformat()})
 
 
 def _record(body: str, message_id: str) -> dict:

@@ -33,7 +33,9 @@ CODE_CALLS = {
         "s3:ListBucket",  # api/health.py readiness: HeadBucket
         "s3:GetObject",  # api/public.py procedures: catalogue/store.py search index
         "sqs:GetQueueUrl",  # zalo/webhook.py; api/health.py readiness
-        "sqs:SendMessage",  # zalo/webhook.py
+        "sqs:SendMessage",  # zalo/webhook.py; notify/outbox.py (integration events)
+        "dynamodb:Query",  # integration API: the change feed (gsi2), the access log
+        "s3:PutObject",  # integration API: the presigned PUT of a result file
     },
     "ConsumeInbound": LOGS
     | SECRETS
@@ -59,6 +61,7 @@ ALLOWED_KEYS = {
     "APIHandler": {
         *("DOSSIER#*", "OAUTH#*", "ZALO#TOKEN", "CATALOGUE", "PROC#*", "AGENCY#*"),
         "JOB#api:*",  # the integration API's request jobs (replay), not the events' jobs
+        "ACCESS#*",  # the integration API's access log
     },
     "RefreshZaloToken": {"ZALO#TOKEN"},
 }
@@ -179,7 +182,15 @@ def test_item_access_is_limited_to_the_few_kinds_of_items_a_function_needs(packa
     # tokens: dossiers (public view), OAuth states and the public catalogue only, plus the
     # integration API's own request jobs (JOB#api:*, its replay answers).
     assert readable == {"DOSSIER#*", "OAUTH#*", "CATALOGUE", "PROC#*", "AGENCY#*", "JOB#api:*"}
-    assert not any("dynamodb:Query" in _as_list(s["Action"]) for s in api)
+    # Queries: the integration API's change feed (gsi2) and access log (ACCESS#) only.
+    queries = [s for s in api if "dynamodb:Query" in _as_list(s["Action"])]
+    assert len(queries) == 2
+    for statement in queries:
+        keys = statement.get("Condition", {}).get("ForAllValues:StringLike", {})
+        resources = json.dumps(statement["Resource"])
+        assert keys.get("dynamodb:LeadingKeys") == ["ACCESS#*"] or (
+            "index/gsi2" in resources and "index/*" not in resources
+        )
 
 
 def test_the_committed_policy_files_are_what_the_description_writes():
