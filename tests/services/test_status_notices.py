@@ -124,7 +124,8 @@ def test_the_electronic_result_link_is_in_the_text_and_a_button():
     )
     message = notice_message(dossier, entry, result_link="https://r.test/l", hotline=HOTLINE)
     assert "Kết quả điện tử: https://r.test/l" in message.text
-    assert [(b.type, b.payload) for b in message.buttons][0] == ("oa.open.url", "https://r.test/l")
+    first = message.buttons[0]
+    assert (first.type, first.payload) == ("oa.open.url", "https://r.test/l")
 
 
 def test_every_notice_offers_the_dossier_lookup():
