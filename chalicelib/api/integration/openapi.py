@@ -80,7 +80,7 @@ def _operation(
                 "in": "path",
                 "required": True,
                 "description": "Dossier code, e.g. 000.00.17.H12-261126-0007",
-                "schema": {"type": "string"},
+                "schema": {"type": "string", "examples": ["000.00.17.H12-261126-0007"]},
             }
         )
     for name, description, schema in query or []:
