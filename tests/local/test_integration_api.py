@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.conftest import ROOT
-from tests.local.test_e2e import PORT_NAMES, clean_env, fresh_signed_event, free_ports, http
+from tests.local.test_e2e import PORT_NAMES, clean_env, free_ports, fresh_signed_event, http
 
 pytestmark = [pytest.mark.e2e]
 
