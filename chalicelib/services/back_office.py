@@ -182,16 +182,18 @@ class BackOffice:
         fee: Fee | None,
         result: DossierResult | None,
         apology: bool,
+        loaded: tuple[Dossier, int] | None = None,
     ) -> EventOutcome:
         """Record one back-office event and queue its notice. Refused (nothing changed) for an
         event in the future, a result file that is not there, an apology that changes the
-        status."""
+        status. ``loaded``: the dossier and version the caller just read."""
         if at - self._clock() > FUTURE_TOLERANCE:
             raise Refused(400, "invalid_field", "at is in the future.", "at")
         if result is not None and result.key is not None:
             self._check_result_file(code, result.key)
-        for _attempt in range(SAVE_ATTEMPTS):
-            dossier, version = self.load(code)
+        for attempt in range(SAVE_ATTEMPTS):
+            # ``loaded``: the caller's read (its agency checked) serves the first attempt.
+            dossier, version = loaded if loaded is not None and attempt == 0 else self.load(code)
             try:
                 recorded = dossier.record(
                     DossierStatus(status),

@@ -332,7 +332,7 @@ def post_event(request: Any, client: Client, code: str) -> Response:
 
     canonical = _code(code)
     body = parse(request, models.DossierEventIn)
-    _load_served(client, canonical)
+    loaded = _load_served(client, canonical)
     fee = Fee(**body.fee.model_dump()) if body.fee else None
     result = DossierResult(**body.result.model_dump()) if body.result else None
     try:
@@ -347,6 +347,7 @@ def post_event(request: Any, client: Client, code: str) -> Response:
             fee=fee,
             result=result,
             apology=body.apology,
+            loaded=loaded,
         )
     except Refused as exc:
         raise _refused(exc) from None
