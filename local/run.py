@@ -699,6 +699,8 @@ class Runner:
             lines.append(f"  Schedule             {schedule.name} {schedule.expression}: {when}")
         lines += [
             "Chat as a citizen:      make chat",
+            'Play the back office:   make back-office ARGS="list"   (client local-back-office, '
+            "docs/integration.md)",
             "Fire a schedule now:    make schedule NAME=<name>",
             "Stop:                   Ctrl-C",
             "",
