@@ -110,6 +110,8 @@ def local_defaults(environ: Mapping[str, str] | None = None) -> dict[str, str]:
         "PUBLIC_BASE_URL": f"{loop}:{p['PORT']}",
         "WEBFORM_SECRET": "local-webform-secret",
         "WEBFORM_ORIGIN": f"{loop}:{p['PORT']}",  # the bucket's CORS rule allows it alone
+        # Zalo's information card needs an image: the CDN stand-in serves a plain one.
+        "USER_INFO_CARD_IMAGE_URL": f"{loop}:{p['CDN_STANDIN_PORT']}/files/info-card.png",
         "INTEGRATION_CLIENTS": json.dumps(LOCAL_INTEGRATION_CLIENTS),
         "RESULT_LINK_SECRET": "local-result-link-secret",
     }

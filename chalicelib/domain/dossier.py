@@ -110,6 +110,18 @@ class Recorded:
     anomalies: tuple[str, ...]
 
 
+class NotAwaitingSupplement(DomainError):
+    """Documents sent as a supplement while the dossier is not in status 5."""
+
+    code = "not_awaiting_supplement"
+
+
+class WithdrawalNotAllowed(DomainError):
+    """A withdrawal asked for once a result exists or the dossier is closed."""
+
+    code = "withdrawal_not_allowed"
+
+
 # --------------------------------------------------------------------------- statuses
 
 
@@ -189,6 +201,18 @@ _CLOSED_WITHOUT_RESULT = frozenset({_S.REFUSED, _S.WITHDRAWAL_REQUESTED, _S.STOP
 _RESULT_STATUSES = frozenset({_S.RESULT_READY, _S.RESULT_DELIVERED})
 # Statuses whose event carries a reason the citizen is told (refusal, withdrawal, stop).
 _REASON_STATUSES = frozenset({_S.REFUSED, _S.WITHDRAWAL_REQUESTED, _S.STOPPED})
+
+
+# Statuses in which the applicant may ask to withdraw (before a result; the back office then
+# confirms with status 7).
+WITHDRAWABLE_STATUSES = frozenset(
+    {_S.NEW, _S.ACCEPTED, _S.PROCESSING, _S.SUPPLEMENT_REQUESTED, _S.FINANCIAL_OBLIGATION}
+)
+
+# History entries that are not status changes (``StatusChange.event``): the status stays.
+EVENT_SUPPLEMENT_RECEIVED = "supplement_received"
+EVENT_WITHDRAWAL_REQUESTED = "withdrawal_requested"
+EVENT_APOLOGY = "apology"  # the back office re-set the appointment date (Dossier.record)
 
 
 class Channel(IntEnum):
@@ -330,16 +354,23 @@ class Applicant(BaseModel):
     phone: MobileNumber | None = None
     address: str = ""
     tax_code: TaxCode | None = None
+    representative: str = ""  # an organisation's legal representative (người đại diện)
 
     @model_validator(mode="after")
     def _tax_code_is_for_organisations(self) -> Self:
         if self.tax_code is not None and self.kind is not ApplicantKind.ORGANISATION:
             raise ValueError("tax_code is only for organisations")
+        if self.representative and self.kind is not ApplicantKind.ORGANISATION:
+            raise ValueError("representative is only for organisations")
         return self
 
 
 class StatusChange(BaseModel):
-    """One entry of the append-only status history. Immutable."""
+    """One entry of the append-only status history. Immutable.
+
+    ``event`` is empty for a status change; otherwise the entry records something that
+    happened without changing the status (``status`` is the status it happened in): a
+    supplement received through Zalo, a withdrawal request."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -347,8 +378,10 @@ class StatusChange(BaseModel):
     at: datetime
     actor: str
     note: str = ""
-    # "apology": the appointment date was re-set (the status stays); "status" otherwise.
-    kind: str = "status"
+    # "" for a status change; otherwise what happened while the status stays: "apology" (the
+    # back office re-set the appointment date), EVENT_SUPPLEMENT_RECEIVED,
+    # EVENT_WITHDRAWAL_REQUESTED.
+    event: str = ""
     # Why a back-office change breaks the usual order, recorded anyway (ANOMALIES).
     anomalies: tuple[str, ...] = ()
 
@@ -412,6 +445,7 @@ class OwnerHistoryEntry(BaseModel):
     status_name: str
     at: datetime
     note: str
+    event: str = ""
 
 
 class OwnerDossierView(BaseModel):
@@ -437,6 +471,7 @@ class OwnerDossierView(BaseModel):
     supplement_items: tuple[str, ...]
     documents: tuple[str, ...]
     history: tuple[OwnerHistoryEntry, ...]
+    withdrawal_requested_at: datetime | None = None
 
 
 def _calendar_or_default(calendar: WorkingCalendar | None) -> WorkingCalendar:
@@ -480,6 +515,10 @@ class Dossier(BaseModel):
     fee: Fee | None = None
     result: DossierResult | None = None
     apologies: int = 0
+
+    # The applicant asked to withdraw (through Zalo); the back office confirms with status 7.
+    withdrawal_requested_at: datetime | None = None
+    withdrawal_reason: str = ""
 
     @field_validator("code")
     @classmethod
@@ -619,7 +658,8 @@ class Dossier(BaseModel):
             raise InvalidTransition(
                 f"status {int(self.status)} -> {int(new_status)} is not allowed"
             )
-        if self.history and at < self.history[-1].at:
+        last_change = next((c for c in reversed(self.history) if not c.event), None)
+        if last_change is not None and at < last_change.at:
             raise OutOfOrderEvent("a status change cannot predate the previous one")
         if new_status is _S.SUPPLEMENT_REQUESTED:
             if self.supplement_was_requested:
@@ -751,11 +791,14 @@ class Dossier(BaseModel):
         """
         status = DossierStatus(status)
         _require_aware(at)
-        kind = "apology" if apology else "status"
+        event = EVENT_APOLOGY if apology else ""
         for index, change in enumerate(self.history):
-            if change.kind == kind and change.status is status and change.at == at:
+            if change.event == event and change.status is status and change.at == at:
                 return Recorded(True, False, index, change.anomalies)
-        if self.history and at < self.history[-1].at:
+        # Older than the back office's latest change (the citizen's own entries, a supplement
+        # or a withdrawal request in the chat, do not count: they come from another clock).
+        reported = [c.at for c in self.history if c.event in ("", EVENT_APOLOGY)]
+        if reported and at < reported[-1]:
             return Recorded(False, False, None, ())
         reason = reason.strip()
         if apology:
@@ -773,7 +816,9 @@ class Dossier(BaseModel):
                 or (bool(reason) and reason != self.reason)
             )
             if not news:
-                last = max(i for i, c in enumerate(self.history) if c.status is status)
+                last = max(
+                    i for i, c in enumerate(self.history) if c.status is status and not c.event
+                )
                 return Recorded(True, False, last, ())
             anomalies.append("status_repeated")
         elif status not in ALLOWED_TRANSITIONS[self.status]:
@@ -835,10 +880,46 @@ class Dossier(BaseModel):
         self.history = (
             *self.history,
             StatusChange(
-                status=status, at=at, actor=actor, note=reason, kind="apology", anomalies=flagged
+                status=status,
+                at=at,
+                actor=actor,
+                note=reason,
+                event=EVENT_APOLOGY,
+                anomalies=flagged,
             ),
         )
         return Recorded(True, True, len(self.history) - 1, flagged)
+
+    def receive_supplement(self, document: DossierDocument) -> bool:
+        """Attach a document the applicant sent in answer to the supplement request. The
+        status does not change (the back office decides). False when already attached.
+        Raises NotAwaitingSupplement outside status 5."""
+        if self.status is not _S.SUPPLEMENT_REQUESTED:
+            raise NotAwaitingSupplement(f"status {int(self.status)}, not 5")
+        return self.attach(document)
+
+    def note_event(self, event: str, at: datetime, actor: str, note: str = "") -> bool:
+        """Append a history entry that is not a status change; the same ``event`` at the same
+        ``at`` again is a no-op returning False (a retried request)."""
+        _require_aware(at)
+        if any(c.event == event and c.at == at for c in self.history):
+            return False
+        entry = StatusChange(status=self.status, at=at, actor=actor, note=note, event=event)
+        self.history = (*self.history, entry)
+        return True
+
+    def request_withdrawal(self, at: datetime, actor: str, reason: str = "") -> bool:
+        """Record the applicant's request to withdraw the dossier (the status stays; the back
+        office confirms with status 7). False when already requested. Raises
+        WithdrawalNotAllowed once a result exists or the dossier is closed."""
+        if self.status not in WITHDRAWABLE_STATUSES:
+            raise WithdrawalNotAllowed(f"status {int(self.status)}")
+        if self.withdrawal_requested_at is not None:
+            return False
+        self.withdrawal_requested_at = _require_aware(at)
+        self.withdrawal_reason = reason.strip()[:500]
+        self.note_event(EVENT_WITHDRAWAL_REQUESTED, at, actor, self.withdrawal_reason)
+        return True
 
     # ----------------------------------------------------------------- views
 
@@ -879,8 +960,13 @@ class Dossier(BaseModel):
             documents=tuple(document.name for document in self.documents),
             history=tuple(
                 OwnerHistoryEntry(
-                    status=c.status, status_name=c.status.official_name, at=c.at, note=c.note
+                    status=c.status,
+                    status_name=c.status.official_name,
+                    at=c.at,
+                    note=c.note,
+                    event=c.event,
                 )
                 for c in self.history
             ),
+            withdrawal_requested_at=self.withdrawal_requested_at,
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.conversation import texts
-from chalicelib.domain.dossier import Dossier, DossierStatus, DueDateSource
+from chalicelib.domain.dossier import EVENT_APOLOGY, Dossier, DossierStatus, DueDateSource
 from chalicelib.notify.model import OutboundButton, OutboundMessage
 from chalicelib.zalo.limits import MAX_PAYLOAD_CHARS
 
@@ -29,7 +29,7 @@ def notice_text(dossier: Dossier, entry: int, *, result_link: str | None, hotlin
     """The body of the notice for ``dossier.history[entry]`` (without the heading)."""
     change = dossier.history[entry]
     due_line = texts.notice_due(dossier.due_date, dossier.due_date_source is DueDateSource.ESTIMATE)
-    if change.kind == "apology":
+    if change.event == EVENT_APOLOGY:
         return texts.notice_apology(dossier.original_due_date, dossier.due_date, change.note)
     status = change.status
     if status is _S.NEW:
@@ -73,9 +73,9 @@ def notice_message(
         + notice_text(dossier, entry, result_link=result_link, hotline=hotline)
     )
     buttons: list[OutboundButton] = []
-    if change.kind == "status" and change.status is _S.RESULT_READY:
+    if not change.event and change.status is _S.RESULT_READY:
         buttons = _url_button(texts.NOTICE_BTN_RESULT, result_link)
-    elif change.kind == "status" and change.status is _S.FINANCIAL_OBLIGATION and dossier.fee:
+    elif not change.event and change.status is _S.FINANCIAL_OBLIGATION and dossier.fee:
         buttons = _url_button(texts.NOTICE_BTN_PAY, dossier.fee.payment_url)
     buttons.append(OutboundButton(title=texts.NOTICE_BTN_LOOKUP, payload=dossier.code))
     return OutboundMessage(text=text, buttons=buttons)

@@ -110,7 +110,15 @@ def _channel(dossier: Dossier) -> Any:
 
 
 def _withdrawal(dossier: Dossier) -> Any:
-    return getattr(dossier, "withdrawal_requested_at", None)
+    return dossier.withdrawal_requested_at
+
+
+def _supplement_received(dossier: Dossier) -> Any:
+    """When the applicant last sent a supplement document in the chat (None: never)."""
+    from chalicelib.domain.dossier import EVENT_SUPPLEMENT_RECEIVED
+
+    found = [c.at for c in dossier.history if c.event == EVENT_SUPPLEMENT_RECEIVED]
+    return found[-1] if found else None
 
 
 def summary(dossier: Dossier, feed_key: str) -> models.DossierSummary:
@@ -130,6 +138,7 @@ def summary(dossier: Dossier, feed_key: str) -> models.DossierSummary:
         document_count=len(dossier.documents),
         last_anomalies=list(last.anomalies) if last else [],
         withdrawal_requested_at=_withdrawal(dossier),
+        supplement_received_at=_supplement_received(dossier),
     )
 
 
@@ -162,7 +171,7 @@ def _state_fields(dossier: Dossier) -> dict[str, Any]:
                 at=c.at,
                 officer=c.actor,
                 note=c.note,
-                kind="apology" if c.kind == "apology" else "status",
+                kind=c.event or "status",
                 anomalies=list(c.anomalies),
             )
             for c in dossier.history
@@ -200,6 +209,8 @@ def detail(dossier: Dossier, links: dict[str, str]) -> models.DossierDetail:
             for d in dossier.documents
         ],
         withdrawal_requested_at=_withdrawal(dossier),
+        withdrawal_reason=dossier.withdrawal_reason,
+        supplement_received_at=_supplement_received(dossier),
     )
 
 

@@ -139,7 +139,10 @@ class HistoryOut(BaseModel):
     at: datetime
     officer: str
     note: str
-    kind: Literal["status", "apology"]
+    kind: str = Field(
+        description="status (a status change), apology, or the citizen's own entries in the "
+        "chat: supplement_received, withdrawal_requested (the status stays)"
+    )
     anomalies: list[str]
 
 
@@ -171,7 +174,12 @@ class DossierSummary(BaseModel):
     owner_linked: bool
     document_count: int
     last_anomalies: list[str]
-    withdrawal_requested_at: datetime | None = None
+    withdrawal_requested_at: datetime | None = Field(
+        default=None, description="The applicant asked to withdraw in the chat: confirm with 7"
+    )
+    supplement_received_at: datetime | None = Field(
+        default=None, description="The applicant last sent a supplement document in the chat"
+    )
 
 
 class DossierState(BaseModel):
@@ -223,6 +231,8 @@ class DossierDetail(DossierState):
     owner_linked: bool
     documents: list[DocumentOut]
     withdrawal_requested_at: datetime | None = None
+    withdrawal_reason: str = ""
+    supplement_received_at: datetime | None = None
 
 
 class DossierPage(BaseModel):
