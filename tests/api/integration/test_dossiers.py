@@ -595,3 +595,56 @@ def test_timestamps_in_answers_are_utc(api, registered):
     body = _ok(api.event(registered, {"status": 4, "at": at(1), "officer": "o"}))
     moment = datetime.fromisoformat(body["dossier"]["history"][-1]["at"])
     assert moment.utcoffset() == timedelta(0)
+
+
+# --------------------------------------------------------------------------- the citizen's side
+
+
+def test_a_withdrawal_asked_in_the_chat_shows_in_the_feed_and_status_7_confirms_it(
+    api, notices, registered
+):
+    from chalicelib.storage.dossiers import Dossiers
+    from chalicelib.storage.table import get_table
+
+    page = _ok(_feed(api))
+    asked = datetime.now(tz=UTC)
+    Dossiers(get_table()).change(
+        registered, lambda d: d.request_withdrawal(asked, "citizen:zalo", "Nộp nhầm")
+    )
+    later = _ok(_feed(api, page["next_cursor"]))
+    (listed,) = later["dossiers"]
+    assert listed["code"] == registered and listed["withdrawal_requested_at"]
+    detail = _ok(api.get(registered))
+    assert detail["withdrawal_reason"] == "Nộp nhầm"
+    assert detail["history"][-1]["kind"] == "withdrawal_requested"
+    confirm = {"status": 7, "at": (asked + timedelta(minutes=5)).isoformat(), "officer": "o"}
+    body = _ok(api.event(registered, confirm))
+    assert body["applied"] and body["anomalies"] == [] and body["dossier"]["status"] == 7
+    assert "rút hồ sơ" in notices()[0].message.text
+
+
+def test_a_supplement_sent_in_the_chat_reaches_the_back_office(api, notices, registered):
+    from chalicelib.domain.dossier import DossierDocument
+    from chalicelib.storage.dossiers import Dossiers
+    from chalicelib.storage.table import get_table
+
+    missing = {"status": 5, "missing": ["Giấy chứng sinh"], "at": at(1), "officer": "o"}
+    _ok(api.event(registered, missing))
+    page = _ok(_feed(api))
+    sent = datetime.now(tz=UTC)
+    document = DossierDocument(
+        key="documents/" + "c" * 32, name="giay-chung-sinh.jpg", component_code="supplement"
+    )
+
+    def supplement(dossier) -> bool:
+        dossier.receive_supplement(document)
+        return dossier.note_event("supplement_received", sent, "citizen:zalo", "Giấy chứng sinh")
+
+    Dossiers(get_table()).change(registered, supplement)
+    (listed,) = _ok(_feed(api, page["next_cursor"]))["dossiers"]
+    assert listed["supplement_received_at"] and listed["document_count"] == 1
+    detail = _ok(api.get(registered))
+    assert [d["name"] for d in detail["documents"]] == ["giay-chung-sinh.jpg"]
+    # An officer's clock a little behind the citizen's note: still applied.
+    back = {"status": 4, "at": (sent - timedelta(seconds=30)).isoformat(), "officer": "o"}
+    assert _ok(api.event(registered, back))["applied"] is True
