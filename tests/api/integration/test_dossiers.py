@@ -648,3 +648,20 @@ def test_a_supplement_sent_in_the_chat_reaches_the_back_office(api, notices, reg
     # An officer's clock a little behind the citizen's note: still applied.
     back = {"status": 4, "at": (sent - timedelta(seconds=30)).isoformat(), "officer": "o"}
     assert _ok(api.event(registered, back))["applied"] is True
+
+
+def test_registration_takes_the_procedures_name_and_limit_from_the_catalogue(api, notices):
+    from ops.import_catalogue import run
+    from tests.conftest import ROOT
+
+    data = ROOT / "data" / "catalogue"
+    run(
+        [str(data / "tthc-sample.json"), str(data / "procedures-camau.json")],
+        str(data / "province-overrides.json"),
+        str(data / "agencies.json"),
+    )
+    body = registration(procedure_code="1.001193", procedure_name=None, time_limit_days=None)
+    answer = _ok(api.put(code(), body))
+    detail = _ok(api.get(code()))
+    assert detail["procedure_name"] and "khai sinh" in detail["procedure_name"].lower()
+    assert answer["dossier"]["due_date"] is not None  # the catalogue's working-day limit
