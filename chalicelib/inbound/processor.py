@@ -169,12 +169,14 @@ class Processor:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         uploads: effects.UploadEraser | None = None,
         submissions: effects.Submissions | None = None,
+        data_rights: effects.DataRightsService | None = None,
         info_card_image_url: str = "",
     ) -> None:
         # The image of Zalo's information request card; without one the card is left out
         # (Zalo needs an image) and the citizen types the values.
         self.info_card_image_url = info_card_image_url
         self.uploads = uploads
+        self.data_rights = data_rights
         self.jobs = jobs
         self.job_keep_days = job_keep_days
         self.clock = clock
@@ -431,6 +433,7 @@ class Processor:
             hotline=self.engine_settings.hotline,
             uploads=self.uploads,
             submissions=self.submissions,
+            data_rights=self.data_rights,
         )
         result = effects.apply(action.model_dump(mode="json"), plan.user_id, collaborators)
         if not result.applied:
