@@ -136,6 +136,8 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "sid": "IntegrationResultUploads",
                 "actions": ["s3:PutObject"],
                 "resources": [("s3", "{bucket}/results/*")],
+            },
+            {
                 # the web form (api/form.py): its links are used once (FORM#), the dossier is
                 # created once per link (services/submission.py: the day's number, the dossier
                 # and its submission marker in one transaction, the marker read on a repeat)
