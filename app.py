@@ -24,6 +24,7 @@ integration_ping = module("chalicelib.api.integration.ping")
 integration_dossiers = module("chalicelib.api.integration.dossiers")
 integration_openapi = module("chalicelib.api.integration.openapi")
 results = module("chalicelib.api.results")
+live = module("chalicelib.api.integration.live")
 
 
 # --- HTTP: operations ---------------------------------------------------------------------------
@@ -147,6 +148,35 @@ def integration_access_log(code):
 @app.route("/public/results/{token}", methods=["GET"])
 def public_result(token):
     return results.redirect(token)
+
+
+# --- HTTP: integration API, live conversations with an officer ("Gặp cán bộ", issue 14) -------
+@app.route("/integration/v1/conversations", methods=["GET"])
+def live_conversations():
+    return live.list_conversations(app.current_request)
+
+
+@app.route("/integration/v1/conversations/{ref}", methods=["GET"])
+def live_conversation(ref):
+    return live.get_conversation(app.current_request, ref)
+
+
+@app.route(
+    "/integration/v1/conversations/{ref}/messages",
+    methods=["POST"],
+    content_types=["application/json"],
+)
+def live_conversation_reply(ref):
+    return live.reply(app.current_request, ref)
+
+
+@app.route(
+    "/integration/v1/conversations/{ref}/close",
+    methods=["POST"],
+    content_types=["application/json"],
+)
+def live_conversation_close(ref):
+    return live.close(app.current_request, ref)
 
 
 # --- Queue consumers ----------------------------------------------------------------------------

@@ -236,11 +236,14 @@ def verify(request: Any) -> Client:
     return client
 
 
-def _query(request: Any) -> dict[str, list[str]]:
-    """The query parameters, every value of each (Chalice gives a MultiDict)."""
+def _query(request: Any) -> dict[str, Any]:
+    """The query parameters as JSON-able values: Chalice hands a MultiDict (in Lambda and
+    locally), which json cannot encode; every value of a repeated parameter is kept."""
     params = getattr(request, "query_params", None) or {}
     getlist = getattr(params, "getlist", None)
-    return {str(k): [str(v) for v in getlist(k)] if getlist else [str(params[k])] for k in params}
+    if getlist is not None:
+        return {str(k): list(getlist(k)) for k in params}
+    return dict(params)
 
 
 def _fingerprint(request: Any) -> str:
