@@ -283,6 +283,12 @@ class PingAnswer(BaseModel):
     agencies: list[str]
 
 
+class JsonObject(BaseModel):
+    """A JSON object (answers described in docs/integration.md)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
 class ErrorDetail(BaseModel):
     code: str
     message: str

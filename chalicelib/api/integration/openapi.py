@@ -193,6 +193,64 @@ def _paths() -> dict[str, Any]:
     }
 
 
+def _live_paths() -> dict[str, Any]:
+    """The live conversations of issue 14 (api/integration/live.py, scope ``feedback``): their
+    answers are described in docs/integration.md; here as JSON objects."""
+    from chalicelib.api.integration import live
+
+    page: list[tuple[str, str, dict[str, Any]]] = [
+        ("limit", "1-50", {"type": "integer", "minimum": 1}),
+        ("cursor", "next_cursor of the previous page", {"type": "string"}),
+    ]
+    errors = ("400", "401", "403", "404", "409", "503")
+
+    def op(name: str, summary: str, status: str, **kw: Any) -> dict[str, Any]:
+        operation = _operation(
+            name,
+            summary,
+            {status: ("See docs/integration.md", models.JsonObject)},
+            errors=errors,
+            **kw,
+        )
+        return operation
+
+    def with_ref(operation: dict[str, Any]) -> dict[str, Any]:
+        operation["parameters"].append(
+            {"name": "ref", "in": "path", "required": True, "schema": {"type": "string"}}
+        )
+        return operation
+
+    return {
+        f"{BASE}/conversations": {
+            "get": op(
+                "listConversations",
+                "Live conversations of an agency, newest first",
+                "200",
+                query=[
+                    ("agency", "Agency code (default LIVE_CHAT_AGENCY)", {"type": "string"}),
+                    ("state", "open or closed", {"type": "string"}),
+                    *page,
+                ],
+            )
+        },
+        f"{BASE}/conversations/{{ref}}": {
+            "get": with_ref(
+                op("getConversation", "One conversation and its messages", "200", query=page)
+            )
+        },
+        f"{BASE}/conversations/{{ref}}/messages": {
+            "post": with_ref(
+                op("postConversationMessage", "An officer's reply", "201", body=live.OfficerReply)
+            )
+        },
+        f"{BASE}/conversations/{{ref}}/close": {
+            "post": with_ref(
+                op("closeConversation", "Close the conversation", "200", body=live.OfficerAction)
+            )
+        },
+    }
+
+
 _REQUESTS: tuple[type[BaseModel], ...] = (
     models.DossierEventIn,
     models.DossierIn,
@@ -220,6 +278,11 @@ def document() -> dict[str, Any]:
             for name, definition in schema.pop("$defs", {}).items():
                 schemas.setdefault(name, definition)
             schemas[model.__name__] = schema
+    from chalicelib.api.integration import live
+
+    for model in (live.OfficerReply, live.OfficerAction, models.JsonObject):
+        mode = "serialization" if model is models.JsonObject else "validation"
+        schemas[model.__name__] = model.model_json_schema(ref_template=template, mode=mode)  # type: ignore[arg-type]
     return {
         "openapi": "3.1.0",
         "info": {
@@ -228,7 +291,7 @@ def document() -> dict[str, Any]:
             "description": "Signed with Standard Webhooks; see docs/integration.md.",
         },
         "servers": [{"url": "/"}],
-        "paths": _paths(),
+        "paths": {**_paths(), **_live_paths()},
         "components": {"schemas": dict(sorted(schemas.items()))},
     }
 
