@@ -16,12 +16,13 @@ from functools import cache
 from chalicelib.conversation.flow import FlowRegistry
 from chalicelib.conversation.flows.centres import CentresFlow
 from chalicelib.conversation.flows.dossier import DossierFlow
+from chalicelib.conversation.flows.feedback import FeedbackFlow
 from chalicelib.conversation.flows.mine import MyDossiersFlow
 from chalicelib.conversation.flows.privacy import PrivacyFlow
 from chalicelib.conversation.flows.procedures import ProcedureFlow
 from chalicelib.conversation.flows.remarks import RemarksFlow
 from chalicelib.conversation.flows.submission import SubmissionFlow
-from chalicelib.conversation.flows.unavailable import FEEDBACK, POSTAL
+from chalicelib.conversation.flows.unavailable import POSTAL
 from chalicelib.conversation.intents import Understanding
 
 
@@ -34,7 +35,7 @@ def default_flows() -> FlowRegistry:
             MyDossiersFlow(),
             SubmissionFlow(),
             POSTAL,
-            FEEDBACK,
+            FeedbackFlow(),
             RemarksFlow(),
             ProcedureFlow(),
             DossierFlow(),
