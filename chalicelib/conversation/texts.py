@@ -258,15 +258,6 @@ def submission_unavailable(portal_url: str, hotline: str) -> str:
     )
 
 
-def feedback_unavailable(portal_url: str, hotline: str) -> str:
-    return (
-        "Chức năng hỏi đáp, phản ánh kiến nghị qua Zalo đang được xây dựng, hiện chưa sử dụng "
-        "được; nội dung gửi tại đây chưa được chuyển đến cơ quan giải quyết.\n"
-        "Ông/Bà vui lòng gửi phản ánh, kiến nghị tại Cổng Dịch vụ công quốc gia "
-        f"{portal_url} (mục Phản ánh kiến nghị) hoặc gọi đường dây nóng {hotline}."
-    )
-
-
 def postal_unavailable(portal_url: str, hotline: str) -> str:
     return (
         "Chức năng đăng ký dịch vụ bưu chính công ích qua Zalo đang được xây dựng, hiện chưa "
@@ -1276,7 +1267,11 @@ FEEDBACK_ASK_KIND = (
 
 
 def feedback_ask_content(kind: str) -> str:
-    what = {"question": "câu hỏi", "feedback": "nội dung phản ánh", "petition": "nội dung kiến nghị"}
+    what = {
+        "question": "câu hỏi",
+        "feedback": "nội dung phản ánh",
+        "petition": "nội dung kiến nghị",
+    }
     return (
         f"Ông/Bà vui lòng nhập {what.get(kind, 'nội dung')} bằng tiếng Việt, nêu rõ sự việc "
         "(ở đâu, khi nào, thủ tục hay hồ sơ nào), trong một tin nhắn."
@@ -1316,7 +1311,9 @@ def feedback_extra_noted(what: str) -> str:
     return f"Đã ghi nhận {what}. Gửi thêm hoặc bấm «Tiếp tục»."
 
 
-FEEDBACK_TOO_MANY_FILES = "Mỗi phản ánh nhận tối đa 5 tệp; các tệp sau không được nhận. Bấm «Tiếp tục»."
+FEEDBACK_TOO_MANY_FILES = (
+    "Mỗi phản ánh nhận tối đa 5 tệp; các tệp sau không được nhận. Bấm «Tiếp tục»."
+)
 FEEDBACK_CHOOSE_PROCEDURE = "Thủ tục liên quan là thủ tục nào? Chọn một, hoặc bấm «Tiếp tục»."
 FEEDBACK_NO_PROCEDURE = (
     "Không tìm thấy thủ tục hoặc mã hồ sơ trong nội dung vừa gửi. Ông/Bà nhập mã hồ sơ, mã hoặc "
@@ -1339,7 +1336,10 @@ FEEDBACK_ADDRESS_INVALID = (
 
 def feedback_summary(data: dict[str, object]) -> str:
     kind = str(data.get("kind"))
-    lines = [f"{FEEDBACK_KIND_NAMES.get(kind, '').upper()} SẮP GỬI", f"Nội dung: {data.get('content')}"]
+    lines = [
+        f"{FEEDBACK_KIND_NAMES.get(kind, '').upper()} SẮP GỬI",
+        f"Nội dung: {data.get('content')}",
+    ]
     if data.get("files"):
         lines.append(f"Tệp đính kèm: {len(data['files'])}")  # type: ignore[arg-type]
     if data.get("location"):
@@ -1451,7 +1451,9 @@ def feedback_reject_notice(ref: str, reason: str, hotline: str) -> str:
 FEEDBACK_ASK_SUPPLEMENT = (
     "Ông/Bà gửi nội dung bổ sung (tin nhắn, ảnh hoặc tệp PDF); xong bấm «Xong»."
 )
-FEEDBACK_SUPPLEMENT_SENT = "Đã chuyển nội dung bổ sung đến cơ quan giải quyết. Gửi thêm hoặc bấm «Xong»."
+FEEDBACK_SUPPLEMENT_SENT = (
+    "Đã chuyển nội dung bổ sung đến cơ quan giải quyết. Gửi thêm hoặc bấm «Xong»."
+)
 FEEDBACK_SUPPLEMENT_DONE = "Cảm ơn Ông/Bà đã bổ sung thông tin."
 FEEDBACK_SUPPLEMENT_CLOSED = "Mục này hiện không chờ Ông/Bà bổ sung thông tin."
 FEEDBACK_RATED = "Cảm ơn Ông/Bà đã đánh giá câu trả lời."
@@ -1460,3 +1462,11 @@ FEEDBACK_NOT_YOURS = "Không tìm thấy mục này trong các câu hỏi, phả
 
 def feedback_file_received(files: int) -> str:
     return f"Đã nhận tệp ({files} tệp). Gửi thêm hoặc bấm «Tiếp tục»."
+
+
+def ownership_review_for_officers(code: str) -> str:
+    """The content of an ownership review item in the officer inbox."""
+    return (
+        f"Đề nghị xem xét chủ hồ sơ {code}: một tài khoản Zalo đã khai đúng số điện thoại và số "
+        "định danh của người nộp hồ sơ, nhưng hồ sơ đang liên kết với tài khoản Zalo khác."
+    )

@@ -50,7 +50,12 @@ class FeedbackState(StrEnum):
 
 
 STEPS = ("reject", "request_info", "answer", "publish")
-DEFAULT_TARGET_DAYS: Mapping[str, int] = {"reject": 2, "request_info": 5, "answer": 15, "publish": 2}
+DEFAULT_TARGET_DAYS: Mapping[str, int] = {
+    "reject": 2,
+    "request_info": 5,
+    "answer": 15,
+    "publish": 2,
+}
 
 # What officers may do in each state (the API answers 409 feedback_wrong_state otherwise).
 ALLOWED: Mapping[str, frozenset[FeedbackState]] = {

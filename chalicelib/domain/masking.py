@@ -32,7 +32,9 @@ _PHONE = re.compile(r"(?<![\w+])(?:\(?\+84\)?|84|0)[\s.\-]?\d(?:[\s.\-]?\d){7,9}
 # ID numbers and tax codes: 9, 10, 12 or 13 digits written together, or in groups of 3/4
 # separated by spaces ("096 201 001 234"), or a branch tax code ##########-###.
 _ID_NUMBER = re.compile(
-    r"(?<![\w.,])(?:\d{10}-\d{3}|\d{12,13}|\d{9,10}|\d{3}(?: \d{3}){2,3}|\d{4}(?: \d{4}){2})(?![\w])"
+    r"(?<![\w.,])"
+    r"(?:\d{10}-\d{3}|\d{12,13}|\d{9,10}|\d{3}(?: \d{3}){2,3}|\d{4}(?: \d{4}){2})"
+    r"(?![\w])"
 )
 # A house number with its street or alley: "số 12", "số nhà 12A", "12/3/4", "hẻm 45", "ngõ 7",
 # optionally followed by "đường|phố X Y Z" (capitalised words).
@@ -44,14 +46,22 @@ _HOUSE = re.compile(
     r"(?:\s*,?\s*(?i:" + _STREET_WORDS + r")\s+" + _NAME_WORD + r"(?:\s+" + _NAME_WORD + r"){0,4})?"
 )
 _SLASH_NUMBER = re.compile(  # "23/4 Nguyễn Trãi": a house number needs its street (not a date)
-    r"\b\d{1,4}[A-Za-z]?(?:/\d{1,3}[A-Za-z]?)+\s+(?:(?i:" + _STREET_WORDS + r")\s+)?"
+    r"\b\d{1,4}[A-Za-z]?(?:/\d{1,3}[A-Za-z]?)+\s+(?:(?i:"
+    + _STREET_WORDS
+    + r")\s+)?"
     + _NAME_WORD
     + r"(?:\s+"
     + _NAME_WORD
     + r"){0,4}"
 )
 _NUMBER_STREET = re.compile(
-    r"\b\d+[A-Za-z]?\s+(?i:" + _STREET_WORDS + r")\s+" + _NAME_WORD + r"(?:\s+" + _NAME_WORD + r"){0,4}"
+    r"\b\d+[A-Za-z]?\s+(?i:"
+    + _STREET_WORDS
+    + r")\s+"
+    + _NAME_WORD
+    + r"(?:\s+"
+    + _NAME_WORD
+    + r"){0,4}"
 )
 
 
@@ -107,9 +117,9 @@ def _known_spans(text: str, known: Iterable[str]) -> list[tuple[int, int]]:
             continue
         spans += _spans_of_words(text, value)
         parts = [p.strip() for p in value.split(",") if p.strip()]
-        if len(parts) > 1:  # an address: its first part (house and street) on its own
-            if any(ch.isdigit() for ch in parts[0]) or len(parts[0].split()) >= 2:
-                spans += _spans_of_words(text, parts[0])
+        # an address: its first part (house and street) on its own
+        if len(parts) > 1 and (any(ch.isdigit() for ch in parts[0]) or len(parts[0].split()) >= 2):
+            spans += _spans_of_words(text, parts[0])
         names = value.split()
         if len(parts) == 1 and len(names) >= 3:  # a full name: the given names on their own
             spans += _spans_of_words(text, " ".join(names[-2:]))

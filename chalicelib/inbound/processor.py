@@ -169,8 +169,10 @@ class Processor:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         uploads: effects.UploadEraser | None = None,
         submissions: effects.Submissions | None = None,
+        feedback: Callable[[], effects.FeedbackTools] | None = None,
     ) -> None:
         self.uploads = uploads
+        self.feedback = feedback
         self.jobs = jobs
         self.job_keep_days = job_keep_days
         self.clock = clock
@@ -419,6 +421,7 @@ class Processor:
             hotline=self.engine_settings.hotline,
             uploads=self.uploads,
             submissions=self.submissions,
+            feedback=self.feedback,
         )
         result = effects.apply(action.model_dump(mode="json"), plan.user_id, collaborators)
         if not result.applied:

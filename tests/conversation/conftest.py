@@ -15,6 +15,8 @@ from chalicelib.conversation.model import (
     DocumentLine,
     DossierView,
     EngineSettings,
+    FaqHit,
+    FeedbackLine,
     Location,
     Outcome,
     ProcedureCard,
@@ -74,6 +76,8 @@ class FakeLookups:
     linked: list[DossierView] = field(default_factory=list)
     linked_elsewhere: bool = False  # CODE is linked to another Zalo account
     calls: list[tuple] = field(default_factory=list)
+    faq_hits: list[FaqHit] = field(default_factory=list)
+    feedback_lines: list[FeedbackLine] = field(default_factory=list)
 
     def search_procedures(self, query: str, offset: int, limit: int) -> ProcedurePage:
         self.calls.append(("search_procedures", query, offset, limit))
@@ -109,6 +113,14 @@ class FakeLookups:
 
         self.calls.append(("centres", query))
         return StoreLookups(None, None).centres(query)
+
+    def faq(self, query: str, limit: int) -> list[FaqHit]:
+        self.calls.append(("faq", query, limit))
+        return self.faq_hits[:limit]
+
+    def my_feedback(self, user_id: str, limit: int) -> list[FeedbackLine]:
+        self.calls.append(("my_feedback", user_id, limit))
+        return self.feedback_lines[:limit]
 
     def called(self, name: str) -> bool:
         return any(call[0] == name for call in self.calls)

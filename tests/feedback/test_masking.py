@@ -6,7 +6,13 @@ import pytest
 
 from chalicelib.domain.masking import MASK, has_personal_data, mask_personal_data
 
-SENDER = ("Nguyễn Văn An", "+84912345678", "096201001234", "Số 12 đường Lý Thường Kiệt, phường An Xuyên, Cà Mau", "an.nguyen@gmail.com")
+SENDER = (
+    "Nguyễn Văn An",
+    "+84912345678",
+    "096201001234",
+    "Số 12 đường Lý Thường Kiệt, phường An Xuyên, Cà Mau",
+    "an.nguyen@gmail.com",
+)
 
 # (text, expected after masking) with the sender's known data above.
 TABLE = [

@@ -289,7 +289,10 @@ class FeedbackFlow(Flow):
         if understood.dossier_code:
             ctx.data["dossier_code"] = understood.dossier_code
             ctx.data["agency_hint"] = understood.dossier_code.split("-", 1)[0]
-            ctx.say(texts.feedback_extra_noted(f"mã hồ sơ {understood.dossier_code}"), self._buttons(ctx))
+            ctx.say(
+                texts.feedback_extra_noted(f"mã hồ sơ {understood.dossier_code}"),
+                self._buttons(ctx),
+            )
             ctx.enter(self.name, "extras", ctx.data)
             return True
         if understood.procedure_code:
