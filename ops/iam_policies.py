@@ -59,6 +59,12 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "keys": ["CATALOGUE", "PROC#*", "AGENCY#*"],
             },
             {
+                "sid": "Faq",  # GET /public/faq: the published entries (storage/feedback.py)
+                "actions": ["dynamodb:Query"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["FAQ"],
+            },
+            {
                 "sid": "CatalogueIndex",  # GET /public/procedures: the search index object
                 "actions": ["s3:GetObject"],
                 "resources": [("s3", "{bucket}/catalogue/*")],

@@ -220,6 +220,7 @@ def test_the_api_functions_calls_are_allowed_and_its_grants_are_used(
             assert http.get(f"/public/dossiers/{dossier.code}").status_code == 200
             assert http.get("/public/procedures?q=khai+sinh&limit=3").status_code == 200
             assert http.get("/public/procedures/1.001193").status_code == 200
+            assert http.get("/public/faq?q=khai+sinh").status_code == 200
             started = http.get("/zalo/oauth/start", headers=operator)
             assert started.status_code == 302
             state = parse_qs(urlsplit(started.headers["Location"]).query)["state"][0]

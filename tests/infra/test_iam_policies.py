@@ -30,6 +30,7 @@ CODE_CALLS = {
         "dynamodb:DeleteItem",  # zalo/oauth.py _take_state: the state is spent
         "dynamodb:UpdateItem",  # zalo/tokens.py store_initial_pair (OAuth callback)
         "dynamodb:DescribeTable",  # api/health.py readiness
+        "dynamodb:Query",  # api/public.py FAQ: storage/feedback.py the FAQ partition
         "s3:ListBucket",  # api/health.py readiness: HeadBucket
         "s3:GetObject",  # api/public.py procedures: catalogue/store.py search index
         "sqs:GetQueueUrl",  # zalo/webhook.py; api/health.py readiness
