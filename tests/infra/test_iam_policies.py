@@ -176,7 +176,13 @@ def test_item_access_is_limited_to_the_few_kinds_of_items_a_function_needs(packa
     # The public webhook and lookups can read neither profiles, sessions, jobs nor the tokens:
     # dossiers (public view), OAuth states and the public catalogue only.
     assert readable == {"DOSSIER#*", "OAUTH#*", "CATALOGUE", "PROC#*", "AGENCY#*"}
-    assert not any("dynamodb:Query" in _as_list(s["Action"]) for s in api)
+    # The one Query: the published FAQ entries (GET /public/faq), nothing else.
+    queried = [
+        s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+        for s in api
+        if "dynamodb:Query" in _as_list(s["Action"])
+    ]
+    assert queried == [["FAQ"]]
 
 
 def test_the_committed_policy_files_are_what_the_description_writes():
