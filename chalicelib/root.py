@@ -177,6 +177,7 @@ def get_feedback_service() -> Any:
     from chalicelib.settings import get_settings
     from chalicelib.storage.feedback import FeedbackStore
     from chalicelib.storage.table import get_table
+    from chalicelib.storage.users import Users
 
     settings = get_settings()
 
@@ -197,6 +198,7 @@ def get_feedback_service() -> Any:
         target_days=settings.feedback_target_days(),
         hotline=settings.CENTRE_HOTLINE,
         agency_name=agency_name,
+        users=Users(get_table()),
     )
 
 

@@ -113,6 +113,9 @@ class Turn(_Frozen):
     user_info: UserInfo | None = None
     consented: bool = False
     first_interaction: bool = False
+    # "<flow>:<arg>" when the back office waits for this citizen's answer (issue 14): with no
+    # flow active, the flow named resumes (Flow.resume) before the turn is handled.
+    awaiting: str | None = None
 
 
 # --- Side effects the processing layer performs --------------------------------------------------

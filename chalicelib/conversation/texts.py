@@ -1430,7 +1430,7 @@ def feedback_info_request_notice(ref: str, question: str, due: date | None) -> s
     until = f" trước ngày {due:%d/%m/%Y}" if due else ""
     return (
         f"Cơ quan giải quyết {ref} cần Ông/Bà bổ sung thông tin:\n{question}\n"
-        f"Ông/Bà vui lòng bấm «Gửi bổ sung» rồi gửi nội dung, ảnh hoặc tệp{until}."
+        f"Ông/Bà vui lòng trả lời ngay trong khung chat này (nội dung, ảnh hoặc tệp PDF){until}."
     )
 
 
@@ -1451,9 +1451,12 @@ def feedback_reject_notice(ref: str, reason: str, hotline: str) -> str:
 FEEDBACK_ASK_SUPPLEMENT = (
     "Ông/Bà gửi nội dung bổ sung (tin nhắn, ảnh hoặc tệp PDF); xong bấm «Xong»."
 )
-FEEDBACK_SUPPLEMENT_SENT = (
-    "Đã chuyển nội dung bổ sung đến cơ quan giải quyết. Gửi thêm hoặc bấm «Xong»."
-)
+
+
+def feedback_supplement_sent(ref: str) -> str:
+    return f"Đã chuyển nội dung bổ sung cho {ref} đến cơ quan giải quyết. Gửi thêm hoặc bấm «Xong»."
+
+
 FEEDBACK_SUPPLEMENT_DONE = "Cảm ơn Ông/Bà đã bổ sung thông tin."
 FEEDBACK_SUPPLEMENT_CLOSED = "Mục này hiện không chờ Ông/Bà bổ sung thông tin."
 FEEDBACK_RATED = "Cảm ơn Ông/Bà đã đánh giá câu trả lời."

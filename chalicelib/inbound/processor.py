@@ -275,7 +275,9 @@ class Processor:
             )
 
     # --- deciding ---------------------------------------------------------------------------
-    def _turn(self, event: UserEvent, first: bool, consented: bool) -> Turn:
+    def _turn(
+        self, event: UserEvent, first: bool, consented: bool, awaiting: str | None = None
+    ) -> Turn:
         from chalicelib.conversation.model import Attachment, Turn, UserInfo
 
         kind = _TURN_KINDS.get(event.event_name, "other")
@@ -312,6 +314,7 @@ class Processor:
             user_info=user_info,
             consented=consented,
             first_interaction=first,
+            awaiting=awaiting,
         )
 
     def _decide(self, event: UserEvent) -> tuple[EventPlan, dict[str, Any] | None]:
@@ -329,7 +332,7 @@ class Processor:
         consented = bool(profile and profile.consent_at)
         outcome = engine.handle(
             session,
-            self._turn(event, first, consented),
+            self._turn(event, first, consented, profile.awaiting if profile else None),
             self.lookups,
             self.engine_settings,
         )

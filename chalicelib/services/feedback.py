@@ -97,7 +97,9 @@ class FeedbackService:
         target_days: Mapping[str, int] = DEFAULT_TARGET_DAYS,
         hotline: str = "",
         agency_name: Callable[[str], str] = lambda code: code,
+        users: Any = None,
     ) -> None:
+        self._users = users  # chalicelib.storage.users.Users: the "awaiting" mark
         self.store = store
         self._documents = documents
         self._outbox = outbox
@@ -203,6 +205,7 @@ class FeedbackService:
                 return True
             asked = any(e.kind == "request_info" for e in fb.events)
             if not (fb.state is FeedbackState.INFO_REQUESTED or (asked and fb.state.open)):
+                self._await(fb, False)
                 return False
             if doc is not None:
                 fb.files.append(
@@ -232,6 +235,7 @@ class FeedbackService:
                 self.store.save(fb, version, local_date(at))
             except FeedbackConflict:
                 continue
+            self._await(fb, False)
             log.info("feedback_supplemented", ref=ref)
             return True
         raise FeedbackConflict(ref)
@@ -291,6 +295,8 @@ class FeedbackService:
             fb, version = self.load(ref, officer)
             last = fb.last_event()
             if last is not None and last.kind == operation and last.digest == digest:
+                if operation == "request_info":
+                    self._await(fb, True)
                 self._notify(fb, len(fb.events) - 1)  # a repeated request: the same notice
                 return officer_view(fb)
             if not fb.can(operation):
@@ -299,11 +305,16 @@ class FeedbackService:
                     "feedback_wrong_state",
                     f"Cannot {operation} an item in state {fb.state.value}.",
                 )
+            was_asking = fb.state is FeedbackState.INFO_REQUESTED
             extra = self._apply(fb, officer, operation, body, now, digest)
             try:
                 self.store.save(fb, version, local_date(now))
             except FeedbackConflict:
                 continue
+            if operation == "request_info":
+                self._await(fb, True)  # the sender's next message goes to the item
+            elif was_asking:
+                self._await(fb, False)
             if operation == "publish":
                 self.store.publish(fb, now)
                 _faq_cache.clear()
@@ -382,6 +393,16 @@ class FeedbackService:
             )
         )
         return extra
+
+    def _await(self, fb: Feedback, waiting: bool) -> None:
+        """Set or clear the sender's "awaiting" mark for this item (one UpdateItem)."""
+        if self._users is None or not fb.user_id:
+            return
+        value = f"feedback:{fb.ref}"
+        if waiting:
+            self._users.set_awaiting(fb.user_id, value)
+        else:
+            self._users.clear_awaiting(fb.user_id, value)
 
     def _notify(self, fb: Feedback, index: int) -> None:
         """Queue the citizen's notice of history entry ``index`` (none for a publication)."""

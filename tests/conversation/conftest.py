@@ -145,6 +145,7 @@ def turn(
     attachments: list[Attachment] | None = None,
     location: Location | None = None,
     user_info: UserInfo | None = None,
+    awaiting: str | None = None,
 ) -> Turn:
     return Turn(
         user_id=USER,
@@ -156,6 +157,7 @@ def turn(
         user_info=user_info,
         consented=consented,
         first_interaction=first,
+        awaiting=awaiting,
     )
 
 
@@ -169,6 +171,7 @@ class Chat:
     consented: bool = True
     last: Outcome | None = None
     flows: FlowRegistry | None = None  # None: the product's flows
+    awaiting: str | None = None  # the back office waits for an answer (Turn.awaiting)
 
     def send(self, text: str | None = None, *, kind: str = "text", first: bool = False,
              after: timedelta = timedelta(seconds=5), attachments: list[Attachment] | None = None,
@@ -184,6 +187,7 @@ class Chat:
             attachments=attachments,
             location=location,
             user_info=user_info,
+            awaiting=self.awaiting,
         )
         outcome = handle(self.session, this, self.lookups, SETTINGS, self.flows)
         self.session = outcome.session

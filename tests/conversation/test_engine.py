@@ -500,7 +500,6 @@ def test_my_dossiers_when_none_are_linked_explains_how_to_link_one(chat: Chat) -
 @pytest.mark.parametrize(
     ("text", "topic"),
     [
-        ("phản ánh", "phản ánh kiến nghị"),
         ("đăng ký bưu chính", "bưu chính công ích"),
     ],
 )

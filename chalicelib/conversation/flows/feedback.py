@@ -244,6 +244,8 @@ class FeedbackFlow(Flow):
             self._after_extras(ctx)
             return True
         if step == "info":
+            if understood.intent is not Intent.UNKNOWN and len(text.split()) <= 6:
+                return False  # a request of its own ("tra cứu hồ sơ"), not the answer
             self._supplement(ctx, text=text)
             return True
         if understood.intent is not Intent.UNKNOWN:
@@ -382,6 +384,9 @@ class FeedbackFlow(Flow):
         else:
             self.ask_again(ctx)
 
+    def resume(self, ctx: Context, arg: str) -> None:
+        ctx.enter(self.name, "info", {"ref": arg, "parts": 0})
+
     def on_attachments(self, ctx: Context, attachments: Sequence[Attachment]) -> None:
         if ctx.step == "info":
             for attachment in attachments:
@@ -461,7 +466,7 @@ class FeedbackFlow(Flow):
             )
         )
         ctx.data["parts"] = parts + 1
-        ctx.say(texts.FEEDBACK_SUPPLEMENT_SENT, self._buttons(ctx))
+        ctx.say(texts.feedback_supplement_sent(ref), self._buttons(ctx))
         ctx.enter(self.name, "info", ctx.data)
 
     def _send(self, ctx: Context) -> None:

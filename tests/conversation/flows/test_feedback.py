@@ -217,3 +217,20 @@ def test_consent_is_needed_first() -> None:
     chat = Chat(consented=False)
     out = chat.send("phản ánh")
     assert "#consent:yes" in payloads(out) and not out.actions
+
+
+def test_when_an_officer_waits_the_next_message_is_the_answer() -> None:
+    chat = Chat(awaiting="feedback:PAKN-261126-ABC123")
+    [part] = chat.send("Cháu sinh ở bệnh viện tỉnh, có giấy chứng sinh").actions
+    assert isinstance(part, SupplementFeedback) and part.ref == "PAKN-261126-ABC123"
+    assert "PAKN-261126-ABC123" in all_text(chat.last)
+    [photo] = chat.send(kind="image", attachments=[PHOTO]).actions
+    assert photo.url == PHOTO.url
+
+
+def test_when_an_officer_waits_a_request_of_its_own_still_works() -> None:
+    chat = Chat(awaiting="feedback:PAKN-261126-ABC123")
+    out = chat.send("tra cứu hồ sơ")
+    assert not out.actions and chat.session.flow == "dossier"
+    out = chat.send("menu")
+    assert not out.actions and out.session is None
