@@ -20,6 +20,7 @@ schedules = module("chalicelib.schedules")
 inbound = module("chalicelib.inbound.consumer")
 form = module("chalicelib.api.form")
 feedback_api = module("chalicelib.api.feedback")
+integration_ping = module("chalicelib.api.integration.ping")
 
 
 # --- HTTP: operations ---------------------------------------------------------------------------
@@ -75,22 +76,6 @@ def public_faq():
     return public.search_faq(app.current_request)
 
 
-# --- HTTP: officers' inbox of questions, feedback and petitions (issue 14; api/feedback.py) ----
-@app.route("/integration/v1/feedback", methods=["GET"])
-def feedback_inbox():
-    return feedback_api.inbox(app.current_request)
-
-
-@app.route("/integration/v1/feedback/{ref}", methods=["GET"])
-def feedback_item(ref):
-    return feedback_api.get_one(app.current_request, ref)
-
-
-@app.route("/integration/v1/feedback/{ref}/{operation}", methods=["POST"])
-def feedback_action(ref, operation):
-    return feedback_api.act(app.current_request, ref, operation)
-
-
 # --- HTTP: the web form for long dossiers (signed single-use links; chalicelib/api/form.py) ----
 @app.route("/form/{token}", methods=["GET"])
 def webform_page(token):
@@ -105,6 +90,28 @@ def webform_uploads(token):
 @app.route("/form/{token}", methods=["POST"], content_types=["application/x-www-form-urlencoded"])
 def webform_submit(token):
     return form.submit(token, app.current_request)
+
+
+# --- HTTP: the back-office integration API (signed; chalicelib/api/integration/) ----------------
+@app.route("/integration/v1/ping", methods=["GET"])
+def integration_ping_route():
+    return integration_ping.ping(app.current_request)
+
+
+# --- HTTP: officers' inbox of questions, feedback and petitions (issue 14; api/feedback.py) ----
+@app.route("/integration/v1/feedback", methods=["GET"])
+def feedback_inbox():
+    return feedback_api.inbox(app.current_request)
+
+
+@app.route("/integration/v1/feedback/{ref}", methods=["GET"])
+def feedback_item(ref):
+    return feedback_api.get_one(app.current_request, ref)
+
+
+@app.route("/integration/v1/feedback/{ref}/{operation}", methods=["POST"])
+def feedback_action(ref, operation):
+    return feedback_api.act(app.current_request, ref, operation)
 
 
 # --- Queue consumers ----------------------------------------------------------------------------

@@ -23,6 +23,7 @@ Errors: 400 ``invalid_json``, ``missing_<field>``, ``<field>_too_long``, ``inval
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -40,7 +41,10 @@ OPERATIONS = {
     "publish": "publish",
 }
 STATES = frozenset({"new", "info_requested", "answered", "rejected", "published"})
-_now = lambda: datetime.now(UTC)  # noqa: E731 - tests replace it
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _service() -> Any:
@@ -49,12 +53,14 @@ def _service() -> Any:
     return get_feedback_service()
 
 
-def _raise(exc: Exception) -> None:
+def _call(operation: Callable[[], dict[str, Any]]) -> Response:
+    """``operation``'s result as 200, a refusal of the service as its JSON error."""
     from chalicelib.services.feedback import FeedbackError
 
-    if isinstance(exc, FeedbackError):
-        raise ApiError(exc.status, exc.code, exc.message) from None
-    raise exc
+    try:
+        return ok(operation())
+    except FeedbackError as refused:
+        raise ApiError(refused.status, refused.code, refused.message) from None
 
 
 def _params(request: Any) -> dict[str, str]:
@@ -98,11 +104,7 @@ def get_one(request: Any, client: Any, ref: str) -> Response:
     from chalicelib.root import get_document_store
 
     store = get_document_store()
-    try:
-        return ok(_service().view(ref, client, store.presigned_get))
-    except Exception as exc:
-        _raise(exc)
-        raise
+    return _call(lambda: _service().view(ref, client, store.presigned_get))
 
 
 @authenticated(scope="feedback")
@@ -116,8 +118,4 @@ def act(request: Any, client: Any, ref: str, operation: str) -> Response:
         raise ApiError(400, "invalid_json", "The body must be a JSON object.") from None
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_json", "The body must be a JSON object.")
-    try:
-        return ok(_service().act(ref, client, name, body, _now()))
-    except Exception as exc:
-        _raise(exc)
-        raise
+    return _call(lambda: _service().act(ref, client, name, body, _now()))
