@@ -90,6 +90,40 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "keys": ["JOB#api:*"],
             },
             {
+                # the officer inbox (api/feedback.py, services/feedback.py): read an item; write
+                # it with the sender's list entry (one transaction), the sender's "awaiting"
+                # mark on the profile, a published FAQ entry
+                "sid": "FeedbackItems",
+                "actions": ["dynamodb:GetItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["FEEDBACK#*"],
+            },
+            {
+                "sid": "FeedbackWrites",
+                "actions": ["dynamodb:PutItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["FEEDBACK#*", "USER#*", "FAQ"],
+            },
+            {
+                "sid": "FeedbackAwaiting",  # storage/users.py set_awaiting / clear_awaiting
+                "actions": ["dynamodb:UpdateItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["USER#*"],
+            },
+            {
+                "sid": "FeedbackInbox",  # GET /integration/v1/feedback: gsi2 INBOX#<agency>
+                "actions": ["dynamodb:Query"],
+                "resources": [("dynamodb", "table/{table}/index/gsi2")],
+                "keys": ["INBOX#*"],
+            },
+            {
+                # GET /integration/v1/feedback/{ref}: presigned links to an item's kept files
+                # are used by the officer with this role's rights
+                "sid": "FeedbackFiles",
+                "actions": ["s3:GetObject"],
+                "resources": [("s3", "{bucket}/documents/*")],
+            },
+            {
                 "sid": "ReadinessTable",  # /health/ready
                 "actions": ["dynamodb:DescribeTable"],
                 "resources": [("dynamodb", "table/{table}")],

@@ -204,6 +204,7 @@ def test_the_api_functions_calls_are_allowed_and_its_grants_are_used(
     raw, sig = fixture_event("user_send_text")
     monkeypatch.setattr(webhook, "_clock", lambda: int(json.loads(raw)["timestamp"]) / 1000)
     operator = {"X-Operator-Secret": TEST_ENV["OPERATOR_SECRET"]}
+    feedback_ref = _feedback_item()
     _fresh_container(recorder)
     reset_token_manager()
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
@@ -222,6 +223,7 @@ def test_the_api_functions_calls_are_allowed_and_its_grants_are_used(
             assert http.get("/public/procedures/1.001193").status_code == 200
             assert http.get("/public/faq?q=khai+sinh").status_code == 200
             _integration_requests(http)
+            _feedback_requests(http, feedback_ref, recorder)
             started = http.get("/zalo/oauth/start", headers=operator)
             assert started.status_code == 302
             state = parse_qs(urlsplit(started.headers["Location"]).query)["state"][0]
@@ -238,6 +240,60 @@ def _integration_requests(http: Any) -> None:
     ping = headers("back-office", b"")
     assert http.get("/integration/v1/ping", headers=ping).status_code == 200
     assert http.get("/integration/v1/ping", headers=ping).headers["webhook-replayed"] == "true"
+
+
+def _feedback_item() -> str:
+    """A question with a kept file, filed as the chat would (before the recorded container)."""
+    from chalicelib.root import get_document_store, get_feedback_service
+    from chalicelib.services.feedback import StoredDoc
+    from tests.documents import samples
+
+    stored = get_document_store().put_upload(
+        samples.jpeg(), content_type="image/jpeg", detected_type="jpeg", name="p.jpg"
+    )
+    doc = StoredDoc(stored.key, stored.name, stored.content_type, stored.size, stored.sha256)
+    fb = get_feedback_service().file(
+        draft_id="iam-draft",
+        user_id=USER,
+        kind="question",
+        content="Đăng ký khai sinh cho con cần những giấy tờ gì?",
+        at=datetime.now(tz=UTC),
+        agency_hint="000.00.17.H12",
+        files=[doc],
+    )
+    return fb.ref
+
+
+def _feedback_requests(http: Any, ref: str, recorder: Recorder) -> None:
+    """The officer inbox (issue 14): list, view (its presigned links used), ask for
+    information, answer, publish; then the public FAQ."""
+    from urllib.parse import urlsplit as split
+
+    from tests.api.integration.signing import headers
+
+    def signed(method: str, path: str, body: Any = None) -> Any:
+        raw = json.dumps(body).encode() if body is not None else b""
+        call = http.post if method == "POST" else http.get
+        kwargs = {"body": raw} if method == "POST" else {}
+        return call(path, headers=headers("back-office", raw), **kwargs)
+
+    assert signed("GET", "/integration/v1/feedback?agency=000.00.17.H12").status_code == 200
+    view = signed("GET", f"/integration/v1/feedback/{ref}")
+    assert view.status_code == 200
+    for link in json.loads(view.body)["files"]:  # the officer's GET, under this role
+        url = split(link["url"])
+        bucket = url.netloc.split(".")[0] if ".s3." in url.netloc else url.path.split("/")[1]
+        key = url.path.lstrip("/").removeprefix(f"{bucket}/")
+        recorder.calls.append(("s3:GetObject", f"arn:aws:s3:::{bucket}/{key}", ()))
+    base = f"/integration/v1/feedback/{ref}"
+    asked = signed("POST", f"{base}/request-info", {"question": "Con sinh ở đâu?"})
+    assert asked.status_code == 200
+    assert (
+        signed("POST", f"{base}/answer", {"answer": "Tờ khai, giấy chứng sinh."}).status_code == 200
+    )
+    published = signed("POST", f"{base}/publish", {"question": "Khai sinh?", "answer": "Tờ khai."})
+    assert published.status_code == 200
+    assert http.get("/public/faq?q=khai+sinh").status_code == 200
 
 
 def _record(body: str, message_id: str) -> dict:

@@ -60,6 +60,9 @@ ALLOWED_KEYS = {
     "APIHandler": {
         *("DOSSIER#*", "OAUTH#*", "ZALO#TOKEN", "CATALOGUE", "PROC#*", "AGENCY#*"),
         "JOB#api:*",  # the integration API's request jobs (replay), not the events' jobs
+        # the officer inbox (issue 14): items, the sender's list entry and "awaiting" mark
+        # (written, never read), published FAQ entries, the inbox index
+        *("FEEDBACK#*", "USER#*", "FAQ", "INBOX#*"),
     },
     "RefreshZaloToken": {"ZALO#TOKEN"},
 }
@@ -179,14 +182,18 @@ def test_item_access_is_limited_to_the_few_kinds_of_items_a_function_needs(packa
     # The public webhook and lookups can read neither profiles, sessions, event jobs nor the
     # tokens: dossiers (public view), OAuth states and the public catalogue only, plus the
     # integration API's own request jobs (JOB#api:*, its replay answers).
-    assert readable == {"DOSSIER#*", "OAUTH#*", "CATALOGUE", "PROC#*", "AGENCY#*", "JOB#api:*"}
+    # The officer inbox reads its items (issue 14); never a profile or a session.
+    assert readable == {
+        *("DOSSIER#*", "OAUTH#*", "CATALOGUE", "PROC#*", "AGENCY#*", "JOB#api:*"),
+        "FEEDBACK#*",
+    }
     # The one Query: the published FAQ entries (GET /public/faq), nothing else.
     queried = [
         s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
         for s in api
         if "dynamodb:Query" in _as_list(s["Action"])
     ]
-    assert queried == [["FAQ"]]
+    assert sorted(queried) == [["FAQ"], ["INBOX#*"]]
 
 
 def test_the_committed_policy_files_are_what_the_description_writes():

@@ -236,12 +236,21 @@ def verify(request: Any) -> Client:
     return client
 
 
+def _query_lists(params: Any) -> dict[str, list[str]]:
+    if not params:
+        return {}
+    if hasattr(params, "getlist"):
+        return {str(k): [str(v) for v in params.getlist(k)] for k in params}
+    return {str(k): [str(v)] for k, v in dict(params).items()}
+
+
 def _fingerprint(request: Any) -> str:
     """What makes two requests the same request (a webhook-id may not be reused for another)."""
     parts = [
         str(getattr(request, "method", "") or ""),
         json.dumps(getattr(request, "uri_params", None) or {}, sort_keys=True),
-        json.dumps(getattr(request, "query_params", None) or {}, sort_keys=True),
+        # Chalice hands a MultiDict (not JSON-serialisable): every value of every name.
+        json.dumps(_query_lists(getattr(request, "query_params", None)), sort_keys=True),
     ]
     digest = hashlib.sha256("\n".join(parts).encode() + b"\n" + _raw_body(request))
     return digest.hexdigest()
