@@ -564,22 +564,45 @@ def faq_entries(store: FeedbackStore, max_entries: int, cache_seconds: float) ->
     return _faq_cache.entries
 
 
+class FaqIndex:
+    """Entries with their words and an inverted index (word -> entries), built once per load."""
+
+    def __init__(self, entries: list[FaqEntry]) -> None:
+        self.entries = entries
+        self.postings: dict[str, list[int]] = {}
+        for index, entry in enumerate(entries):
+            for word in set(entry.folded.split()):
+                self.postings.setdefault(word, []).append(index)
+
+    def search(self, query: str, limit: int) -> list[FaqEntry]:
+        wanted = {w for w in words(query) if w not in _FILLER and len(w) > 1}
+        if not wanted or not self.entries:
+            return []
+        total = len(self.entries)
+        weight = {
+            w: math.log((total + 1) / (1 + len(self.postings.get(w, ())))) + 1 for w in wanted
+        }
+        full = sum(weight.values())
+        scores: dict[int, float] = {}
+        for word in wanted:
+            for index in self.postings.get(word, ()):
+                scores[index] = scores.get(index, 0.0) + weight[word]
+        ranked = sorted(
+            ((-score / full, index) for index, score in scores.items() if score / full >= 0.5)
+        )
+        return [self.entries[index] for _score, index in ranked[:limit]]
+
+
+_indexes: dict[int, tuple[list[FaqEntry], FaqIndex]] = {}
+
+
 def search_faq(entries: list[FaqEntry], query: str, limit: int) -> list[FaqEntry]:
     """Entries covering at least half of the query's meaningful words (weighted by rarity),
-    best first; the query may be typed with or without diacritics."""
-    wanted = {w for w in words(query) if w not in _FILLER and len(w) > 1}
-    if not wanted or not entries:
-        return []
-    entry_words = [set(e.folded.split()) for e in entries]
-    total = len(entries)
-    weight = {
-        w: math.log((total + 1) / (1 + sum(1 for ws in entry_words if w in ws))) + 1 for w in wanted
-    }
-    full = sum(weight.values())
-    scored = []
-    for index, (entry, ws) in enumerate(zip(entries, entry_words, strict=True)):
-        score = sum(weight[w] for w in wanted & ws) / full
-        if score >= 0.5:
-            scored.append((-score, index, entry))
-    scored.sort(key=lambda t: (t[0], t[1]))
-    return [entry for _score, _index, entry in scored[:limit]]
+    best first; the query may be typed with or without diacritics. The index of ``entries``
+    is built on its first search and kept with the cached entries."""
+    held = _indexes.get(id(entries))
+    if held is None or held[0] is not entries:
+        _indexes.clear()  # one list of entries per container at a time
+        held = (entries, FaqIndex(entries))
+        _indexes[id(entries)] = held
+    return held[1].search(query, limit)
