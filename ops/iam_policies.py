@@ -121,7 +121,7 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 # are used by the officer with this role's rights
                 "sid": "FeedbackFiles",
                 "actions": ["s3:GetObject"],
-                "resources": [("s3", "{bucket}/documents/*")],
+                "resources": [("s3", "{bucket}/feedback/*")],
             },
             {
                 "sid": "ReadinessTable",  # /health/ready
@@ -169,9 +169,23 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "resources": [("s3", "{bucket}/catalogue/*")],
             },
             {
-                # erasure (inbound/effects.py): a citizen's uploads in every version
+                # erasure (inbound/effects.py): a citizen's uploads and feedback files (issue
+                # 14) in every version
                 "sid": "EraseUploadVersions",
                 "actions": ["s3:DeleteObjectVersion"],  # always by version id
+                "resources": [("s3", "{bucket}/uploads/*"), ("s3", "{bucket}/feedback/*")],
+            },
+            {
+                # documents/intake.py: a chat attachment stored under uploads/; a feedback
+                # item's files kept under feedback/ (CopyObject: read the source, write the
+                # target; services/feedback.py)
+                "sid": "ChatFiles",
+                "actions": ["s3:PutObject"],
+                "resources": [("s3", "{bucket}/uploads/*"), ("s3", "{bucket}/feedback/*")],
+            },
+            {
+                "sid": "KeepChatFiles",
+                "actions": ["s3:GetObject"],
                 "resources": [("s3", "{bucket}/uploads/*")],
             },
             {

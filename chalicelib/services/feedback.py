@@ -46,6 +46,7 @@ from chalicelib.domain.masking import mask_personal_data
 from chalicelib.domain.vietnamese import words
 from chalicelib.notify.model import OutboundButton, OutboundMessage
 from chalicelib.platform import log
+from chalicelib.storage.documents import FEEDBACK_PREFIX
 from chalicelib.storage.feedback import FaqEntry, FeedbackConflict, FeedbackStore
 
 MAX_ANSWER_CHARS = 4000
@@ -152,7 +153,7 @@ class FeedbackService:
             )
             kept = [
                 FeedbackFile(
-                    key=self._documents.keep(f.key),
+                    key=self._documents.keep(f.key, FEEDBACK_PREFIX),
                     name=f.name,
                     content_type=f.content_type,
                     size=f.size,
@@ -210,7 +211,7 @@ class FeedbackService:
             if doc is not None:
                 fb.files.append(
                     FeedbackFile(
-                        key=self._documents.keep(doc.key),
+                        key=self._documents.keep(doc.key, FEEDBACK_PREFIX),
                         name=doc.name,
                         content_type=doc.content_type,
                         size=doc.size,

@@ -119,7 +119,7 @@ def test_filed_once_with_files_listed_for_the_sender_in_the_inbox_and_due(wired)
     fb, version = tools.service.store.get(ref)
     assert version == 1 and fb.agency == AGENCY and fb.sender.name == "Nguyễn Văn An"
     [kept] = fb.files
-    assert kept.key.startswith("documents/")  # out of the expiring uploads/ prefix
+    assert kept.key.startswith("feedback/")  # out of the expiring uploads/ prefix
     [mine] = tools.service.store.of_user(USER)
     assert (mine.ref, mine.state) == (ref, FeedbackState.NEW)
     page = tools.service.store.inbox(AGENCY, "new", None)
@@ -262,9 +262,14 @@ def test_ownership_review_requests_reach_the_dossier_agencys_inbox(aws) -> None:
 
 def test_erasure_anonymises_the_senders_items(wired) -> None:
     tools, c = wired
+    receive = ReceiveFeedbackFile(at=AT, draft_id="draft-1", ref="f1", url="https://z/1.jpg")
+    effects.apply(receive.model_dump(mode="json"), USER, c)
     ref = _ref(_file(c))
+    [kept] = tools.service.store.get(ref)[0].files
+    assert get_document_store().head(kept.key) is not None
     assert tools.service.erase_user(USER) == 1
+    assert get_document_store().head(kept.key) is None  # in every version
     fb, _ = tools.service.store.get(ref)
-    assert fb.sender is None and fb.user_id is None and fb.erased
+    assert fb.sender is None and fb.user_id is None and fb.erased and fb.files == []
     assert "Nguyễn Văn An" not in fb.content and "0912345678" not in fb.content
     assert "Đường ấp Tân Thành ngập sâu" in fb.content  # the agency's record stays

@@ -60,6 +60,11 @@ class Recorder:
                 self.calls.append(("s3:ListBucket", f"arn:aws:s3:::{bucket}", ()))
             elif operation == "ListObjectVersions":
                 self.calls.append(("s3:ListBucketVersions", f"arn:aws:s3:::{bucket}", ()))
+            elif operation == "CopyObject":  # IAM: read the source, write the target
+                source = params["CopySource"]
+                source_arn = f"arn:aws:s3:::{source['Bucket']}/{source['Key']}"
+                self.calls.append(("s3:GetObject", source_arn, ()))
+                self.calls.append(("s3:PutObject", f"arn:aws:s3:::{bucket}/{params['Key']}", ()))
             elif operation == "DeleteObjects":  # IAM checks each object's delete
                 for obj in params["Delete"]["Objects"]:
                     action = "s3:DeleteObjectVersion" if obj.get("VersionId") else "s3:DeleteObject"
@@ -362,6 +367,7 @@ def test_the_consumers_calls_are_allowed_and_its_grants_are_used(secrets_in_ssm,
     texts += ["#erase:yes"]
     bodies = [json.dumps(follow)] + [_text(t, n + 1) for n, t in enumerate(texts)]
     _fresh_container(recorder)
+    _file_feedback_with_a_photo()  # the consumer's feedback effects; erased below
     cs_url = f"{TEST_ENV['ZALO_API_BASE']}/v3.0/oa/message/cs"
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         mock.post(cs_url, json={"error": 0, "data": {"message_id": "m"}})
@@ -371,6 +377,33 @@ def test_the_consumers_calls_are_allowed_and_its_grants_are_used(secrets_in_ssm,
                 assert app_module.consume_inbound(event, None) == {"batchItemFailures": []}
             _consume_a_batch_with_a_failure(app_module, bodies[-1], recorder)
     _check("consume_inbound", recorder)
+
+
+def _file_feedback_with_a_photo() -> None:
+    """The feedback effects of a chat turn (issue 14), as the consumer runs them: a photo stored
+    (the CDN download stood in for), the item filed with the photo kept under feedback/."""
+    from chalicelib.conversation.flows.feedback import FileFeedback, ReceiveFeedbackFile
+    from chalicelib.inbound import effects
+    from chalicelib.root import get_document_store, get_feedback_tools
+
+    class Photo:
+        def accept(self, url: str, **_: Any) -> Any:
+            return get_document_store().put_upload(
+                b"\xff\xd8\xff\xe0", content_type="image/jpeg", detected_type="jpeg", name="p.jpg"
+            )
+
+    real = get_feedback_tools()
+    tools = effects.FeedbackTools(service=real.service, intake=Photo(), drafts=real.drafts)
+    c = effects.Collaborators(
+        users=None, dossiers=None, notices=None, hotline="0290", feedback=lambda: tools
+    )  # type: ignore[arg-type]
+    now = datetime.now(tz=UTC)
+    photo = ReceiveFeedbackFile(at=now, draft_id="iam", ref="p1", url="https://zdn.vn/p.jpg")
+    assert effects.apply(photo.model_dump(mode="json"), USER, c).applied
+    filed = FileFeedback(
+        at=now, draft_id="iam", feedback_kind="question", content="Khai sinh cần giấy tờ gì?"
+    )
+    assert effects.apply(filed.model_dump(mode="json"), USER, c).applied
 
 
 def _consume_a_batch_with_a_failure(app_module: Any, body: str, recorder: Recorder) -> None:

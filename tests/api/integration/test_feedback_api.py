@@ -93,7 +93,7 @@ def test_one_item_with_presigned_links_and_the_masked_suggestion(aws) -> None:
     assert status == 200 and body["sender"]["name"] == "Nguyễn Văn An"
     [link] = body["files"]
     assert link["name"] == "anh.jpg" and "X-Amz-Signature" in link["url"]
-    assert "documents/" in link["url"]
+    assert "feedback/" in link["url"]
     assert "0912345678" not in body["masked_suggestion"]["question"]
     assert "Nguyễn Văn An" not in body["masked_suggestion"]["question"]
     status, body = _status_body(api.get_one(request(), "PAKN-000000-000000"))
