@@ -1,4 +1,4 @@
-"""Capabilities not built yet (submission, feedback, postal): an honest answer, no menu entry.
+"""Capabilities not built yet (postal registration): an honest answer, no menu entry.
 
 Each placeholder understands its phrases and says plainly that the capability does not work
 in Zalo yet, pointing to the national portal and the hotline; it collects nothing (hence no
