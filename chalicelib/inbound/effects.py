@@ -375,7 +375,7 @@ def _receive_feedback_file(
 
 @effect("file_feedback", FileFeedback)
 def _file_feedback(action: FileFeedback, user_id: str, c: Collaborators) -> EffectResult:
-    from chalicelib.services.feedback import StoredDoc
+    from chalicelib.services.feedback import IdentityRequired, StoredDoc
 
     f = _feedback(c)
     files = [
@@ -398,7 +398,7 @@ def _file_feedback(action: FileFeedback, user_id: str, c: Collaborators) -> Effe
             agency_hint=action.agency_hint,
             files=files,
         )
-    except ValueError:  # no identity for a feedback or petition: never filed silently
+    except IdentityRequired:  # no identity for a feedback or petition: never filed silently
         return EffectResult(
             applied=False,
             reason="feedback_identity_required",

@@ -61,6 +61,11 @@ class FeedbackError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
+class IdentityRequired(ValueError):
+    """A feedback or petition without the sender's name, address and phone (Nghị định
+    20/2008 art. 7): not filed."""
+
+
 class NoticeQueue(Protocol):
     def queue(self, notice: Any) -> None: ...
 
@@ -129,14 +134,14 @@ class FeedbackService:
         agency_hint: str | None = None,
         files: list[StoredDoc] | None = None,
     ) -> Feedback:
-        """File the draft's item (or return the one it filed already). Raises ValueError when a
-        feedback or petition lacks the sender's identity (Nghị định 20/2008 art. 7)."""
+        """File the draft's item (or return the one it filed already). Raises IdentityRequired
+        when a feedback or petition lacks the sender's identity (Nghị định 20/2008 art. 7)."""
         feedback_kind = FeedbackKind(kind)
         who = Sender(**sender) if sender else None
         if feedback_kind.needs_identity and (
             who is None or not (who.name and who.phone and who.address)
         ):
-            raise ValueError("identity_required")
+            raise IdentityRequired(kind)
         for length in (6, 10):
             ref = make_ref(draft_id, at, length)
             existing = self.store.get(ref)
@@ -372,6 +377,10 @@ class FeedbackService:
             text = _text(body, "reason", MAX_REASON_CHARS)
             fb.state = FeedbackState.REJECTED
         elif operation == "publish":
+            if fb.kind is FeedbackKind.OWNERSHIP_REVIEW:
+                raise FeedbackError(
+                    409, "not_publishable", "An ownership review is never published."
+                )
             question = _text(body, "question", MAX_ANSWER_CHARS)
             answer = _text(body, "answer", MAX_ANSWER_CHARS)
             # The officer approves a masked text; what still looks personal is masked anyway.

@@ -175,9 +175,7 @@ class FeedbackStore:
         transactions, e.g. an ownership review filed with its dossier's review marker)."""
         return {"put": item_of(fb, 1, today), "condition": "attribute_not_exists(pk)"}
 
-    def save(
-        self, fb: Feedback, read_version: int, today: date, *, old_created: datetime | None = None
-    ) -> int:
+    def save(self, fb: Feedback, read_version: int, today: date) -> int:
         """Write ``fb`` back if nobody changed it since ``read_version`` (with its list entry;
         one transaction). Raises FeedbackConflict. Returns the new version."""
         ops: list[dict[str, Any]] = [

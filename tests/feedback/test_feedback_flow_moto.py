@@ -273,3 +273,15 @@ def test_erasure_anonymises_the_senders_items(wired) -> None:
     assert fb.sender is None and fb.user_id is None and fb.erased and fb.files == []
     assert "Nguyễn Văn An" not in fb.content and "0912345678" not in fb.content
     assert "Đường ấp Tân Thành ngập sâu" in fb.content  # the agency's record stays
+
+
+def test_an_ownership_review_is_answered_but_never_published(aws) -> None:
+    code = f"{AGENCY}-261126-0007"
+    Dossiers(get_table()).request_review(code, USER, AT)
+    service, ref = get_feedback_service(), review_ref(code, USER)
+    service.act(ref, Officer(), "answer", {"answer": "Đã xem xét, giữ nguyên."}, AT)
+    [notice] = _queued()
+    assert notice["user_id"] == USER  # the claimant hears the outcome
+    with pytest.raises(FeedbackError) as refused:
+        service.act(ref, Officer(), "publish", {"question": "q", "answer": "a"}, AT)
+    assert refused.value.code == "not_publishable"

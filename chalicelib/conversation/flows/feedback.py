@@ -243,6 +243,17 @@ class FeedbackFlow(Flow):
             ctx.data[key] = value
             self._after_extras(ctx)
             return True
+        if step == "kind":
+            kind = _typed_kind(text)
+            if kind == "complaint":
+                self._complaint(ctx)
+                return True
+            if kind is not None:
+                ctx.data["kind"] = kind
+                self._go(ctx, "content")
+                return True
+            self.ask_again(ctx)
+            return True
         if step == "info":
             if understood.intent is not Intent.UNKNOWN and len(text.split()) <= 6:
                 return False  # a request of its own ("tra cứu hồ sơ"), not the answer
@@ -493,6 +504,23 @@ class FeedbackFlow(Flow):
         )
         ctx.end()
         ctx.say(texts.FEEDBACK_SENDING)
+
+
+_KIND_WORDS = (
+    ("complaint", ("khieu nai", "to cao")),
+    ("question", ("cau hoi", "hoi", "hoi dap", "thac mac")),
+    ("feedback", ("phan anh",)),
+    ("petition", ("kien nghi", "de nghi")),
+)
+
+
+def _typed_kind(text: str) -> str | None:
+    """The kind a citizen typed at the ``kind`` step ("phan anh", "1 câu hỏi"...), or None."""
+    folded = f" {fold(text)} "
+    for kind, phrases in _KIND_WORDS:
+        if any(f" {p} " in folded for p in phrases):
+            return kind
+    return None
 
 
 def draft_of(user_id: str, started: str) -> str:

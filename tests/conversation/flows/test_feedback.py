@@ -234,3 +234,19 @@ def test_when_an_officer_waits_a_request_of_its_own_still_works() -> None:
     assert not out.actions and chat.session.flow == "dossier"
     out = chat.send("menu")
     assert not out.actions and out.session is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "step"),
+    [("Phản ánh", "content"), ("kien nghi", "content"), ("câu hỏi", "content"), ("abc", "kind")],
+)
+def test_the_kind_may_be_typed(chat: Chat, typed: str, step: str) -> None:
+    chat.send("phản ánh kiến nghị")
+    chat.send(typed)
+    assert chat.session is not None and chat.session.step == step
+
+
+def test_a_typed_complaint_at_the_kind_step_is_explained(chat: Chat) -> None:
+    chat.send("phản ánh kiến nghị")
+    out = chat.send("tố cáo")
+    assert "Luật Tố cáo" in all_text(out) and out.session is None
