@@ -86,17 +86,21 @@ def inbox(request: Any, client: Any) -> Response:
         page = _service().store.inbox(agency, state, params.get("cursor"))
     except ValueError:
         raise ApiError(400, "invalid_cursor", "cursor is not one this API gave.") from None
-    items = [
-        {
-            "ref": i["ref"],
-            "kind": i["kind"],
-            "state": i["state"],
-            "created_at": str(i["gsi2sk"]).split("#")[1],
-            "due": str(i["gsi3sk"]).split("#")[0] if i.get("gsi3sk") else None,
-        }
-        for i in page.items
-    ]
+    items = [_inbox_line(i) for i in page.items]
     return ok({"agency": agency, "state": state, "items": items, "cursor": page.cursor})
+
+
+def _inbox_line(item: dict[str, Any]) -> dict[str, Any]:
+    """One inbox entry; the keys (``<state>#<created ISO>#<ref>``) say what every item kind in
+    the inbox has (other kinds, e.g. live conversations, may lack the attributes)."""
+    state, created, ref = (str(item.get("gsi2sk", "")).split("#", 2) + ["", "", ""])[:3]
+    return {
+        "ref": str(item.get("ref") or ref),
+        "kind": str(item.get("kind") or ""),
+        "state": str(item.get("state") or state),
+        "created_at": created,
+        "due": str(item["gsi3sk"]).split("#")[0] if item.get("gsi3sk") else None,
+    }
 
 
 @authenticated(scope="feedback")
