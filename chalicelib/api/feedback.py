@@ -93,7 +93,7 @@ def inbox(request: Any, client: Any) -> Response:
 def _inbox_line(item: dict[str, Any]) -> dict[str, Any]:
     """One inbox entry; the keys (``<state>#<created ISO>#<ref>``) say what every item kind in
     the inbox has (other kinds, e.g. live conversations, may lack the attributes)."""
-    state, created, ref = (str(item.get("gsi2sk", "")).split("#", 2) + ["", "", ""])[:3]
+    state, created, ref = [*str(item.get("gsi2sk", "")).split("#", 2), "", "", ""][:3]
     return {
         "ref": str(item.get("ref") or ref),
         "kind": str(item.get("kind") or ""),
