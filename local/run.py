@@ -110,6 +110,8 @@ def local_defaults(environ: Mapping[str, str] | None = None) -> dict[str, str]:
         "PUBLIC_BASE_URL": f"{loop}:{p['PORT']}",
         "WEBFORM_SECRET": "local-webform-secret",
         "WEBFORM_ORIGIN": f"{loop}:{p['PORT']}",  # the bucket's CORS rule allows it alone
+        # Zalo's information card needs an image: the CDN stand-in serves a plain one.
+        "USER_INFO_CARD_IMAGE_URL": f"{loop}:{p['CDN_STANDIN_PORT']}/files/info-card.png",
         "INTEGRATION_CLIENTS": json.dumps(LOCAL_INTEGRATION_CLIENTS),
     }
 
@@ -531,12 +533,13 @@ class Runner:
     def start_moto(self) -> None:
         import logging
 
-        from moto.server import ThreadedMotoServer
+        from local.s3_cors import local_moto_server
 
         # One line per AWS call would drown the lines that matter (API, workers, stand-ins).
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
-        self.moto = ThreadedMotoServer(ip_address=HOST, port=self.ports["MOTO_PORT"], verbose=False)
+        # S3 answers browsers as AWS does: only the bucket's CORS rule (the web form's origin).
+        self.moto = local_moto_server(HOST, self.ports["MOTO_PORT"], ACCOUNT_ID)
         self.moto.start()
 
     def create_resources(self) -> None:

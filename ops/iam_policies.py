@@ -169,24 +169,30 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "resources": [("s3", "{bucket}/catalogue/*")],
             },
             {
+                # chat submission and supplement (inbound/effects.py): an attachment stored
+                # under uploads/, copied to documents/ when a dossier holds it (CopyObject reads
+                # the upload), and a new dossier's receipt QR image under dossiers/; a question
+                # or feedback item's files kept under feedback/ (issue 14, services/feedback.py).
+                "sid": "ChatDocuments",
+                "actions": ["s3:PutObject"],
+                "resources": [
+                    ("s3", "{bucket}/uploads/*"),
+                    ("s3", "{bucket}/documents/*"),
+                    ("s3", "{bucket}/dossiers/*"),
+                    ("s3", "{bucket}/feedback/*"),
+                ],
+            },
+            {
+                "sid": "ReadUploads",  # the source of the copy to documents/ or feedback/
+                "actions": ["s3:GetObject"],
+                "resources": [("s3", "{bucket}/uploads/*")],
+            },
+            {
                 # erasure (inbound/effects.py): a citizen's uploads and feedback files (issue
                 # 14) in every version
                 "sid": "EraseUploadVersions",
                 "actions": ["s3:DeleteObjectVersion"],  # always by version id
                 "resources": [("s3", "{bucket}/uploads/*"), ("s3", "{bucket}/feedback/*")],
-            },
-            {
-                # documents/intake.py: a chat attachment stored under uploads/; a feedback
-                # item's files kept under feedback/ (CopyObject: read the source, write the
-                # target; services/feedback.py)
-                "sid": "ChatFiles",
-                "actions": ["s3:PutObject"],
-                "resources": [("s3", "{bucket}/uploads/*"), ("s3", "{bucket}/feedback/*")],
-            },
-            {
-                "sid": "KeepChatFiles",
-                "actions": ["s3:GetObject"],
-                "resources": [("s3", "{bucket}/uploads/*")],
             },
             {
                 "sid": "ListUploadVersions",  # erasure: ListObjectVersions under uploads/

@@ -26,6 +26,7 @@ from chalicelib.services.feedback import FeedbackError
 from chalicelib.storage.dossiers import Dossiers
 from chalicelib.storage.drafts import DraftFiles
 from chalicelib.storage.table import get_table
+from chalicelib.storage.users import Users
 from tests.documents import samples
 
 AT = datetime(2026, 11, 26, 2, 30, tzinfo=UTC)  # Thursday 09:30 in Cà Mau
@@ -66,7 +67,11 @@ def wired(aws):
         service=get_feedback_service(), intake=intake, drafts=DraftFiles(get_table())
     )
     c = effects.Collaborators(
-        users=None, dossiers=None, notices=None, hotline="0290", feedback=lambda: tools
+        users=Users(get_table()),
+        dossiers=None,
+        notices=None,
+        hotline="0290",
+        feedback=lambda: tools,
     )  # type: ignore[arg-type]
     return tools, c
 

@@ -27,7 +27,14 @@ from chalicelib.conversation.actions import Action, register_action
 from chalicelib.conversation.commands import Command
 from chalicelib.conversation.flow import MENU_BUTTON, Context, Flow
 from chalicelib.conversation.intents import Intent, Phrases, Understanding
-from chalicelib.conversation.model import Attachment, Button, Location, UserInfo
+from chalicelib.conversation.model import (
+    Attachment,
+    Button,
+    InfoCard,
+    Location,
+    Reply,
+    UserInfo,
+)
 from chalicelib.domain.feedback import content_problem, is_complaint
 from chalicelib.domain.identity import normalize_mobile
 from chalicelib.domain.vietnamese import fold
@@ -206,8 +213,15 @@ class FeedbackFlow(Flow):
     def _ask(self, ctx: Context, lead: str | None = None) -> None:
         text = self.prompt(ctx)
         if ctx.step == "name":
-            text = f"{texts.FEEDBACK_IDENTITY_REQUIRED}\n{text}\n{texts.USER_INFO_HINT}"
+            text = f"{texts.FEEDBACK_IDENTITY_REQUIRED}\n{text}"
         ctx.say(f"{lead}\n{text}" if lead else text, self._buttons(ctx))
+        if ctx.step == "name":
+            # Zalo's information card: one tap shares name, phone and address (on_user_info);
+            # typing them works as well.
+            card = InfoCard(
+                title=texts.FEEDBACK_INFO_CARD_TITLE, subtitle=texts.FEEDBACK_INFO_CARD_SUBTITLE
+            )
+            ctx.replies.append(Reply(text=texts.USER_INFO_HINT, info_card=card))
 
     def ask_again(self, ctx: Context) -> None:
         ctx.say(f"{ctx.unusable_input()}\n{self.prompt(ctx)}", self._buttons(ctx))

@@ -49,6 +49,8 @@ def test_a_feedback_with_photo_location_dossier_and_typed_identity_is_filed(chat
     chat.send("#fb:next")
     assert chat.session.step == "name"
     assert "Nghị định 20/2008" in all_text(chat.last)  # why the identity is asked
+    [card] = [r.info_card for r in chat.last.replies if r.info_card is not None]
+    assert card.title == texts.FEEDBACK_INFO_CARD_TITLE  # one tap shares name, phone, address
     chat.send("Nguyễn Văn An")
     chat.send("0912 345 678")
     chat.send("Số 12 đường Lý Thường Kiệt, phường An Xuyên")
