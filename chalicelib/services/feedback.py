@@ -32,6 +32,7 @@ from chalicelib.conversation import texts
 from chalicelib.domain.calendar import WorkingCalendar, local_date
 from chalicelib.domain.feedback import (
     DEFAULT_TARGET_DAYS,
+    REF_PATTERN,
     TRANSFER_RULE_DAYS,
     Feedback,
     FeedbackEvent,
@@ -269,8 +270,9 @@ class FeedbackService:
 
     # --- officers ------------------------------------------------------------------------------
     def load(self, ref: str, officer: Officer) -> tuple[Feedback, int]:
-        """The item and its version; 404 when absent, 403 when not the officer's agency."""
-        found = self.store.get(ref)
+        """The item and its version; 404 when absent (or not a reference at all, without a
+        call), 403 when not the officer's agency."""
+        found = self.store.get(ref) if REF_PATTERN.match(ref or "") else None
         if found is None:
             raise FeedbackError(404, "feedback_not_found", "No item has this reference.")
         if not officer.serves(found[0].agency):

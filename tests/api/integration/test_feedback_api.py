@@ -96,8 +96,9 @@ def test_one_item_with_presigned_links_and_the_masked_suggestion(aws) -> None:
     assert "feedback/" in link["url"]
     assert "0912345678" not in body["masked_suggestion"]["question"]
     assert "Nguyễn Văn An" not in body["masked_suggestion"]["question"]
-    status, body = _status_body(api.get_one(request(), "PAKN-000000-000000"))
-    assert (status, body["error"]["code"]) == (404, "feedback_not_found")
+    for unknown in ("PAKN-000000-000000", "../../etc", "x" * 300):
+        status, body = _status_body(api.get_one(request(), unknown))
+        assert (status, body["error"]["code"]) == (404, "feedback_not_found")
 
 
 def test_an_answer_is_queued_once_and_a_replay_gets_the_first_answer(aws) -> None:
