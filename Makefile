@@ -6,8 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 STAGE ?= prod
 
-.PHONY: run test typecheck lint format bench chat officer schedule package deploy infra \
-	after-deploy clean chromium screenshot
+.PHONY: run test typecheck lint format bench chat officer feedback-desk schedule package deploy infra \
+	after-deploy clean deploy-check replay-dead-letters chromium screenshot
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,8 +52,11 @@ bench: $(STAMP)  ## every script under bench/, one table of figures
 chat: $(STAMP)  ## a terminal Zalo user talking to the system started by `make run`
 	$(BIN)/python -m local.chat $(ARGS)
 
-officer: $(STAMP)  ## an officer of the back office on the running local system: make officer ARGS="inbox"
+officer: $(STAMP)  ## an officer answering live conversations on `make run`: make officer ARGS="list"
 	$(BIN)/python -m local.officer $(ARGS)
+
+feedback-desk: $(STAMP)  ## an officer on questions, feedback and petitions on `make run`: make feedback-desk ARGS="inbox"
+	$(BIN)/python -m local.feedback_desk $(ARGS)
 
 schedule: $(STAMP)  ## fire a schedule now on the running local system: make schedule NAME=refresh_zalo_token
 	$(BIN)/python -m local.fire $(NAME)
@@ -85,6 +88,20 @@ infra: $(STAMP)  ## the resources alone as stack camau-zalo-$(STAGE)-resources, 
 	    --stack-name camau-zalo-$(STAGE)-resources --no-fail-on-empty-changeset \
 	    --parameter-overrides DocumentsBucketName=$(DOCUMENTS_BUCKET) Stage=$(STAGE) WebformOrigin=$(WEBFORM_ORIGIN) \
 	        AlarmEmail=$(ALARM_EMAIL) MonthlyBudgetUsd=$(MONTHLY_BUDGET_USD)
+
+deploy-check: $(STAMP)  ## package both stages, cfn-lint the results, run the IAM policy tests on them
+	@for stage in dev prod; do \
+	    $(MAKE) --no-print-directory package STAGE=$$stage || exit 1; \
+	    echo "cfn-lint build/$$stage/sam.json"; \
+	    $(BIN)/cfn-lint build/$$stage/sam.json || exit 1; \
+	done
+	DEPLOY_CHECK_DIR=build $(BIN)/python -m pytest -q -p no:cacheprovider \
+	    tests/infra/test_iam_policies.py tests/infra/test_iam_calls.py tests/infra/test_template.py
+
+replay-dead-letters: $(STAMP)  ## make replay-dead-letters QUEUE=inbound|postal [MAX=N] [DRY_RUN=1]
+	@test -n "$(QUEUE)" || { echo "QUEUE=inbound|postal is required"; exit 2; }
+	$(BIN)/python -m ops.replay_dead_letters --queue $(QUEUE) $(if $(MAX),--max $(MAX)) \
+	    $(if $(DRY_RUN),--dry-run)
 
 after-deploy: $(STAMP)  ## after `chalice deploy --stage $(STAGE)`: what Chalice cannot set (docs/deployment.md)
 	$(BIN)/python -m ops.after_deploy --stage $(STAGE)

@@ -20,7 +20,9 @@ schedules = module("chalicelib.schedules")
 inbound = module("chalicelib.inbound.consumer")
 form = module("chalicelib.api.form")
 feedback_api = module("chalicelib.api.feedback")
+exports = module("chalicelib.api.exports")
 integration_ping = module("chalicelib.api.integration.ping")
+live = module("chalicelib.api.integration.live")
 
 
 # --- HTTP: operations ---------------------------------------------------------------------------
@@ -92,6 +94,12 @@ def webform_submit(token):
     return form.submit(token, app.current_request)
 
 
+# --- HTTP: personal-data rights (issue 15): a citizen's export, by the signed link sent in Zalo
+@app.route("/public/exports/{token}", methods=["GET"])
+def data_export(token):
+    return exports.get(token)
+
+
 # --- HTTP: the back-office integration API (signed; chalicelib/api/integration/) ----------------
 @app.route("/integration/v1/ping", methods=["GET"])
 def integration_ping_route():
@@ -112,6 +120,35 @@ def feedback_item(ref):
 @app.route("/integration/v1/feedback/{ref}/{operation}", methods=["POST"])
 def feedback_action(ref, operation):
     return feedback_api.act(app.current_request, ref, operation)
+
+
+# --- HTTP: integration API, live conversations with an officer ("Gặp cán bộ", issue 14) -------
+@app.route("/integration/v1/conversations", methods=["GET"])
+def live_conversations():
+    return live.list_conversations(app.current_request)
+
+
+@app.route("/integration/v1/conversations/{ref}", methods=["GET"])
+def live_conversation(ref):
+    return live.get_conversation(app.current_request, ref)
+
+
+@app.route(
+    "/integration/v1/conversations/{ref}/messages",
+    methods=["POST"],
+    content_types=["application/json"],
+)
+def live_conversation_reply(ref):
+    return live.reply(app.current_request, ref)
+
+
+@app.route(
+    "/integration/v1/conversations/{ref}/close",
+    methods=["POST"],
+    content_types=["application/json"],
+)
+def live_conversation_close(ref):
+    return live.close(app.current_request, ref)
 
 
 # --- Queue consumers ----------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from chalicelib.platform.container import on_reset
@@ -112,6 +112,27 @@ class Settings(BaseSettings):
     FAQ_CACHE_SECONDS: int = Field(default=60, ge=0, le=3600)
     FAQ_MAX_ENTRIES: int = Field(default=2000, ge=1, le=20000)
 
+    # --- Live conversations with an officer ("Gặp cán bộ", conversation/flows/handoff.py) -----
+    LIVE_CHAT_AGENCY: str = "000.00.17.H12"  # whose inbox they open in: the provincial centre
+    LIVE_OFFICE_HOURS: str = "07:30-11:30,13:30-17:00"  # local slots on working days
+    LIVE_IDLE_HOURS: int = Field(default=24, ge=1, le=720)
+    LIVE_KEEP_DAYS: int = Field(default=90, ge=1, le=3650)
+
+    @field_validator("LIVE_OFFICE_HOURS")
+    @classmethod
+    def _office_hours(cls, value: str) -> str:
+        from chalicelib.domain.office_hours import parse_slots
+
+        parse_slots(value)  # ValueError names the problem
+        return value
+
+    @field_validator("LIVE_CHAT_AGENCY")
+    @classmethod
+    def _live_agency(cls, value: str) -> str:
+        from chalicelib.domain.agency import canonical_agency_code
+
+        return canonical_agency_code(value)
+
     # --- Postal provider -----------------------------------------------------------------------
     POSTAL_API_BASE: str = "https://postal.invalid"
 
@@ -121,6 +142,11 @@ class Settings(BaseSettings):
     DOCUMENTS_BUCKET: str = "camau-zalo-documents-local"
     INBOUND_QUEUE: str = "camau-zalo-inbound.fifo"
     POSTAL_QUEUE: str = "camau-zalo-postal"
+    # The KMS key that encrypts the OA token pair (infra/resources.json ``TokenKey``): its alias.
+    TOKEN_KMS_KEY: str = "alias/camau-zalo-local-tokens"  # noqa: S105 - a key's name
+    # Personal-data exports (chalicelib/services/data_rights.py): lifetime of the signed link
+    # the citizen gets (the object itself expires after a day by the bucket's lifecycle).
+    DATA_EXPORT_LINK_SECONDS: int = Field(default=900, ge=60, le=86400)
     INBOUND_MAX_RECEIVES: int = Field(default=9, ge=1)
     # "report" where the SQS event source mapping has ReportBatchItemFailures (the packaged
     # template sets both); "delete_and_raise" is safe on any mapping (chalice deploy).

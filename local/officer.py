@@ -1,18 +1,14 @@
-"""``make officer``: an officer of the back office, on the system started by ``make run``.
+"""``make officer ARGS="..."``: an officer answering live conversations ("Gặp cán bộ") on the
+system started by ``make run``, through the signed integration API as the local back office
+(client ``local-back-office``, docs/integration.md).
 
-Each command is one request to the integration API's officer inbox (issue 14), signed as the
-local client ``local-back-office`` (docs/integration.md, "Local clients"); the JSON answer is
-printed. The citizen's notices (answers, requests for information...) reach ``make chat``.
+    make officer ARGS="list"                        # open conversations of the provincial centre
+    make officer ARGS="list --state closed"
+    make officer ARGS="show L261202-1a2b3c4d"       # the messages, file links
+    make officer ARGS="reply L261202-1a2b3c4d Chào Ông/Bà, …"
+    make officer ARGS="close L261202-1a2b3c4d"
 
-    make officer ARGS="inbox [--state new] [--agency 000.00.00.H12]"
-    make officer ARGS="show PAKN-261126-7F3A9C"
-    make officer ARGS="answer PAKN-261126-7F3A9C 'Câu trả lời'"
-    make officer ARGS="request-info PAKN-261126-7F3A9C 'Thông tin cần bổ sung'"
-    make officer ARGS="transfer PAKN-261126-7F3A9C 000.00.09.H12 'Lý do chuyển'"
-    make officer ARGS="reject PAKN-261126-7F3A9C 'Lý do'"
-    make officer ARGS="publish PAKN-261126-7F3A9C 'Câu hỏi đã che' 'Câu trả lời đã che'"
-
-Exit status 0 when the API answered 2xx, 1 otherwise.
+``--officer`` names the officer (default ``cb.local``). Prints the API's JSON answer.
 """
 
 from __future__ import annotations
@@ -23,81 +19,81 @@ import os
 import sys
 import time
 import urllib.error
-import urllib.parse
 import urllib.request
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 CLIENT = "local-back-office"
 
 
-def _call(api: str, method: str, path: str, body: dict[str, Any] | None) -> tuple[int, Any]:
+def build_request(
+    base: str, method: str, path: str, body: dict[str, Any] | None, secret: str
+) -> urllib.request.Request:
+    """A request signed as the local back office (Standard Webhooks headers)."""
     from chalicelib.api.integration.auth import sign
-    from local.run import LOCAL_BACK_OFFICE_SECRET
 
     raw = json.dumps(body, ensure_ascii=False).encode() if body is not None else b""
-    webhook_id, stamp = f"msg_{uuid.uuid4().hex}", int(time.time())
+    webhook_id = f"msg_{uuid.uuid4().hex}"
+    stamp = int(time.time())
     headers = {
         "x-client-id": CLIENT,
         "webhook-id": webhook_id,
         "webhook-timestamp": str(stamp),
-        "webhook-signature": sign(LOCAL_BACK_OFFICE_SECRET, webhook_id, stamp, raw),
-        "Content-Type": "application/json",
+        "webhook-signature": sign(secret, webhook_id, stamp, raw),
+        "content-type": "application/json",
     }
-    if not api.startswith(("http://", "https://")):
-        raise SystemExit("--api must be an http(s) URL")
-    request = urllib.request.Request(  # noqa: S310 - http(s) only, checked above
-        api + path, data=raw if method == "POST" else None, method=method, headers=headers
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read() or b"null")
+    if not base.startswith("http://127.0.0.1:"):
+        raise ValueError("the local API only")
+    data = raw if method == "POST" else None
+    return urllib.request.Request(base + path, data=data, headers=headers, method=method)  # noqa: S310 (checked above)
 
 
 def main(argv: list[str] | None = None) -> int:
-    for stream in (sys.stdout, sys.stderr):
-        if hasattr(stream, "reconfigure"):
-            stream.reconfigure(encoding="utf-8")
-    parser = argparse.ArgumentParser(prog="make officer", description=__doc__.splitlines()[0])
-    parser.add_argument("--api", default=f"http://127.0.0.1:{os.environ.get('PORT') or '8000'}")
-    sub = parser.add_subparsers(dest="command", required=True)
-    inbox = sub.add_parser("inbox")
-    inbox.add_argument(
-        "--agency", default=os.environ.get("FEEDBACK_DEFAULT_AGENCY", "000.00.00.H12")
-    )
-    inbox.add_argument("--state", default="")
-    inbox.add_argument("--cursor", default="")
-    sub.add_parser("show").add_argument("ref")
-    for name, fields in (
-        ("answer", ("answer",)),
-        ("request-info", ("question",)),
-        ("transfer", ("agency", "reason")),
-        ("reject", ("reason",)),
-        ("publish", ("question", "answer")),
-    ):
-        command = sub.add_parser(name)
-        command.add_argument("ref")
-        for field in fields:
-            command.add_argument(field)
-    args = parser.parse_args(argv)
+    from local.run import LOCAL_BACK_OFFICE_SECRET
 
-    if args.command == "inbox":
-        query = {"agency": args.agency, "state": args.state, "cursor": args.cursor}
-        path = "/integration/v1/feedback?" + urllib.parse.urlencode(
-            {k: v for k, v in query.items() if v}
-        )
-        status, body = _call(args.api, "GET", path, None)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("command", choices=["list", "show", "reply", "close"])
+    parser.add_argument("ref", nargs="?")
+    parser.add_argument("text", nargs="*")
+    parser.add_argument("--state", default="open", choices=["open", "closed"])
+    parser.add_argument("--agency", default="")
+    parser.add_argument("--officer", default="cb.local")
+    args = parser.parse_args(argv)
+    base = f"http://127.0.0.1:{os.environ.get('PORT') or 8000}"
+    if args.command != "list" and not args.ref:
+        parser.error("give the conversation's ref (see: list)")
+    body: dict[str, Any] | None = None
+    method = "GET"
+    if args.command == "list":
+        query = {"state": args.state, **({"agency": args.agency} if args.agency else {})}
+        path = f"/integration/v1/conversations?{urlencode(query)}"
     elif args.command == "show":
-        status, body = _call(args.api, "GET", f"/integration/v1/feedback/{args.ref}", None)
+        path = f"/integration/v1/conversations/{args.ref}"
+    elif args.command == "reply":
+        if not args.text:
+            parser.error("give the reply's text")
+        method, path = "POST", f"/integration/v1/conversations/{args.ref}/messages"
+        body = {"officer": args.officer, "text": " ".join(args.text)}
     else:
-        fields = {k: v for k, v in vars(args).items() if k not in ("api", "command", "ref") and v}
-        path = f"/integration/v1/feedback/{args.ref}/{args.command}"
-        status, body = _call(args.api, "POST", path, fields)
-    print(json.dumps(body, ensure_ascii=False, indent=2))
-    return 0 if 200 <= status < 300 else 1
+        method, path = "POST", f"/integration/v1/conversations/{args.ref}/close"
+        body = {"officer": args.officer}
+    request = build_request(base, method, path, body, LOCAL_BACK_OFFICE_SECRET)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (local API)
+            status, text = response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        status, text = error.code, error.read().decode()
+    except urllib.error.URLError as error:
+        print(f"Không kết nối được {base} ({error.reason}): hãy chạy `make run` trước.")
+        return 1
+    print(status)
+    try:
+        print(json.dumps(json.loads(text), ensure_ascii=False, indent=2))
+    except ValueError:
+        print(text)
+    return 0 if status < 400 else 1
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    sys.exit(main())

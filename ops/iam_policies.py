@@ -38,6 +38,19 @@ _SSM = {
     "actions": ["ssm:GetParametersByPath"],
     "resources": [("ssm", "parameter{ssm_path}"), ("ssm", "parameter{ssm_path}/*")],
 }
+
+
+def _token_key(sid: str, actions: list[str]) -> dict[str, Any]:
+    """KMS on the OA token key only (storage/tokens.py): the key's id is the stack's, so the
+    statement names the account and region and is limited to the key holding the alias."""
+    return {
+        "sid": sid,
+        "actions": actions,
+        "resources": [("kms", "key/*")],
+        "condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": ["{token_key}"]}},
+    }
+
+
 FUNCTIONS: dict[str, dict[str, Any]] = {
     # Every HTTP route: api/health.py (readiness), zalo/webhook.py, zalo/oauth.py (state items
     # and the first token pair), api/public.py (a dossier by code).
@@ -59,15 +72,15 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "keys": ["CATALOGUE", "PROC#*", "AGENCY#*"],
             },
             {
-                "sid": "Faq",  # GET /public/faq: the published entries (storage/feedback.py)
-                "actions": ["dynamodb:Query"],
-                "resources": [("dynamodb", "table/{table}")],
-                "keys": ["FAQ"],
-            },
-            {
                 "sid": "CatalogueIndex",  # GET /public/procedures: the search index object
                 "actions": ["s3:GetObject"],
                 "resources": [("s3", "{bucket}/catalogue/*")],
+            },
+            {
+                # GET /public/exports/{token}: the presigned GET it redirects to is the role's
+                "sid": "DataExports",
+                "actions": ["s3:GetObject"],
+                "resources": [("s3", "{bucket}/exports/*")],
             },
             {
                 "sid": "OAuthStates",  # OAuth start (put) and callback (conditional delete)
@@ -81,6 +94,9 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "resources": [("dynamodb", "table/{table}")],
                 "keys": ["ZALO#TOKEN"],
             },
+            # OAuth callback: the first pair is encrypted before it is stored; the API function
+            # never decrypts tokens (tests/infra/test_iam_policies.py).
+            _token_key("SealFirstTokenPair", ["kms:Encrypt"]),
             {
                 # integration API (api/integration/auth.py): one job per signed request, so a
                 # replayed webhook-id answers the first answer
@@ -90,9 +106,65 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "keys": ["JOB#api:*"],
             },
             {
-                # the officer inbox (api/feedback.py, services/feedback.py): read an item; write
-                # it with the sender's list entry (one transaction), the sender's "awaiting"
-                # mark on the profile, a published FAQ entry
+                # the web form (api/form.py): its links are used once (FORM#), the dossier is
+                # created once per link (services/submission.py: the day's number, the dossier
+                # and its submission marker in one transaction, the marker read on a repeat)
+                "sid": "WebFormDossiers",
+                "actions": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["FORM#*", "SUBMISSION#*", "DOSSIER#*", "DOSSIER_SEQ#*"],
+            },
+            {
+                # the web form's files: the browser posts to uploads/ with a presigned POST (the
+                # role's own permission), accept_uploaded reads and re-tags it or deletes a
+                # refused version; creation copies it to documents/ and puts the QR image
+                "sid": "WebFormUploads",
+                "actions": ["s3:GetObject", "s3:PutObject", "s3:DeleteObjectVersion"],
+                "resources": [("s3", "{bucket}/uploads/*")],
+            },
+            {
+                "sid": "WebFormKeptFiles",
+                "actions": ["s3:PutObject"],
+                "resources": [("s3", "{bucket}/documents/*"), ("s3", "{bucket}/dossiers/*")],
+            },
+            {
+                # integration API, live conversations (api/integration/live.py): the inbox
+                # (gsi2), a conversation and its messages, an officer reply's job
+                "sid": "ReadLiveConversations",
+                "actions": ["dynamodb:GetItem", "dynamodb:Query"],
+                "resources": [
+                    ("dynamodb", "table/{table}"),
+                    ("dynamodb", "table/{table}/index/gsi2"),
+                ],
+                "keys": ["LIVE#*", "INBOX#*", "JOB#live-reply:*"],
+            },
+            {
+                # an officer's reply (its job, the message, the conversation's activity) and
+                # the close (the conversation's state)
+                "sid": "WriteLiveConversations",
+                "actions": ["dynamodb:PutItem", "dynamodb:UpdateItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["LIVE#*", "JOB#live-reply:*"],
+            },
+            {
+                # the citizen's pointer to the open conversation (USER#<id> / PROFILE#LIVE):
+                # its activity on a reply, removed on the close; never read here
+                "sid": "LiveConversationPointer",
+                "actions": ["dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["USER#*"],
+            },
+            {
+                "sid": "Faq",  # GET /public/faq: the published entries (storage/feedback.py)
+                "actions": ["dynamodb:Query"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["FAQ"],
+            },
+            {
+                # the officer inbox of questions, feedback and petitions (api/feedback.py,
+                # services/feedback.py; its gsi2 Query is ReadLiveConversations'): read an item;
+                # write it with the sender's list entry (one transaction), the sender's
+                # "awaiting" mark on the profile (never read here), a published FAQ entry
                 "sid": "FeedbackItems",
                 "actions": ["dynamodb:GetItem"],
                 "resources": [("dynamodb", "table/{table}")],
@@ -109,12 +181,6 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "actions": ["dynamodb:UpdateItem"],
                 "resources": [("dynamodb", "table/{table}")],
                 "keys": ["USER#*"],
-            },
-            {
-                "sid": "FeedbackInbox",  # GET /integration/v1/feedback: gsi2 INBOX#<agency>
-                "actions": ["dynamodb:Query"],
-                "resources": [("dynamodb", "table/{table}/index/gsi2")],
-                "keys": ["INBOX#*"],
             },
             {
                 # GET /integration/v1/feedback/{ref}: presigned links to an item's kept files
@@ -169,17 +235,19 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "resources": [("s3", "{bucket}/catalogue/*")],
             },
             {
-                # chat submission and supplement (inbound/effects.py): an attachment stored
+                # chat submission, supplement, a file forwarded to a live conversation
+                # (inbound/effects.py): an attachment stored
                 # under uploads/, copied to documents/ when a dossier holds it (CopyObject reads
-                # the upload), and a new dossier's receipt QR image under dossiers/; a question
-                # or feedback item's files kept under feedback/ (issue 14, services/feedback.py).
+                # the upload), and a new dossier's receipt QR image under dossiers/; a citizen's
+                # JSON export (services/data_rights.py) under exports/.
                 "sid": "ChatDocuments",
                 "actions": ["s3:PutObject"],
                 "resources": [
+                    ("s3", "{bucket}/exports/*"),
                     ("s3", "{bucket}/uploads/*"),
                     ("s3", "{bucket}/documents/*"),
                     ("s3", "{bucket}/dossiers/*"),
-                    ("s3", "{bucket}/feedback/*"),
+                    ("s3", "{bucket}/feedback/*"),  # feedback files kept (issue 14)
                 ],
             },
             {
@@ -211,6 +279,9 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 ],
                 "resources": [("sqs", "{inbound_queue}")],
             },
+            # Sending: the token pair is decrypted; a refresh after Zalo rejected the token
+            # (or a pair stored before the encryption, migrated on read) is encrypted.
+            _token_key("TokenKey", ["kms:Decrypt", "kms:Encrypt"]),
             _SSM,
         ],
     },
@@ -225,6 +296,7 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "resources": [("dynamodb", "table/{table}")],
                 "keys": ["ZALO#TOKEN"],
             },
+            _token_key("TokenKey", ["kms:Decrypt", "kms:Encrypt"]),
             _SSM,
         ],
     },
@@ -251,6 +323,7 @@ def names(stage: str) -> dict[str, str]:
         "inbound_queue": env["INBOUND_QUEUE"],
         "postal_queue": env["POSTAL_QUEUE"],
         "ssm_path": env["SECRETS_SSM_PATH"].rstrip("/"),
+        "token_key": env["TOKEN_KMS_KEY"],
     }
 
 
@@ -307,6 +380,14 @@ def render(stage: str, function: str, account: str | None = None, region: str | 
         if "keys" in item:
             statement["Condition"] = {
                 "ForAllValues:StringLike": {"dynamodb:LeadingKeys": list(item["keys"])}
+            }
+        if "condition" in item:
+            statement["Condition"] = {
+                operator: {
+                    key: [value.format(**values) for value in allowed]
+                    for key, allowed in condition.items()
+                }
+                for operator, condition in item["condition"].items()
             }
         statements.append(statement)
     return {"Version": "2012-10-17", "Statement": statements}

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
@@ -32,6 +32,8 @@ from chalicelib.conversation.flows.feedback import (
     ReceiveFeedbackFile,
     SupplementFeedback,
 )
+from chalicelib.conversation.flows.handoff import CloseLive, ForwardLiveFile, OpenLive
+from chalicelib.conversation.flows.privacy import ExportMyData, ShowMyData
 from chalicelib.conversation.flows.submission import (
     CreateDossier,
     ReceiveDocument,
@@ -98,6 +100,21 @@ class UploadEraser(Protocol):
     def erase_versions(self, keys: list[str]) -> int: ...
 
 
+class DataRightsService(Protocol):
+    """The data-rights requests (:class:`chalicelib.services.data_rights.DataRights`)."""
+
+    @property
+    def link_minutes(self) -> int: ...
+
+    def summary(self, user_id: str, requested_at: datetime) -> list[str]: ...
+
+    def export(self, user_id: str, requested_at: datetime) -> str | None: ...
+
+    def record(
+        self, user_id: str, kind: str, requested_at: datetime, outcome: str, *, kept: int = 0
+    ) -> None: ...
+
+
 @dataclass(frozen=True)
 class Submissions:
     """What the submission effects use (:func:`chalicelib.root.get_processor` wires them)."""
@@ -107,6 +124,19 @@ class Submissions:
     service: Any  # chalicelib.services.submission.SubmissionService
     max_mb: int = 10
     documents: Any = None  # chalicelib.storage.documents.DocumentStore (supplements: keep)
+
+
+@dataclass(frozen=True)
+class Live:
+    """What the live-conversation effects use (:func:`chalicelib.root.get_processor`)."""
+
+    store: Any  # chalicelib.storage.conversations.LiveConversations
+    intake: Any  # chalicelib.documents.intake.DocumentIntake
+    uploads: Any  # chalicelib.storage.users.Users (note_upload: erasure finds the file)
+    hours: Any  # chalicelib.domain.office_hours.OfficeHours
+    agency: str
+    idle: timedelta = timedelta(hours=24)
+    max_mb: int = 10
 
 
 @dataclass(frozen=True)
@@ -130,6 +160,10 @@ class Collaborators:
     uploads: UploadEraser | None = None
     # The chat submission (issue 11): None where a processor is built without them.
     submissions: Submissions | None = None
+    # Data-rights requests (issue 15): None where a processor is built without them.
+    data_rights: DataRightsService | None = None
+    # Live conversations with an officer (issue 14): None where a processor is built without.
+    live: Live | None = None
     # Questions, feedback and petitions (issue 14), built on first use.
     feedback: Callable[[], FeedbackTools] | None = None
 
@@ -211,6 +245,8 @@ def _erase(user_id: str, c: Collaborators) -> None:
 @effect("withdraw_consent", WithdrawConsent)
 def _withdraw_consent(action: WithdrawConsent, user_id: str, c: Collaborators) -> EffectResult:
     _erase(user_id, c)
+    if c.data_rights is not None:
+        c.data_rights.record(user_id, "withdraw_consent", action.at, "withdrawn")
     return EffectResult()
 
 
@@ -220,14 +256,45 @@ def _delete_my_data(action: DeleteMyData, user_id: str, c: Collaborators) -> Eff
     # session, notice records, pending notices), leaving a hashed tombstone; closed dossiers
     # are unlinked, those in progress stay linked (the law) and the answer names them.
     kept = c.dossiers.release_owner(user_id)
-    if c.feedback is not None:  # before the partition (and the list of items) goes
+    if c.live is not None:  # live conversations (issue 14), found through the user's items
+        c.live.store.erase_user(user_id)
+    if c.feedback is not None:  # feedback items (issue 14), before their list entries go
         c.feedback().service.erase_user(user_id)
     uploads = c.users.erase(user_id, action.at)
     if uploads and c.uploads is not None:
         c.uploads.erase_versions(uploads)
+    if c.data_rights is not None:  # the proof it was answered (kept outside the partition)
+        c.data_rights.record(user_id, "erasure", action.at, "erased", kept=len(kept))
     log.info("data_erasure_requested", user_ref=user_ref(user_id), kept_dossiers=len(kept))
     log.metric("DataErasureRequested")
     return EffectResult(replies_after=[texts.erasure_kept_dossiers(kept)] if kept else [])
+
+
+@effect("show_my_data", ShowMyData)
+def _show_my_data(action: ShowMyData, user_id: str, c: Collaborators) -> EffectResult:
+    if c.data_rights is None:
+        raise RuntimeError("data rights are not wired")
+    parts = c.data_rights.summary(user_id, action.at)
+    log.info("data_access_requested", user_ref=user_ref(user_id))
+    log.metric("DataRightsRequest", kind="access")
+    return EffectResult(replies_instead=parts)
+
+
+@effect("export_my_data", ExportMyData)
+def _export_my_data(action: ExportMyData, user_id: str, c: Collaborators) -> EffectResult:
+    if c.data_rights is None:
+        raise RuntimeError("data rights are not wired")
+    link = c.data_rights.export(user_id, action.at)
+    log.metric("DataRightsRequest", kind="export")
+    if link is None:
+        log.warning("data_export_unavailable", user_ref=user_ref(user_id))
+        return EffectResult(
+            applied=False,
+            reason="export_not_configured",
+            replies_instead=[texts.EXPORT_UNAVAILABLE.format(hotline=c.hotline)],
+        )
+    log.info("data_export_created", user_ref=user_ref(user_id))
+    return EffectResult(replies_instead=[texts.export_ready(link, c.data_rights.link_minutes)])
 
 
 @effect("record_unfollow", RecordUnfollow)
@@ -505,6 +572,79 @@ def _request_withdrawal(action: RequestWithdrawal, user_id: str, c: Collaborator
         )
     log.info("withdrawal_requested", code=action.code)
     log.metric("WithdrawalRequested")
+    return EffectResult()
+
+
+# --- Live conversation with an officer (issue 14, flows/handoff.py) --------------------------
+
+
+def _live(c: Collaborators) -> Live:
+    if c.live is None:
+        raise RuntimeError("live conversations are not wired")
+    return c.live
+
+
+@effect("open_live", OpenLive)
+def _open_live(action: OpenLive, user_id: str, c: Collaborators) -> EffectResult:
+    from chalicelib.conversation.flows.handoff import away_period
+
+    live = _live(c)
+    away = away_period(live.hours, action.at)
+    opened = live.store.open(user_id, action.ref, live.agency, action.at, away)
+    if opened:
+        log.info("live_opened", ref=action.ref, agency=live.agency, off_hours=away is not None)
+        log.metric("LiveConversationOpened")
+    if away is None:
+        return EffectResult()
+    # Off hours: the away notice now, and not again on the first message of this period.
+    opening = live.hours.next_opening(action.at)
+    return EffectResult(replies_after=[texts.live_away(opening, action.at)])
+
+
+@effect("close_live", CloseLive)
+def _close_live(action: CloseLive, user_id: str, c: Collaborators) -> EffectResult:
+    closed = _live(c).store.close_by_ref(user_id, action.ref, action.at, action.reason)
+    if closed:
+        log.info("live_closed", ref=action.ref, by=action.reason)
+        log.metric("LiveConversationClosed", by=action.reason)
+    return EffectResult()
+
+
+@effect("forward_live_file", ForwardLiveFile)
+def _forward_live_file(action: ForwardLiveFile, user_id: str, c: Collaborators) -> EffectResult:
+    from chalicelib.documents.filetypes import accepted_types
+    from chalicelib.documents.rejection import DocumentRejected
+    from chalicelib.storage.conversations import LiveMessage, StoredFileRef
+
+    live = _live(c)
+    draft = LiveMessage(id=action.message_id, at=action.at, sender="citizen")
+    if live.store.has_message(action.ref, draft.sk):  # a redelivery fetches nothing twice
+        return EffectResult()
+    try:
+        stored = live.intake.accept(
+            action.url,
+            allowed=accepted_types(()),
+            declared_type=action.declared_type,
+            original_name=action.name,
+        )
+    except DocumentRejected as refused:
+        log.info("live_file_refused", ref=action.ref, reason=refused.reason.value)
+        reason = texts.document_rejected(refused.reason.value, max_mb=live.max_mb)
+        return EffectResult(
+            applied=False,
+            reason=f"document_{refused.reason.value}",
+            replies_after=[texts.live_file_refused(reason)],
+        )
+    live.uploads.note_upload(user_id, stored.key, action.at)
+    file = StoredFileRef(
+        key=stored.key,
+        name=stored.name,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+    )
+    live.store.add_message(action.ref, draft.model_copy(update={"file": file}))
+    log.info("live_file_forwarded", ref=action.ref)
     return EffectResult()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -178,7 +179,7 @@ def test_make_run_answers_a_follow_end_to_end_and_stops_cleanly_on_sigint(tmp_pa
             [sys.executable, "-m", "local.chat", "--user", "2468000000000000077", "--wait", "20"],
             cwd=ROOT,
             env=env,
-            input="/follow\n",
+            input="/follow\nxuat du lieu\n",
             capture_output=True,
             text=True,
             encoding="utf-8",
@@ -186,8 +187,18 @@ def test_make_run_answers_a_follow_end_to_end_and_stops_cleanly_on_sigint(tmp_pa
         )
         assert chat.returncode == 0, chat
         assert "OA:" in chat.stdout, f"{chat.stdout}\n{chat.stderr}\n{output()}"
+        # 4b. The personal-data export: the link in the chat, through the local API's
+        # redirect to the (moto) bucket: the citizen's JSON copy.
+        links = re.findall(r"(http://\S+/public/exports/\S+)", chat.stdout)
+        assert links, f"no export link:\n{chat.stdout}\n{output()}"
+        status, document = http("GET", links[-1])
+        assert status == 200 and document["zalo_user_id"] == "2468000000000000077", document
 
-        # 5. A question filed in the chat reaches the officer inbox (make officer); the
+        # 4b. "Gặp cán bộ" in make chat, answered by make officer (the signed integration API,
+        # the outbox, the consumer, the Zalo stand-in).
+        _live_conversation_end_to_end(env, zalo, output)
+
+        # 5. A question filed in the chat reaches the officer inbox (make feedback-desk); the
         # officer's answer reaches the citizen through the outbox and the consumer.
         asker = "2468000000000000078"
         lines = [
@@ -215,7 +226,7 @@ def test_make_run_answers_a_follow_end_to_end_and_stops_cleanly_on_sigint(tmp_pa
 
         def officer(*argv: str) -> subprocess.CompletedProcess[str]:
             return subprocess.run(
-                [sys.executable, "-m", "local.officer", *argv],
+                [sys.executable, "-m", "local.feedback_desk", *argv],
                 cwd=ROOT,
                 env=env,
                 capture_output=True,
@@ -251,6 +262,38 @@ def test_make_run_answers_a_follow_end_to_end_and_stops_cleanly_on_sigint(tmp_pa
     assert code == 0, output()
     busy = [name for name, port in ports.items() if not port_is_free(port)]
     assert not busy, busy
+
+
+def _live_conversation_end_to_end(env: dict[str, str], zalo: str, output: Any) -> None:
+    citizen = "2468000000000000078"
+
+    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", *args],
+            cwd=ROOT,
+            env=env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=90,
+        )
+
+    chat = run("local.chat", "--user", citizen, "--wait", "20", stdin="menu\n1\ngap can bo\n")
+    assert chat.returncode == 0, chat
+    assert "kết nối với cán bộ" in chat.stdout, f"{chat.stdout}\n{output()}"
+    listed = run("local.officer", "list")
+    assert listed.returncode == 0, f"{listed.stdout}\n{listed.stderr}\n{output()}"
+    ref = json.loads(listed.stdout.split("\n", 1)[1])["conversations"][0]["ref"]
+    answered = run("local.officer", "reply", ref, "Chào", "Ông/Bà")
+    assert answered.returncode == 0, f"{answered.stdout}\n{answered.stderr}\n{output()}"
+    deadline, texts = time.monotonic() + 30, []
+    while time.monotonic() < deadline and "Cán bộ trả lời:\nChào Ông/Bà" not in texts:
+        _, body = http("GET", f"{zalo}/_local/messages?user_id={citizen}&after=0")
+        texts = [m.get("text") for m in body["messages"]]
+        time.sleep(0.3)
+    assert "Cán bộ trả lời:\nChào Ông/Bà" in texts, f"{texts}\n{output()}"
+    assert run("local.officer", "close", ref).returncode == 0
 
 
 @pytest.mark.e2e

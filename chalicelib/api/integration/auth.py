@@ -236,12 +236,14 @@ def verify(request: Any) -> Client:
     return client
 
 
-def _query_lists(params: Any) -> dict[str, list[str]]:
-    if not params:
-        return {}
-    if hasattr(params, "getlist"):
-        return {str(k): [str(v) for v in params.getlist(k)] for k in params}
-    return {str(k): [str(v)] for k, v in dict(params).items()}
+def _query(request: Any) -> dict[str, Any]:
+    """The query parameters as JSON-able values: Chalice hands a MultiDict (in Lambda and
+    locally), which json cannot encode; every value of a repeated parameter is kept."""
+    params = getattr(request, "query_params", None) or {}
+    getlist = getattr(params, "getlist", None)
+    if getlist is not None:
+        return {str(k): list(getlist(k)) for k in params}
+    return dict(params)
 
 
 def _fingerprint(request: Any) -> str:
@@ -249,8 +251,7 @@ def _fingerprint(request: Any) -> str:
     parts = [
         str(getattr(request, "method", "") or ""),
         json.dumps(getattr(request, "uri_params", None) or {}, sort_keys=True),
-        # Chalice hands a MultiDict (not JSON-serialisable): every value of every name.
-        json.dumps(_query_lists(getattr(request, "query_params", None)), sort_keys=True),
+        json.dumps(_query(request), sort_keys=True),
     ]
     digest = hashlib.sha256("\n".join(parts).encode() + b"\n" + _raw_body(request))
     return digest.hexdigest()

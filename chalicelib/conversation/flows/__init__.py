@@ -17,6 +17,7 @@ from chalicelib.conversation.flow import FlowRegistry
 from chalicelib.conversation.flows.centres import CentresFlow
 from chalicelib.conversation.flows.dossier import DossierFlow
 from chalicelib.conversation.flows.feedback import FeedbackFlow
+from chalicelib.conversation.flows.handoff import HandoffFlow
 from chalicelib.conversation.flows.mine import MyDossiersFlow
 from chalicelib.conversation.flows.privacy import PrivacyFlow
 from chalicelib.conversation.flows.procedures import ProcedureFlow
@@ -44,6 +45,7 @@ def default_flows() -> FlowRegistry:
             ProcedureFlow(),
             DossierFlow(),
             CentresFlow(),
+            HandoffFlow(),
         ]
     )
 
