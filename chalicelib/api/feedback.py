@@ -86,7 +86,9 @@ def inbox(request: Any, client: Any) -> Response:
         page = _service().store.inbox(agency, state, params.get("cursor"))
     except ValueError:
         raise ApiError(400, "invalid_cursor", "cursor is not one this API gave.") from None
-    items = [_inbox_line(i) for i in page.items]
+    # Live conversations share the agency's inbox partition (under ``live#``): they have routes
+    # of their own (/integration/v1/conversations).
+    items = [_inbox_line(i) for i in page.items if not str(i.get("gsi2sk", "")).startswith("live#")]
     return ok({"agency": agency, "state": state, "items": items, "cursor": page.cursor})
 
 

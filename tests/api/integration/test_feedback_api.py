@@ -165,3 +165,21 @@ def test_transfer_then_publish_and_the_public_faq_without_diacritics(aws) -> Non
     assert status == 200 and none["results"] == []
     status, err = _status_body(public.search_faq(request(query_params={})))
     assert (status, err["error"]["code"]) == (400, "missing_query")
+
+
+def test_live_conversations_in_the_same_inbox_partition_are_left_to_their_own_routes(aws) -> None:
+    from chalicelib.storage.table import get_table
+
+    ref = _file("d7")
+    get_table().put(
+        {
+            "pk": "LIVE#L261126-0a1b2c3d",
+            "sk": "LIVE",
+            "ref": "L261126-0a1b2c3d",
+            "state": "open",
+            "gsi2pk": f"INBOX#{AGENCY}",
+            "gsi2sk": "live#open#2026-11-26T02:00:00.000+00:00#L261126-0a1b2c3d",
+        }
+    )
+    status, body = _status_body(api.inbox(request(query_params={"agency": AGENCY})))
+    assert status == 200 and [i["ref"] for i in body["items"]] == [ref]
