@@ -220,7 +220,41 @@ def _live_paths() -> dict[str, Any]:
         )
         return operation
 
+    def with_path(operation: dict[str, Any], *names: str) -> dict[str, Any]:
+        for name in names:
+            operation["parameters"].append(
+                {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            )
+        return operation
+
+    feedback_query: list[tuple[str, str, dict[str, Any]]] = [
+        ("agency", "Agency code", {"type": "string"}),
+        ("state", "new, info_requested, answered, rejected, published", {"type": "string"}),
+        ("cursor", "cursor of the previous page", {"type": "string"}),
+    ]
     return {
+        # Questions, feedback and petitions (issue 14, api/feedback.py, scope ``feedback``).
+        f"{BASE}/feedback": {
+            "get": op(
+                "listFeedback", "An agency's inbox of PAKN items", "200", query=feedback_query
+            )
+        },
+        f"{BASE}/feedback/{{ref}}": {
+            "get": with_path(op("getFeedback", "One PAKN item", "200"), "ref")
+        },
+        f"{BASE}/feedback/{{ref}}/{{operation}}": {
+            "post": with_path(
+                op(
+                    "actOnFeedback",
+                    "An officer's action on a PAKN item (docs/integration.md)",
+                    "200",
+                    body=models.JsonObject,
+                    body_required=False,
+                ),
+                "ref",
+                "operation",
+            )
+        },
         f"{BASE}/conversations": {
             "get": op(
                 "listConversations",
