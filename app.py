@@ -19,8 +19,12 @@ oauth = module("chalicelib.api.oauth")
 schedules = module("chalicelib.schedules")
 inbound = module("chalicelib.inbound.consumer")
 form = module("chalicelib.api.form")
+feedback_api = module("chalicelib.api.feedback")
 exports = module("chalicelib.api.exports")
 integration_ping = module("chalicelib.api.integration.ping")
+integration_dossiers = module("chalicelib.api.integration.dossiers")
+integration_openapi = module("chalicelib.api.integration.openapi")
+results = module("chalicelib.api.results")
 live = module("chalicelib.api.integration.live")
 postal_events = module("chalicelib.api.integration.postal")
 postal = module("chalicelib.postal.consumer")
@@ -74,6 +78,11 @@ def public_procedure(code):
     return public.get_procedure(code)
 
 
+@app.route("/public/faq", methods=["GET"])
+def public_faq():
+    return public.search_faq(app.current_request)
+
+
 # --- HTTP: the web form for long dossiers (signed single-use links; chalicelib/api/form.py) ----
 @app.route("/form/{token}", methods=["GET"])
 def webform_page(token):
@@ -100,6 +109,69 @@ def data_export(token):
 @app.route("/integration/v1/ping", methods=["GET"])
 def integration_ping_route():
     return integration_ping.ping(app.current_request)
+
+
+@app.route("/integration/v1/openapi.json", methods=["GET"])
+def integration_openapi_route():
+    return integration_openapi.serve()
+
+
+@app.route("/integration/v1/dossiers", methods=["GET"])
+def integration_list_dossiers():
+    return integration_dossiers.list_dossiers(app.current_request)
+
+
+@app.route("/integration/v1/dossiers/{code}", methods=["GET"])
+def integration_get_dossier(code):
+    return integration_dossiers.get_dossier(app.current_request, code)
+
+
+@app.route("/integration/v1/dossiers/{code}", methods=["PUT"], content_types=["application/json"])
+def integration_put_dossier(code):
+    return integration_dossiers.put_dossier(app.current_request, code)
+
+
+@app.route(
+    "/integration/v1/dossiers/{code}/events", methods=["POST"], content_types=["application/json"]
+)
+def integration_post_event(code):
+    return integration_dossiers.post_event(app.current_request, code)
+
+
+@app.route(
+    "/integration/v1/dossiers/{code}/result-uploads",
+    methods=["POST"],
+    content_types=["application/json"],
+)
+def integration_result_upload(code):
+    return integration_dossiers.result_upload(app.current_request, code)
+
+
+@app.route("/integration/v1/dossiers/{code}/access-log", methods=["GET"])
+def integration_access_log(code):
+    return integration_dossiers.access_log(app.current_request, code)
+
+
+# A citizen's 30-day link to an electronic result: 302 to a fresh presigned GET.
+@app.route("/public/results/{token}", methods=["GET"])
+def public_result(token):
+    return results.redirect(token)
+
+
+# --- HTTP: officers' inbox of questions, feedback and petitions (issue 14; api/feedback.py) ----
+@app.route("/integration/v1/feedback", methods=["GET"])
+def feedback_inbox():
+    return feedback_api.inbox(app.current_request)
+
+
+@app.route("/integration/v1/feedback/{ref}", methods=["GET"])
+def feedback_item(ref):
+    return feedback_api.get_one(app.current_request, ref)
+
+
+@app.route("/integration/v1/feedback/{ref}/{operation}", methods=["POST"])
+def feedback_action(ref, operation):
+    return feedback_api.act(app.current_request, ref, operation)
 
 
 # --- HTTP: integration API, live conversations with an officer ("Gặp cán bộ", issue 14) -------

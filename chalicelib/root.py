@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.office_hours import OfficeHours
     from chalicelib.inbound.processor import Processor
     from chalicelib.notify.notifier import Notifier
+    from chalicelib.services.back_office import BackOffice
     from chalicelib.services.data_rights import DataRights
     from chalicelib.services.submission import SubmissionService
     from chalicelib.storage.conversations import LiveConversations
@@ -104,6 +105,7 @@ def get_processor() -> Processor:
         submissions=_submissions(table),
         data_rights=get_data_rights(),
         info_card_image_url=get_settings().USER_INFO_CARD_IMAGE_URL,
+        feedback=get_feedback_tools,
         live=get_live(),
         postal=get_postal_service(),
     )
@@ -249,4 +251,91 @@ def get_submission_service() -> SubmissionService:
         Dossiers(get_table()),
         get_document_store(),
         public_base_url=get_settings().PUBLIC_BASE_URL,
+    )
+
+
+@cached
+def get_feedback_service() -> Any:
+    """Questions, feedback and petitions (issue 14): the store, the documents bucket, the
+    outbox, the working calendar, routing and targets from the settings."""
+    from chalicelib.catalogue.store import get_store
+    from chalicelib.domain.calendar import default_calendar
+    from chalicelib.notify.outbox import get_outbox
+    from chalicelib.services.feedback import FeedbackService
+    from chalicelib.settings import get_settings
+    from chalicelib.storage.feedback import FeedbackStore
+    from chalicelib.storage.table import get_table
+    from chalicelib.storage.users import Users
+
+    settings = get_settings()
+
+    def agency_name(code: str) -> str:
+        try:
+            agency = get_store().agency(code)
+        except Exception:  # a name is a courtesy; the code is enough
+            return code
+        return agency.name if agency is not None else code
+
+    return FeedbackService(
+        FeedbackStore(get_table()),
+        documents=get_document_store(),
+        outbox=get_outbox,
+        calendar=default_calendar(),
+        routing=settings.feedback_routing(),
+        default_agency=settings.FEEDBACK_DEFAULT_AGENCY,
+        target_days=settings.feedback_target_days(),
+        hotline=settings.CENTRE_HOTLINE,
+        agency_name=agency_name,
+        users=Users(get_table()),
+    )
+
+
+@cached
+def get_feedback_tools() -> Any:
+    """What the chat's feedback effects use: the service, the intake, the draft files."""
+    from chalicelib.inbound.effects import FeedbackTools
+    from chalicelib.settings import get_settings
+    from chalicelib.storage.drafts import DraftFiles
+    from chalicelib.storage.table import get_table
+
+    max_mb = max(1, get_settings().DOCUMENT_MAX_BYTES // (1024 * 1024))
+    return FeedbackTools(
+        service=get_feedback_service(),
+        intake=get_document_intake(),
+        drafts=DraftFiles(get_table()),
+        max_mb=max_mb,
+    )
+
+
+@cached
+def get_back_office() -> BackOffice:
+    """The back office's use cases (issue 12): dossiers, the access log, the documents bucket,
+    the outbox, result links (RESULT_LINK_SECRET and PUBLIC_BASE_URL, checked when a link is
+    made) and the catalogue's procedure defaults."""
+    from chalicelib.catalogue.store import get_store
+    from chalicelib.notify.outbox import get_outbox
+    from chalicelib.services.back_office import BackOffice, ProcedureDefaults
+    from chalicelib.services.result_links import ResultLinks
+    from chalicelib.settings import ConfigurationError, get_settings
+    from chalicelib.storage.access_log import AccessLog
+    from chalicelib.storage.dossiers import Dossiers
+    from chalicelib.storage.table import get_table
+
+    settings = get_settings()
+    table = get_table()
+
+    def result_link(code: str, key: str) -> str:
+        if not settings.PUBLIC_BASE_URL:
+            raise ConfigurationError("PUBLIC_BASE_URL", "missing (result links point to it)")
+        secret = settings.RESULT_LINK_SECRET.get_secret_value()
+        return ResultLinks(secret, settings.PUBLIC_BASE_URL).link(code, key)
+
+    return BackOffice(
+        Dossiers(table),
+        AccessLog(table),
+        get_document_store(),
+        get_outbox(),
+        result_link=result_link,
+        hotline=settings.CENTRE_HOTLINE,
+        procedures=ProcedureDefaults(get_store().procedure),
     )

@@ -106,6 +106,39 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "keys": ["JOB#api:*"],
             },
             {
+                # integration API (services/back_office.py): registration and events write the
+                # dossier item (conditional PutItem); every read of personal data is logged
+                "sid": "IntegrationDossierWrites",
+                "actions": ["dynamodb:PutItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["DOSSIER#*", "ACCESS#*"],
+            },
+            {
+                "sid": "IntegrationAccessLog",  # GET …/dossiers/{code}/access-log
+                "actions": ["dynamodb:Query"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["ACCESS#*"],
+            },
+            {
+                "sid": "IntegrationFeed",  # GET /integration/v1/dossiers: the gsi2 change feed
+                "actions": ["dynamodb:Query"],
+                "resources": [("dynamodb", "table/{table}/index/gsi2")],
+                "keys": ["FEED"],
+            },
+            {
+                # integration API: presigned links to a dossier's documents and results (read by
+                # officers and, through /public/results/{token}, by the citizen); HeadObject of
+                # an uploaded result; the presigned PUT of a result file
+                "sid": "IntegrationDocuments",
+                "actions": ["s3:GetObject"],
+                "resources": [("s3", "{bucket}/documents/*"), ("s3", "{bucket}/results/*")],
+            },
+            {
+                "sid": "IntegrationResultUploads",
+                "actions": ["s3:PutObject"],
+                "resources": [("s3", "{bucket}/results/*")],
+            },
+            {
                 # the web form (api/form.py): its links are used once (FORM#), the dossier is
                 # created once per link (services/submission.py: the day's number, the dossier
                 # and its submission marker in one transaction, the marker read on a repeat)
@@ -153,6 +186,41 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "actions": ["dynamodb:UpdateItem", "dynamodb:DeleteItem"],
                 "resources": [("dynamodb", "table/{table}")],
                 "keys": ["USER#*"],
+            },
+            {
+                "sid": "Faq",  # GET /public/faq: the published entries (storage/feedback.py)
+                "actions": ["dynamodb:Query"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["FAQ"],
+            },
+            {
+                # the officer inbox of questions, feedback and petitions (api/feedback.py,
+                # services/feedback.py; its gsi2 Query is ReadLiveConversations'): read an item;
+                # write it with the sender's list entry (one transaction), the sender's
+                # "awaiting" mark on the profile (never read here), a published FAQ entry
+                "sid": "FeedbackItems",
+                "actions": ["dynamodb:GetItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["FEEDBACK#*"],
+            },
+            {
+                "sid": "FeedbackWrites",
+                "actions": ["dynamodb:PutItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["FEEDBACK#*", "USER#*", "FAQ"],
+            },
+            {
+                "sid": "FeedbackAwaiting",  # storage/users.py set_awaiting / clear_awaiting
+                "actions": ["dynamodb:UpdateItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["USER#*"],
+            },
+            {
+                # GET /integration/v1/feedback/{ref}: presigned links to an item's kept files
+                # are used by the officer with this role's rights
+                "sid": "FeedbackFiles",
+                "actions": ["s3:GetObject"],
+                "resources": [("s3", "{bucket}/feedback/*")],
             },
             {
                 # POST /integration/v1/postal/events (api/integration/postal.py): the order's
@@ -220,18 +288,20 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                     ("s3", "{bucket}/uploads/*"),
                     ("s3", "{bucket}/documents/*"),
                     ("s3", "{bucket}/dossiers/*"),
+                    ("s3", "{bucket}/feedback/*"),  # feedback files kept (issue 14)
                 ],
             },
             {
-                "sid": "ReadUploads",  # the source of the copy to documents/
+                "sid": "ReadUploads",  # the source of the copy to documents/ or feedback/
                 "actions": ["s3:GetObject"],
                 "resources": [("s3", "{bucket}/uploads/*")],
             },
             {
-                # erasure (inbound/effects.py): a citizen's uploads in every version
+                # erasure (inbound/effects.py): a citizen's uploads and feedback files (issue
+                # 14) in every version
                 "sid": "EraseUploadVersions",
                 "actions": ["s3:DeleteObjectVersion"],  # always by version id
-                "resources": [("s3", "{bucket}/uploads/*")],
+                "resources": [("s3", "{bucket}/uploads/*"), ("s3", "{bucket}/feedback/*")],
             },
             {
                 "sid": "ListUploadVersions",  # erasure: ListObjectVersions under uploads/

@@ -205,6 +205,11 @@ class Flow(ABC):
         """Zalo's information card answered while this flow waits. Default: as above."""
         self.ask_again(ctx)
 
+    def resume(self, ctx: Context, arg: str) -> None:
+        """The back office waits for this citizen's answer about ``arg`` (``Turn.awaiting``)
+        and no flow is active: take the turn (enter a step). Default: do nothing."""
+        return None
+
     def on_free_text(self, ctx: Context, text: str) -> bool:
         """A last chance for text no phrase understood (no flow active). True = handled."""
         return False
@@ -213,7 +218,7 @@ class Flow(ABC):
         """The question the current step is waiting for (repeated after unusable input)."""
         return texts.MENU_TEXT
 
-    def resume(self, ctx: Context) -> None:
+    def ask_current(self, ctx: Context) -> None:
         """Ask the current step's question: another flow handed control back to this one
         (``ctx.flow``/``ctx.step``/``ctx.data`` already set). Default: the prompt alone."""
         ctx.say(self.prompt(ctx))

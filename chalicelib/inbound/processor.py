@@ -173,6 +173,7 @@ class Processor:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         uploads: effects.UploadEraser | None = None,
         submissions: effects.Submissions | None = None,
+        feedback: Callable[[], effects.FeedbackTools] | None = None,
         data_rights: effects.DataRightsService | None = None,
         live: effects.Live | None = None,
         info_card_image_url: str = "",
@@ -183,6 +184,7 @@ class Processor:
         # (Zalo needs an image) and the citizen types the values.
         self.info_card_image_url = info_card_image_url
         self.uploads = uploads
+        self.feedback = feedback
         self.data_rights = data_rights
         self.jobs = jobs
         self.job_keep_days = job_keep_days
@@ -287,7 +289,9 @@ class Processor:
             )
 
     # --- deciding ---------------------------------------------------------------------------
-    def _turn(self, event: UserEvent, first: bool, consented: bool) -> Turn:
+    def _turn(
+        self, event: UserEvent, first: bool, consented: bool, awaiting: str | None = None
+    ) -> Turn:
         from chalicelib.conversation.model import Attachment, Turn, UserInfo
 
         kind = _TURN_KINDS.get(event.event_name, "other")
@@ -324,6 +328,7 @@ class Processor:
             user_info=user_info,
             consented=consented,
             first_interaction=first,
+            awaiting=awaiting,
         )
 
     def _decide(
@@ -347,7 +352,7 @@ class Processor:
         if event.event_name != "unfollow":
             touch, first = self.users.touch_write(user_id, at, profile)
         consented = bool(profile and profile.consent_at)
-        turn = self._turn(event, first, consented)
+        turn = self._turn(event, first, consented, profile.awaiting if profile else None)
         routed = None
         if pointer is not None and self.live is not None:
             view = handoff.LiveView(
@@ -504,6 +509,7 @@ class Processor:
             hotline=self.engine_settings.hotline,
             uploads=self.uploads,
             submissions=self.submissions,
+            feedback=self.feedback,
             data_rights=self.data_rights,
             live=self.live,
             postal=self.postal,

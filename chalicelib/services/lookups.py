@@ -18,6 +18,8 @@ from chalicelib.conversation.model import (
     CommuneChoice,
     DocumentLine,
     DossierView,
+    FaqHit,
+    FeedbackLine,
     PastDocument,
     PostalLine,
     ProcedureCard,
@@ -49,8 +51,10 @@ class StoreLookups:
         dossiers: Any,
         clock: Any = None,
         units: Any = None,
+        feedback: Any = None,
         postal: bool = False,
     ) -> None:
+        self._feedback = feedback
         self._catalogue = catalogue
         self._dossiers = dossiers
         self._postal = postal  # the owner's view shows the dossier's postal orders
@@ -268,6 +272,32 @@ class StoreLookups:
 
     def dossiers_of(self, user_id: str, limit: int) -> list[DossierView]:
         return [self._view(d, True) for d in self._dossiers.of_owner(user_id, limit)]
+
+    # --- questions, feedback and petitions (issue 14) -----------------------------------------
+    def _feedback_store(self) -> Any:
+        from chalicelib.storage.feedback import FeedbackStore
+        from chalicelib.storage.table import get_table
+
+        return self._feedback or FeedbackStore(get_table())
+
+    def faq(self, query: str, limit: int) -> list[FaqHit]:
+        from chalicelib.services.feedback import faq_entries, search_faq
+        from chalicelib.settings import get_settings
+
+        settings = get_settings()
+        entries = faq_entries(
+            self._feedback_store(), settings.FAQ_MAX_ENTRIES, settings.FAQ_CACHE_SECONDS
+        )
+        return [
+            FaqHit(ref=e.ref, question=e.question, answer=e.answer)
+            for e in search_faq(entries, query, limit)
+        ]
+
+    def my_feedback(self, user_id: str, limit: int) -> list[FeedbackLine]:
+        return [
+            FeedbackLine(ref=i.ref, kind=i.kind.value, state=i.state.value, target=i.target)
+            for i in self._feedback_store().of_user(user_id, limit)
+        ]
 
     def documents_of(self, user_id: str, limit: int) -> list[PastDocument]:
         """One Query on the owner index (as "Hồ sơ của tôi"): the kept files of the user's

@@ -6,7 +6,9 @@ Keys (never a citizen's file name):
   ``uploads/`` after 7 days, which is how the files of an abandoned submission disappear;
 - ``documents/<uuid>``: the same file once a dossier holds it (:meth:`DocumentStore.keep`,
   a server-side copy: same bytes, same metadata), kept with the dossier;
-- ``dossiers/<code>/receipt-qr.png``: the QR image of the dossier's public lookup link.
+- ``dossiers/<code>/receipt-qr.png``: the QR image of the dossier's public lookup link;
+- ``results/<code>/<uuid>``: an electronic result the back office uploaded through a presigned
+  PUT (:meth:`DocumentStore.presigned_result_put`), kept with the dossier.
 
 Every object is written with SSE-KMS (the bucket's default key, as infra/resources.json
 declares) and the metadata ``size``, ``sha256``, ``detected-type`` and ``original-name`` (the
@@ -25,8 +27,13 @@ from typing import Any
 from urllib.parse import quote
 
 UPLOAD_PREFIX = "uploads/"
+RESULT_PREFIX = "results/"
 EXPORT_PREFIX = "exports/"  # personal-data exports: expire after 1 day (lifecycle rule)
 DOCUMENT_PREFIX = "documents/"
+# Files of questions, feedback and petitions (issue 14): kept like a dossier's, but erased with
+# their sender's other data on request (dossiers' files are the record the law keeps).
+FEEDBACK_PREFIX = "feedback/"
+_ERASABLE = (UPLOAD_PREFIX, FEEDBACK_PREFIX)
 _MAX_NAME_CHARS = 120
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"|?*]+')
 
@@ -183,12 +190,13 @@ class DocumentStore:
         """Delete every version (and delete marker) of each ``uploads/`` key: the bucket is
         versioned, so a plain delete would only hide the file (erasure, issue 10). One
         ListObjectVersions per key and page, one DeleteObjects per page; returns how many
-        versions were deleted. Keys outside ``uploads/`` are refused (ValueError): kept files
-        belong to dossiers."""
+        versions were deleted. Keys outside ``uploads/`` and ``feedback/`` are refused
+        (ValueError): ``documents/`` belong to dossiers."""
         deleted = 0
         for key in keys:
-            if not key.startswith(UPLOAD_PREFIX) or "/" in key.removeprefix(UPLOAD_PREFIX):
-                raise ValueError("only uploads can be erased here")
+            prefix = next((p for p in _ERASABLE if key.startswith(p)), None)
+            if prefix is None or "/" in key.removeprefix(prefix):
+                raise ValueError("only uploads and feedback files can be erased here")
             pages = self._s3.get_paginator("list_object_versions").paginate(
                 Bucket=self._bucket, Prefix=key
             )
@@ -209,17 +217,21 @@ class DocumentStore:
         return deleted
 
     @staticmethod
-    def kept_key(upload_key: str) -> str:
-        """Where :meth:`keep` puts an upload: ``documents/<uuid>``. Raises ValueError for a key
-        that is not an upload's."""
+    def kept_key(upload_key: str, prefix: str = DOCUMENT_PREFIX) -> str:
+        """Where :meth:`keep` puts an upload: ``documents/<uuid>`` (or under ``prefix``,
+        ``feedback/`` for feedback files). Raises ValueError for a key that is not an
+        upload's."""
         if not upload_key.startswith(UPLOAD_PREFIX) or "/" in upload_key[len(UPLOAD_PREFIX) :]:
             raise ValueError("not an upload key")
-        return DOCUMENT_PREFIX + upload_key[len(UPLOAD_PREFIX) :]
+        if prefix not in (DOCUMENT_PREFIX, FEEDBACK_PREFIX):
+            raise ValueError("not a kept prefix")
+        return prefix + upload_key[len(UPLOAD_PREFIX) :]
 
-    def keep(self, upload_key: str) -> str:
-        """Copy an upload out of the expiring ``uploads/`` prefix; its kept key. Idempotent (the
-        same source always lands on the same key). One CopyObject."""
-        target = self.kept_key(upload_key)
+    def keep(self, upload_key: str, prefix: str = DOCUMENT_PREFIX) -> str:
+        """Copy an upload out of the expiring ``uploads/`` prefix (to ``documents/``, or
+        ``feedback/``); its kept key. Idempotent (the same source always lands on the same
+        key). One CopyObject."""
+        target = self.kept_key(upload_key, prefix)
         self._s3.copy_object(
             Bucket=self._bucket,
             Key=target,
@@ -282,3 +294,28 @@ class DocumentStore:
                 ExpiresIn=seconds or self._link_seconds,
             )
         )
+
+    @staticmethod
+    def result_key(code: str, ref: str) -> str:
+        """Where a dossier's uploaded result lives: ``results/<code>/<ref>``."""
+        return f"{RESULT_PREFIX}{code}/{ref}"
+
+    def presigned_result_put(
+        self, code: str, *, content_type: str, expires_seconds: int = 900
+    ) -> tuple[str, str, dict[str, str]]:
+        """A presigned PUT of one result file to a new ``results/<code>/<uuid>`` key: the key,
+        the URL, and the headers the PUT must send (the signed Content-Type and SSE-KMS).
+        Signed locally: no AWS call."""
+        key = self.result_key(code, uuid.uuid4().hex)
+        url = self._s3.generate_presigned_url(
+            "put_object",
+            Params={
+                "Bucket": self._bucket,
+                "Key": key,
+                "ContentType": content_type,
+                "ServerSideEncryption": "aws:kms",
+            },
+            ExpiresIn=expires_seconds,
+        )
+        headers = {"Content-Type": content_type, "x-amz-server-side-encryption": "aws:kms"}
+        return key, str(url), headers

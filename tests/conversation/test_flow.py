@@ -44,15 +44,16 @@ def test_the_products_menu_is_what_works_in_rank_order_with_help_last() -> None:
         "#flow:mine",
         "#flow:submit",
         "#flow:postal",
+        "#flow:feedback",
         "#flow:handoff",
         "#help",
     ]
 
 
-def test_placeholders_still_answer_their_phrases_but_have_no_menu_entry() -> None:
+def test_every_announced_capability_is_a_working_flow_now() -> None:
     flows = default_flows()
-    for name, intent in (("feedback", Intent.FEEDBACK),):
-        assert name in flows and not flows.available(name)
+    for name, intent in (("feedback", Intent.FEEDBACK), ("postal", Intent.POSTAL)):
+        assert name in flows and flows.available(name)
         assert flows.for_intent(intent) is flows.get(name)
 
 

@@ -136,6 +136,21 @@ def recorder(monkeypatch) -> Recorder:
         return original(self, operation_name, api_params)
 
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
+    import botocore.signers
+
+    presign = botocore.signers.RequestSigner.generate_presigned_url
+
+    def presigning(self, request_dict, operation_name, *args, **kwargs):
+        # A presigned URL is used with the function's credentials: its action must be granted.
+        parts = urlsplit(request_dict["url"])
+        if ".s3" in parts.netloc and not parts.netloc.startswith("s3"):
+            bucket, key = parts.netloc.split(".s3", 1)[0], parts.path[1:]
+        else:
+            bucket, key = parts.path[1:].split("/", 1)
+        recorder.calls.append((f"s3:{operation_name}", f"arn:aws:s3:::{bucket}/{key}", ()))
+        return presign(self, request_dict, operation_name, *args, **kwargs)
+
+    monkeypatch.setattr(botocore.signers.RequestSigner, "generate_presigned_url", presigning)
     return recorder
 
 
@@ -225,7 +240,9 @@ def test_the_api_functions_calls_are_allowed_and_its_grants_are_used(
     LiveConversations(get_table()).open(USER, LIVE_REF, LIVE_AGENCY, datetime.now(tz=UTC), None)
     raw, sig = fixture_event("user_send_text")
     monkeypatch.setattr(webhook, "_clock", lambda: int(json.loads(raw)["timestamp"]) / 1000)
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://zalo.camau.test")  # result links
     operator = {"X-Operator-Secret": TEST_ENV["OPERATOR_SECRET"]}
+    feedback_ref = _feedback_item()
     _fresh_container(recorder)
     reset_token_manager()
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
@@ -242,8 +259,9 @@ def test_the_api_functions_calls_are_allowed_and_its_grants_are_used(
             assert http.get(f"/public/dossiers/{dossier.code}").status_code == 200
             assert http.get("/public/procedures?q=khai+sinh&limit=3").status_code == 200
             assert http.get("/public/procedures/1.001193").status_code == 200
-            _integration_requests(http)
+            _integration_requests(http, dossier.code, recorder)
             _live_conversation_requests(http)
+            _feedback_requests(http, feedback_ref, recorder)
             started = http.get("/zalo/oauth/start", headers=operator)
             assert started.status_code == 302
             state = parse_qs(urlsplit(started.headers["Location"]).query)["state"][0]
@@ -254,13 +272,36 @@ def test_the_api_functions_calls_are_allowed_and_its_grants_are_used(
     _check("api_handler", recorder)
 
 
-def _integration_requests(http: Any) -> None:
+def _integration_requests(http: Any, zalo_dossier: str, recorder: Recorder) -> None:
     """The back-office integration API's routes, signed, and one replayed request."""
+    import boto3
+
+    from tests.api.integration.conftest import code, registration
     from tests.api.integration.signing import headers
+
+    def call(method: str, path: str, body: Any = None, **extra: str) -> Any:
+        data = b"" if body is None else json.dumps(body).encode()
+        signed = {**headers("back-office", data), **extra}
+        answer = getattr(http, method)(f"/integration/v1{path}", headers=signed, body=data)
+        assert answer.status_code in (200, 201), answer.body
+        return json.loads(answer.body)
 
     ping = headers("back-office", b"")
     assert http.get("/integration/v1/ping", headers=ping).status_code == 200
     assert http.get("/integration/v1/ping", headers=ping).headers["webhook-replayed"] == "true"
+    assert http.get("/integration/v1/openapi.json").status_code == 200
+    call("put", f"/dossiers/{code()}", registration())
+    call("get", "/dossiers?limit=5")
+    call("get", f"/dossiers/{zalo_dossier}", **{"x-officer-id": "officer-1"})
+    call("get", f"/dossiers/{zalo_dossier}/access-log")
+    upload = call("post", f"/dossiers/{code()}/result-uploads", {"content_type": "application/pdf"})
+    setup_starts = len(recorder.calls)  # the back office's PUT to the link is not the function's
+    boto3.client("s3", region_name=REGION).put_object(
+        Bucket=CONFIG_ENV["DOCUMENTS_BUCKET"], Key=upload["key"], Body=b"%PDF-1.4"
+    )
+    del recorder.calls[setup_starts:]
+    event = {"status": 9, "result": {"key": upload["key"]}, "officer": "o"}
+    call("post", f"/dossiers/{code()}/events", {**event, "at": datetime.now(tz=UTC).isoformat()})
     # The postal provider's callbacks (issue 13): picked up, then handed to the agency.
     for n, status in enumerate(("picked_up", "handed_to_agency")):
         event = {
@@ -465,6 +506,7 @@ def test_the_consumers_calls_are_allowed_and_its_grants_are_used(
         _image(t, n + 1) if t in photos else _text(t, n + 1) for n, t in enumerate(texts)
     ]
     _fresh_container(recorder)
+    _file_feedback_with_a_photo()  # the consumer's feedback effects; erased below
     cs_url = f"{TEST_ENV['ZALO_API_BASE']}/v3.0/oa/message/cs"
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         mock.post(cs_url, json={"error": 0, "data": {"message_id": "m"}})
@@ -480,8 +522,95 @@ def test_the_consumers_calls_are_allowed_and_its_grants_are_used(
     written = {
         r.split(":::", 1)[1].split("/")[1] for a, r, _ in recorder.calls if a == "s3:PutObject"
     }
-    assert written == {"uploads", "documents", "dossiers", "exports"}  # every flow ran
+    assert written == {"uploads", "documents", "dossiers", "exports", "feedback"}  # every flow ran
     _check("consume_inbound", recorder)
+
+
+def _feedback_item() -> str:
+    """A question with a kept file, filed as the chat would (before the recorded container)."""
+    from chalicelib.root import get_document_store, get_feedback_service
+    from chalicelib.services.feedback import StoredDoc
+    from tests.documents import samples
+
+    stored = get_document_store().put_upload(
+        samples.jpeg(), content_type="image/jpeg", detected_type="jpeg", name="p.jpg"
+    )
+    doc = StoredDoc(stored.key, stored.name, stored.content_type, stored.size, stored.sha256)
+    fb = get_feedback_service().file(
+        draft_id="iam-draft",
+        user_id=USER,
+        kind="question",
+        content="Đăng ký khai sinh cho con cần những giấy tờ gì?",
+        at=datetime.now(tz=UTC),
+        agency_hint="000.00.17.H12",
+        files=[doc],
+    )
+    return fb.ref
+
+
+def _feedback_requests(http: Any, ref: str, recorder: Recorder) -> None:
+    """The officer inbox (issue 14): list, view (its presigned links used), ask for
+    information, answer, publish; then the public FAQ."""
+    from urllib.parse import urlsplit as split
+
+    from tests.api.integration.signing import headers
+
+    def signed(method: str, path: str, body: Any = None) -> Any:
+        raw = json.dumps(body).encode() if body is not None else b""
+        call = http.post if method == "POST" else http.get
+        kwargs = {"body": raw} if method == "POST" else {}
+        return call(path, headers=headers("back-office", raw), **kwargs)
+
+    assert signed("GET", "/integration/v1/feedback?agency=000.00.17.H12").status_code == 200
+    view = signed("GET", f"/integration/v1/feedback/{ref}")
+    assert view.status_code == 200
+    for link in json.loads(view.body)["files"]:  # the officer's GET, under this role
+        url = split(link["url"])
+        bucket = url.netloc.split(".")[0] if ".s3." in url.netloc else url.path.split("/")[1]
+        key = url.path.lstrip("/").removeprefix(f"{bucket}/")
+        recorder.calls.append(("s3:GetObject", f"arn:aws:s3:::{bucket}/{key}", ()))
+    base = f"/integration/v1/feedback/{ref}"
+    asked = signed("POST", f"{base}/request-info", {"question": "Con sinh ở đâu?"})
+    assert asked.status_code == 200
+    assert (
+        signed("POST", f"{base}/answer", {"answer": "Tờ khai, giấy chứng sinh."}).status_code == 200
+    )
+    published = signed("POST", f"{base}/publish", {"question": "Khai sinh?", "answer": "Tờ khai."})
+    assert published.status_code == 200
+    assert http.get("/public/faq?q=khai+sinh").status_code == 200
+
+
+def _file_feedback_with_a_photo() -> None:
+    """The feedback effects of a chat turn (issue 14), as the consumer runs them: a photo stored
+    (the CDN download stood in for), the item filed with the photo kept under feedback/."""
+    from chalicelib.conversation.flows.feedback import FileFeedback, ReceiveFeedbackFile
+    from chalicelib.inbound import effects
+    from chalicelib.root import get_document_store, get_feedback_tools
+    from chalicelib.storage.table import get_table
+    from chalicelib.storage.users import Users
+
+    class Photo:
+        def accept(self, url: str, **_: Any) -> Any:
+            return get_document_store().put_upload(
+                b"\xff\xd8\xff\xe0", content_type="image/jpeg", detected_type="jpeg", name="p.jpg"
+            )
+
+    real = get_feedback_tools()
+    tools = effects.FeedbackTools(service=real.service, intake=Photo(), drafts=real.drafts)
+    c = effects.Collaborators(
+        users=Users(get_table()),
+        dossiers=None,
+        notices=None,
+        hotline="0290",
+        feedback=lambda: tools,
+    )  # type: ignore[arg-type]
+    now = datetime.now(tz=UTC)
+    photo = ReceiveFeedbackFile(at=now, draft_id="iam", ref="p1", url="https://zdn.vn/p.jpg")
+    assert effects.apply(photo.model_dump(mode="json"), USER, c).applied
+    filed = FileFeedback(
+        at=now, draft_id="iam", feedback_kind="question", content="Khai sinh cần giấy tờ gì?"
+    )
+    assert effects.apply(filed.model_dump(mode="json"), USER, c).applied
 
 
 def _consume_a_batch_with_a_failure(app_module: Any, body: str, recorder: Recorder) -> None:

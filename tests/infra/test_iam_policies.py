@@ -33,10 +33,14 @@ CODE_CALLS = {
         "s3:ListBucket",  # api/health.py readiness: HeadBucket
         "s3:GetObject",  # api/public.py procedures: the search index; api/exports.py (presign)
         "sqs:GetQueueUrl",  # zalo/webhook.py; api/health.py readiness
-        "sqs:SendMessage",  # zalo/webhook.py; notify/outbox.py (live conversation replies)
-        "dynamodb:Query",  # api/integration/live.py: the inbox (gsi2), a conversation's messages
+        "sqs:SendMessage",  # zalo/webhook.py; notify/outbox.py (integration events, live replies)
+        # api/integration/live.py: the inbox (gsi2), a conversation's messages; api/public.py FAQ;
+        # the integration API's change feed (gsi2) and access log
+        "dynamodb:Query",
         "kms:Encrypt",  # storage/tokens.py: the OAuth callback seals the first pair
-        "s3:PutObject",  # api/form.py: presigned uploads, kept copies, the QR image
+        # api/form.py: presigned uploads, kept copies, the QR image; integration API: the
+        # presigned PUT of a result file
+        "s3:PutObject",
         "s3:DeleteObjectVersion",  # api/form.py: a refused upload's version
     },
     "ConsumeInbound": LOGS
@@ -49,10 +53,11 @@ CODE_CALLS = {
         "dynamodb:Query",  # pending notices; dossiers of an owner (gsi1)
         "s3:GetObject",  # catalogue/store.py search index; the upload a CopyObject reads
         # inbound/effects.py: chat attachments (uploads/), kept with a dossier (documents/,
-        # CopyObject), a new dossier's receipt QR (dossiers/); exports (data_rights.py)
+        # CopyObject), a new dossier's receipt QR (dossiers/); exports (data_rights.py);
+        # feedback files kept (feedback/, issue 14)
         "s3:PutObject",
         "s3:ListBucketVersions",  # erasure: a citizen's uploads in every version
-        "s3:DeleteObjectVersion",  # erasure (uploads/ only)
+        "s3:DeleteObjectVersion",  # erasure (uploads/ and feedback/ only)
         # The SQS event source mapping polls with the function's role.
         "sqs:ReceiveMessage",
         "sqs:DeleteMessage",  # also platform/sqs_batch.py (successes of a failed batch)
@@ -85,11 +90,15 @@ ALLOWED_KEYS = {
     "APIHandler": {
         *("DOSSIER#*", "OAUTH#*", "ZALO#TOKEN", "CATALOGUE", "PROC#*", "AGENCY#*"),
         "JOB#api:*",  # the integration API's request jobs (replay), not the events' jobs
+        "ACCESS#*",  # the integration API's access log
         # the web form: used links, its dossier created once (number, marker, dossier)
         *("FORM#*", "SUBMISSION#*", "DOSSIER_SEQ#*"),
         # live conversations (api/integration/live.py): conversations, the inbox, reply jobs,
         # and the citizen's pointer (updated and removed, never read: see below)
         *("LIVE#*", "INBOX#*", "JOB#live-reply:*", "USER#*"),
+        # the feedback inbox (issue 14): items, the sender's list entry and "awaiting" mark
+        # (written, never read), published FAQ entries
+        *("FEEDBACK#*", "FAQ"),
     },
     "RefreshZaloToken": {"ZALO#TOKEN"},
     "ConsumePostal": {"JOB#*", "DOSSIER#*"},
@@ -219,14 +228,17 @@ def test_item_access_is_limited_to_the_few_kinds_of_items_a_function_needs(packa
     live = {"LIVE#*", "INBOX#*", "JOB#live-reply:*"}
     public = {"DOSSIER#*", "OAUTH#*", "CATALOGUE", "PROC#*", "AGENCY#*", "JOB#api:*"}
     webform = {"FORM#*", "SUBMISSION#*", "DOSSIER_SEQ#*"}
-    assert readable == public | live | webform
+    feedback = {"FEEDBACK#*"}  # the officer inbox of questions, feedback and petitions
+    assert readable == public | live | webform | feedback
     queried = {
         key
         for s in api
         if "dynamodb:Query" in _as_list(s["Action"])
         for key in s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
     }
-    assert queried <= live
+    # and the public FAQ's published entries, the integration API's change feed (gsi2 FEED) and
+    # access log (ACCESS#)
+    assert queried <= live | {"FAQ", "FEED", "ACCESS#*"}
 
 
 def test_only_the_senders_may_decrypt_the_token_pair_and_only_with_the_token_key(packaged):

@@ -16,6 +16,7 @@ from functools import cache
 from chalicelib.conversation.flow import FlowRegistry
 from chalicelib.conversation.flows.centres import CentresFlow
 from chalicelib.conversation.flows.dossier import DossierFlow
+from chalicelib.conversation.flows.feedback import FeedbackFlow
 from chalicelib.conversation.flows.handoff import HandoffFlow
 from chalicelib.conversation.flows.mine import MyDossiersFlow
 from chalicelib.conversation.flows.postal import PostalFlow
@@ -24,7 +25,6 @@ from chalicelib.conversation.flows.procedures import ProcedureFlow
 from chalicelib.conversation.flows.remarks import RemarksFlow
 from chalicelib.conversation.flows.submission import SubmissionFlow
 from chalicelib.conversation.flows.supplement import SupplementFlow
-from chalicelib.conversation.flows.unavailable import FEEDBACK
 from chalicelib.conversation.flows.withdrawal import WithdrawalFlow
 from chalicelib.conversation.intents import Understanding
 
@@ -40,7 +40,7 @@ def default_flows() -> FlowRegistry:
             SupplementFlow(),
             WithdrawalFlow(),
             PostalFlow(),
-            FEEDBACK,
+            FeedbackFlow(),
             RemarksFlow(),
             ProcedureFlow(),
             DossierFlow(),

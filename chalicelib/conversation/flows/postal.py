@@ -311,7 +311,7 @@ class PostalFlow(Flow):
         if flow is None:  # a registry without submissions: nothing to go back to
             ctx.not_understood()
             return
-        flow.resume(ctx)
+        flow.ask_current(ctx)
 
     # --- answers -----------------------------------------------------------------------
     def on_text(self, ctx: Context, text: str, understood: Understanding) -> bool:

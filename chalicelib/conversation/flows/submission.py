@@ -363,7 +363,7 @@ class SubmissionFlow(Flow):
                 fits.append(past)
         return fits
 
-    def resume(self, ctx: Context) -> None:
+    def ask_current(self, ctx: Context) -> None:
         self._ask(ctx)
 
     def ask_again(self, ctx: Context) -> None:

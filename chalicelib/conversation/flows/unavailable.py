@@ -1,9 +1,11 @@
-"""Capabilities not built yet (feedback): an honest answer, no menu entry.
+"""Capabilities announced before they are built: an honest answer, no menu entry.
 
 Each placeholder understands its phrases and says plainly that the capability does not work
 in Zalo yet, pointing to the national portal and the hotline; it collects nothing (hence no
 consent). It is never offered as a button (``available = False``). When a capability lands,
-its own flow module replaces the placeholder in :mod:`chalicelib.conversation.flows`.
+its own flow module replaces the placeholder in :mod:`chalicelib.conversation.flows`. Every
+announced capability is built now (submission, feedback, postal registration): none is
+registered; the class stays for the next one.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Callable
 
 from chalicelib.conversation import texts
 from chalicelib.conversation.flow import Context, Flow
-from chalicelib.conversation.intents import Intent, Phrases, Understanding
+from chalicelib.conversation.intents import Phrases, Understanding
 
 
 class UnavailableFlow(Flow):
@@ -20,19 +22,18 @@ class UnavailableFlow(Flow):
 
     available = False
 
-    def __init__(self, name: str, phrases: Phrases, message: Callable[[str, str], str]) -> None:
+    def __init__(
+        self,
+        name: str,
+        phrases: Phrases,
+        message: Callable[[str, str], str],
+        title: str | None = None,
+    ) -> None:
         self.name = name
-        self.title = texts.FLOW_TITLES[name]
+        self.title = title or texts.FLOW_TITLES[name]
         self.phrases = (phrases,)
         self._message = message
 
     def start(self, ctx: Context, arg: str | None, understood: Understanding | None) -> None:
         ctx.end()
         ctx.menu(self._message(ctx.settings.portal_url, ctx.settings.hotline))
-
-
-# fmt: off
-FEEDBACK = UnavailableFlow("feedback", Phrases(Intent.FEEDBACK, False, (
-    "phan anh", "kien nghi", "phan anh kien nghi", "gop y", "hoi dap", "khieu nai",
-    "thac mac", "dat cau hoi", "gui cau hoi")), texts.feedback_unavailable)
-# fmt: on
