@@ -29,6 +29,7 @@ _ERRORS = {
     "403": "scope_not_allowed or agency_not_served",
     "404": "unknown_dossier",
     "409": "webhook_id_reused, request_in_progress, dossier_busy, status_change_needs_event",
+    "422": "event_not_for_leg (a postal event the order's leg cannot have)",
     "503": "configuration_error",
 }
 
@@ -193,6 +194,24 @@ def _paths() -> dict[str, Any]:
     }
 
 
+def _postal_paths() -> dict[str, Any]:
+    """The postal provider's callbacks (issue 13, api/integration/postal.py, scope ``postal``);
+    404 is ``order_not_found`` there."""
+    from chalicelib.api.integration import postal
+
+    return {
+        f"{BASE}/postal/events": {
+            "post": _operation(
+                "postPostalEvent",
+                "A postal order's status from the provider, applied once per event_id",
+                {"200": ("Applied, or not (known or late news)", postal.PostalEventAnswer)},
+                body=postal.PostalEventBody,
+                errors=("400", "401", "403", "404", "409", "422", "503"),
+            )
+        },
+    }
+
+
 def _live_paths() -> dict[str, Any]:
     """The live conversations of issue 14 (api/integration/live.py, scope ``feedback``): their
     answers are described in docs/integration.md; here as JSON objects."""
@@ -312,10 +331,17 @@ def document() -> dict[str, Any]:
             for name, definition in schema.pop("$defs", {}).items():
                 schemas.setdefault(name, definition)
             schemas[model.__name__] = schema
-    from chalicelib.api.integration import live
+    from chalicelib.api.integration import live, postal
 
-    for model in (live.OfficerReply, live.OfficerAction, models.JsonObject):
-        mode = "serialization" if model is models.JsonObject else "validation"
+    for model in (
+        live.OfficerReply,
+        live.OfficerAction,
+        models.JsonObject,
+        postal.PostalEventBody,
+        postal.PostalEventAnswer,
+    ):
+        answers = (models.JsonObject, postal.PostalEventAnswer)
+        mode = "serialization" if model in answers else "validation"
         schemas[model.__name__] = model.model_json_schema(ref_template=template, mode=mode)  # type: ignore[arg-type]
     return {
         "openapi": "3.1.0",
@@ -325,7 +351,7 @@ def document() -> dict[str, Any]:
             "description": "Signed with Standard Webhooks; see docs/integration.md.",
         },
         "servers": [{"url": "/"}],
-        "paths": {**_paths(), **_live_paths()},
+        "paths": {**_paths(), **_live_paths(), **_postal_paths()},
         "components": {"schemas": dict(sorted(schemas.items()))},
     }
 

@@ -47,6 +47,17 @@ class PostalEventBody(BaseModel):
     tracking_number: str | None = Field(default=None, max_length=40)
 
 
+class PostalEventAnswer(BaseModel):
+    """The answer to an event: the order as it now stands, and whether this event changed it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    order_number: str
+    status: str
+    attempts: int
+    applied: bool
+
+
 @authenticated(scope="postal")
 def events(request: Request, client: Any) -> Response:
     from chalicelib.domain.postal import PostalStatus, parse_order_number
@@ -72,11 +83,10 @@ def events(request: Request, client: Any) -> Response:
         return error(404, "order_not_found", "No postal order has this number.")
     except EventNotForLeg:
         return error(422, "event_not_for_leg", f"A {leg.value} order has no {body.status} event.")
-    return ok(
-        {
-            "order_number": body.order_number,
-            "status": outcome.order.status.value,
-            "attempts": outcome.order.attempts,
-            "applied": outcome.applied,
-        }
+    answer = PostalEventAnswer(
+        order_number=body.order_number,
+        status=outcome.order.status.value,
+        attempts=outcome.order.attempts,
+        applied=outcome.applied,
     )
+    return ok(answer.model_dump(mode="json"))
