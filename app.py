@@ -5,7 +5,7 @@ each body one line delegating into ``chalicelib/``. Controllers are loaded lazil
 Lambda function pays at cold start only for what it uses (docs/architecture.md).
 """
 
-from chalice import Chalice, Rate
+from chalice import Chalice, Cron, Rate
 
 from chalicelib.platform.lazy import module
 
@@ -99,3 +99,12 @@ def consume_inbound(event):
 @app.schedule(Rate(30, unit=Rate.MINUTES))
 def refresh_zalo_token(event):
     return schedules.refresh_zalo_token(event)
+
+
+# --- Schedules: reminders and agency digests (issue 15; chalicelib/reminders/) ----------------
+# 01:00 and 07:00 UTC = 08:00 and 14:00 in Cà Mau (UTC+7, no daylight saving): citizens'
+# reminders (never in the quiet hours) and each agency's digest of the day, from the sparse
+# due index; a second run the same day sends nothing twice.
+@app.schedule(Cron(0, "1,7", "*", "*", "?", "*"))
+def send_reminders(event):
+    return schedules.send_reminders(event)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from chalicelib.documents.intake import DocumentIntake
     from chalicelib.inbound.processor import Processor
     from chalicelib.notify.notifier import Notifier
+    from chalicelib.reminders.runner import Reminders
     from chalicelib.services.submission import SubmissionService
     from chalicelib.storage.documents import DocumentStore
     from chalicelib.storage.oauth_states import OAuthStates
@@ -162,4 +163,39 @@ def get_submission_service() -> SubmissionService:
         Dossiers(get_table()),
         get_document_store(),
         public_base_url=get_settings().PUBLIC_BASE_URL,
+    )
+
+
+@cached
+def get_reminders() -> Reminders:
+    """The reminders schedule's work, wired to the table, the outbox and SES."""
+    from chalicelib.domain.calendar import default_calendar
+    from chalicelib.notify.outbox import get_outbox
+    from chalicelib.platform.aws import client
+    from chalicelib.reminders.digest import DigestMailer
+    from chalicelib.reminders.runner import REMINDER_KEEP_DAYS, QuietHours, Reminders, handlers
+    from chalicelib.settings import get_settings
+    from chalicelib.storage.digests import Digests
+    from chalicelib.storage.due import DueIndex
+    from chalicelib.storage.idempotency import Jobs
+    from chalicelib.storage.table import get_table
+
+    settings = get_settings()
+    table = get_table()
+    addresses = settings.digest_emails()
+    mailer = None
+    if addresses and settings.DIGEST_EMAIL_SENDER:
+        mailer = DigestMailer(client("ses"), settings.DIGEST_EMAIL_SENDER, addresses)
+    return Reminders(
+        table=table,
+        rules=settings.reminder_rules(),
+        due=DueIndex(table),
+        jobs=Jobs(table, keep_days=REMINDER_KEEP_DAYS),
+        outbox=get_outbox(),
+        digests=Digests(table),
+        mailer=mailer,
+        calendar=default_calendar(),
+        quiet=QuietHours(settings.REMINDER_QUIET_START_HOUR, settings.REMINDER_QUIET_END_HOUR),
+        max_items=settings.REMINDER_MAX_ITEMS,
+        registry=handlers(),
     )

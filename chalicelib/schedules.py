@@ -12,3 +12,15 @@ def refresh_zalo_token(event: Any = None) -> str:
 
     with log.invocation(getattr(event, "context", None)):
         return get_token_manager().refresh_if_due()
+
+
+def send_reminders(event: Any = None) -> dict[str, Any]:
+    """The reminders schedule: citizens' reminders and agencies' digests of what is due
+    (:mod:`chalicelib.reminders.runner`). Returns the run's report (counts only)."""
+    from datetime import UTC, datetime
+
+    from chalicelib.platform import log
+    from chalicelib.root import get_reminders
+
+    with log.invocation(getattr(event, "context", None)):
+        return get_reminders().run(datetime.now(UTC)).as_json()

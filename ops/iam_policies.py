@@ -146,6 +146,54 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
             _SSM,
         ],
     },
+    # reminders/: the due index (gsi3 DUE), dossiers' next check dates, reminder and digest
+    # jobs, digest entries; notices go to the inbound queue (the outbox); digests by SES.
+    "send_reminders": {
+        "logical_id": "SendReminders",
+        "deployed_name": "camau-zalo-{stage}-send_reminders",
+        "statements": [
+            {
+                "sid": "DueIndex",  # storage/due.py: Query gsi3 on DUE
+                "actions": ["dynamodb:Query"],
+                "resources": [("dynamodb", "table/{table}/index/gsi3")],
+                "keys": ["DUE"],
+            },
+            {
+                "sid": "DigestsRead",  # storage/digests.py: an agency's day, for its e-mail
+                "actions": ["dynamodb:Query"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["DIGEST#*"],
+            },
+            {
+                "sid": "DigestsWrite",  # storage/digests.py: the day's entries, 25 per call
+                "actions": ["dynamodb:BatchWriteItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["DIGEST#*"],
+            },
+            {
+                # storage/dossiers.py set_next_check; storage/idempotency.py reminder and
+                # digest jobs (claim, release, finish)
+                "sid": "NextChecksAndJobs",
+                "actions": ["dynamodb:UpdateItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["DOSSIER#*", "JOB#reminder:*", "JOB#digest:*"],
+            },
+            {
+                "sid": "Outbox",  # notify/outbox.py: citizens' reminders, for the notifier
+                "actions": ["sqs:GetQueueUrl", "sqs:SendMessage"],
+                "resources": [("sqs", "{inbound_queue}")],
+            },
+            {
+                "sid": "DigestEmail",  # reminders/digest.py: from the digest sender only
+                "actions": ["ses:SendEmail"],
+                "resources": [
+                    ("ses", "identity/{digest_sender}"),
+                    ("ses", "identity/{digest_sender_domain}"),
+                ],
+            },
+            _SSM,
+        ],
+    },
     # zalo/tokens.py: refresh_if_due reads the pair and takes the lease with updates only.
     "refresh_zalo_token": {
         "logical_id": "RefreshZaloToken",
@@ -183,6 +231,8 @@ def names(stage: str) -> dict[str, str]:
         "inbound_queue": env["INBOUND_QUEUE"],
         "postal_queue": env["POSTAL_QUEUE"],
         "ssm_path": env["SECRETS_SSM_PATH"].rstrip("/"),
+        "digest_sender": env.get("DIGEST_EMAIL_SENDER", ""),
+        "digest_sender_domain": env.get("DIGEST_EMAIL_SENDER", "").rpartition("@")[2],
     }
 
 

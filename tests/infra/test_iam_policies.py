@@ -53,11 +53,22 @@ CODE_CALLS = {
         "sqs:ChangeMessageVisibility",  # platform/sqs_batch.py: the retry ladder
     },
     "RefreshZaloToken": LOGS | SECRETS | {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+    "SendReminders": LOGS
+    | SECRETS
+    | {
+        "dynamodb:Query",  # storage/due.py (gsi3 DUE); storage/digests.py an agency's day
+        "dynamodb:BatchWriteItem",  # storage/digests.py entries
+        "dynamodb:UpdateItem",  # dossiers' next check; reminder and digest jobs
+        "sqs:GetQueueUrl",  # notify/outbox.py
+        "sqs:SendMessage",  # notify/outbox.py: citizens' reminders
+        "ses:SendEmail",  # reminders/digest.py
+    },
 }
 # Items a function may reach, where it needs only a few kinds (dynamodb:LeadingKeys).
 ALLOWED_KEYS = {
     "APIHandler": {"DOSSIER#*", "OAUTH#*", "ZALO#TOKEN", "CATALOGUE", "PROC#*", "AGENCY#*"},
     "RefreshZaloToken": {"ZALO#TOKEN"},
+    "SendReminders": {"DUE", "DIGEST#*", "DOSSIER#*", "JOB#reminder:*", "JOB#digest:*"},
 }
 
 
