@@ -35,6 +35,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from chalicelib.conversation.model import EngineSettings, Lookups, Reply, Session, TurnKind
 from chalicelib.inbound import effects
+from chalicelib.notify import outbox
 from chalicelib.notify.model import NoticeResult, OutboundMessage
 from chalicelib.platform import log
 from chalicelib.storage.idempotency import KEEP_DAYS_DEFAULT, Job
@@ -106,6 +107,8 @@ class Notifier(effects.PendingNotices, Protocol):
         *,
         notice_id: str,
         kind: str = "reply",
+        template_data: dict[str, Any] | None = None,
+        phone: str | None = None,
         within: Job | None = None,
         step: str = "",
         at: datetime | None = None,
@@ -188,6 +191,10 @@ class Processor:
 
         try:
             body = json.loads(raw_body)
+            queued = outbox.parse(body)
+            if queued is not None:
+                self._send_queued(queued, last_attempt=False)
+                return
             event = events.parse(body)
         except ValueError as exc:  # bad JSON or a broken known shape: retrying cannot help
             log.warning("event_dropped_malformed", error_type=type(exc).__name__)
@@ -231,6 +238,10 @@ class Processor:
         from chalicelib.conversation import texts
 
         body = json.loads(raw_body)
+        queued = outbox.parse(body)
+        if queued is not None:  # a queued notice is not apologised for: it is kept pending
+            self._send_queued(queued, last_attempt=True)
+            return
         user_id = delivery.subject_id(body)
         if not user_id or delivery.is_noise(str(body.get("event_name", ""))):
             return
@@ -245,6 +256,21 @@ class Processor:
             kind="apology",
             keep_if_unavailable=True,  # no later attempt: kept pending if Zalo is down
         )
+
+    def _send_queued(self, notice: outbox.QueuedNotice, *, last_attempt: bool) -> None:
+        """Send a notice from the outbox (a status change, an answer, a reminder) through the
+        notifier, exactly once per notice id. On the record's last receive a notice Zalo cannot
+        take now is kept pending for the citizen's next message instead of being lost."""
+        with log.bound(notice_ref=notice.ref):
+            self.notifier.send(
+                notice.user_id or "",
+                notice.message,
+                notice_id=notice.notice_id,
+                kind=notice.kind,
+                template_data=notice.template_data,
+                phone=notice.phone,
+                keep_if_unavailable=last_attempt and bool(notice.user_id),
+            )
 
     # --- deciding ---------------------------------------------------------------------------
     def _turn(self, event: UserEvent, first: bool, consented: bool) -> Turn:

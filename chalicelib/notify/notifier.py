@@ -236,6 +236,8 @@ class Notifier:
     ) -> NoticeResult:
         profile = None
         plan = job.plan
+        if not user_id:
+            return self._send_to_phone_only(job, message, notice_id, kind, template_data, phone)
         if plan is None:
             profile = self._users.get(user_id)
             now = self._clock()
@@ -294,6 +296,42 @@ class Notifier:
                 job.save_plan(plan)
 
         self._record(user_id, notice_id, kind, plan["at"], result)
+        job.finish(result.model_dump())
+        _log_sent(notice_id, kind, result)
+        return result
+
+    def _send_to_phone_only(
+        self,
+        job: Job,
+        message: OutboundMessage,
+        notice_id: str,
+        kind: str,
+        template_data: dict[str, Any] | None,
+        phone: str | None,
+    ) -> NoticeResult:
+        """A notice for someone with no Zalo user linked (a dossier filed at a counter): only a
+        template by phone can reach them; without one the notice is skipped (``no_recipient``),
+        recorded in the job only (there is no user to keep it for)."""
+        number = phone_84(phone)
+        template = self._settings.template_id(kind)
+        if template_data is None or not template or not number:
+            result = NoticeResult(channel="skipped", error="no_recipient")
+        else:
+            try:
+                mid = self._once(
+                    job,
+                    "template_phone",
+                    lambda: self._client.send_template_to_phone(
+                        number, template, template_data, tracking_id(notice_id)
+                    ),
+                )
+                result = NoticeResult(channel="template_phone", message_ids=[mid])
+            except InvalidRequest as exc:
+                result = NoticeResult(channel="skipped", error=str(exc.code))
+            except ZaloApiError as exc:
+                if not _is_refusal(exc):
+                    raise
+                result = NoticeResult(channel="skipped", error=str(exc.code))
         job.finish(result.model_dump())
         _log_sent(notice_id, kind, result)
         return result
