@@ -1315,8 +1315,7 @@ RATING_CONTACT_TITLES = {1: "1 lần", 2: "2 lần", 3: "3 lần trở lên"}
 RATING_ASK_ATTITUDE = "Thái độ phục vụ của cán bộ tiếp nhận và giải quyết hồ sơ?"
 RATING_ATTITUDE_TITLES = {"good": "Tốt", "fair": "Bình thường", "poor": "Chưa tốt"}
 RATING_ASK_COMMENT = (
-    "Ông/Bà có góp ý gì thêm không? Vui lòng nhập góp ý (tối đa 1.000 ký tự), hoặc bấm "
-    "«Bỏ qua»."
+    "Ông/Bà có góp ý gì thêm không? Vui lòng nhập góp ý (tối đa 1.000 ký tự), hoặc bấm «Bỏ qua»."
 )
 RATING_COMMENT_TOO_LONG = "Góp ý dài quá 1.000 ký tự, Ông/Bà vui lòng rút gọn."
 RATING_CHOOSE_BUTTON = "Ông/Bà vui lòng chọn một trong các nút bên dưới."
@@ -1347,5 +1346,7 @@ def digest_email_body(agency: str, day: str, sections: list[tuple[str, list[str]
         lines.append(f"{title}: {len(rows)}")
         lines += [f"  - {row}" for row in rows]
         lines.append("")
-    lines.append("Thư gửi tự động từ kênh Zalo OA của Trung tâm Phục vụ hành chính công tỉnh Cà Mau.")
+    lines.append(
+        "Thư gửi tự động từ kênh Zalo OA của Trung tâm Phục vụ hành chính công tỉnh Cà Mau."
+    )
     return "\n".join(lines)

@@ -89,9 +89,7 @@ def conditions(dossier: Dossier, rules: ReminderRules, calendar: WorkingCalendar
     if dossier.due_date is not None and clock_runs:
         due = dossier.due_date
         if not dossier.due_date_reset_once:
-            found.append(
-                Due("due_soon", "agency", calendar.previous_working_day(due), until=due)
-            )
+            found.append(Due("due_soon", "agency", calendar.previous_working_day(due), until=due))
         found.append(Due("overdue", "agency", due + timedelta(days=1)))
     entered = _entered(dossier)
     if entered is None:

@@ -263,7 +263,8 @@ class Reminders:
 
     @staticmethod
     def _account(report: Report) -> None:
-        log.info("reminders_run", **{k: v for k, v in report.as_json().items() if k != "by_condition"})
+        counts = {k: v for k, v in report.as_json().items() if k != "by_condition"}
+        log.info("reminders_run", **counts)
         log.metric("RemindersQueued", value=report.queued)
         log.metric("RemindersDeferred", value=report.deferred)
         log.metric("DigestEntries", value=report.digest_entries)

@@ -42,7 +42,6 @@ PROOF_ATTEMPTS_PER_DOSSIER = 20
 _PROOF_WINDOW_SECONDS = 86400
 
 
-
 class DossierConflict(Exception):
     """The dossier changed since it was read (or already exists, for a new one)."""
 
@@ -131,11 +130,12 @@ class Dossiers:
     def set_next_check(self, code: str, version: int, day: date | None) -> bool:
         """Move the dossier's due-index date to ``day`` (None: remove it), unless the dossier
         changed since ``version`` (its own write then set the index). One UpdateItem."""
+        values: dict[str, Any] = {":v": version}
         if day is None:
-            expression, values = "REMOVE gsi3pk, gsi3sk", {":v": version}
+            expression = "REMOVE gsi3pk, gsi3sk"
         else:
             expression = "SET gsi3pk = :due, gsi3sk = :sk"
-            values = {":v": version, ":due": DUE_PK, ":sk": due_key(day, "dossier", code)}
+            values.update({":due": DUE_PK, ":sk": due_key(day, "dossier", code)})
         try:
             self._table.update(
                 self._pk(code), "DOSSIER", expression, condition="version = :v", values=values
