@@ -97,7 +97,17 @@ def get_processor() -> Processor:
         engine_settings=EngineSettings.from_app_settings(get_settings()),
         uploads=get_document_store(),
         submissions=_submissions(table),
+        ratings=_ratings(table),
     )
+
+
+def _ratings(table: Any) -> Any:
+    """Satisfaction ratings from the chat (the rating flow's effect)."""
+    from chalicelib.services.ratings import RatingService
+    from chalicelib.storage.dossiers import Dossiers
+    from chalicelib.storage.ratings import Ratings
+
+    return RatingService(Dossiers(table), Ratings(table))
 
 
 def _submissions(table: Any) -> Any:

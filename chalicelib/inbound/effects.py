@@ -26,6 +26,7 @@ from chalicelib.conversation.flows.dossier import (
     RequestOwnershipReview,
     WarnOwnerOfClaim,
 )
+from chalicelib.conversation.flows.rating import SubmitRating
 from chalicelib.conversation.flows.submission import CreateDossier, ReceiveDocument
 from chalicelib.conversation.model import (
     DeleteMyData,
@@ -79,6 +80,12 @@ class UploadEraser(Protocol):
     def erase_versions(self, keys: list[str]) -> int: ...
 
 
+class RatingStore(Protocol):
+    """Satisfaction ratings (:class:`chalicelib.services.ratings.RatingService`)."""
+
+    def rate(self, user_id: str, code: str, rating: Any) -> str: ...
+
+
 @dataclass(frozen=True)
 class Submissions:
     """What the submission effects use (:func:`chalicelib.root.get_processor` wires them)."""
@@ -100,6 +107,8 @@ class Collaborators:
     uploads: UploadEraser | None = None
     # The chat submission (issue 11): None where a processor is built without them.
     submissions: Submissions | None = None
+    # Satisfaction ratings (issue 15): None where a processor is built without them.
+    ratings: RatingStore | None = None
 
 
 @dataclass(frozen=True)
@@ -302,3 +311,28 @@ def _create_dossier(action: CreateDossier, user_id: str, c: Collaborators) -> Ef
     log.info("dossier_submitted_in_chat", user_ref=user_ref(user_id), code=receipt.code)
     log.metric("DossierSubmittedInChat")
     return EffectResult(replies_instead=[texts.submission_receipt(receipt)])
+
+
+@effect("submit_rating", SubmitRating)
+def _submit_rating(action: SubmitRating, user_id: str, c: Collaborators) -> EffectResult:
+    from chalicelib.domain.rating import Rating
+
+    if c.ratings is None:
+        raise RuntimeError("ratings are not wired")
+    rating = Rating(
+        score=action.score,
+        time=action.time,
+        contacts=action.contacts,
+        attitude=action.attitude,
+        comment=action.comment,
+        rated_at=action.at,
+    )
+    outcome = c.ratings.rate(user_id, action.code, rating)
+    log.info("rating_submitted", outcome=outcome, score=action.score)
+    if outcome in ("stored", "unchanged"):
+        if outcome == "stored":
+            log.metric("RatingStored")
+        return EffectResult()
+    return EffectResult(
+        applied=False, reason=f"rating_{outcome}", replies_instead=[texts.RATING_NOT_ALLOWED]
+    )

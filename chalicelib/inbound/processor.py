@@ -169,8 +169,10 @@ class Processor:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         uploads: effects.UploadEraser | None = None,
         submissions: effects.Submissions | None = None,
+        ratings: effects.RatingStore | None = None,
     ) -> None:
         self.uploads = uploads
+        self.ratings = ratings
         self.jobs = jobs
         self.job_keep_days = job_keep_days
         self.clock = clock
@@ -419,6 +421,7 @@ class Processor:
             hotline=self.engine_settings.hotline,
             uploads=self.uploads,
             submissions=self.submissions,
+            ratings=self.ratings,
         )
         result = effects.apply(action.model_dump(mode="json"), plan.user_id, collaborators)
         if not result.applied:

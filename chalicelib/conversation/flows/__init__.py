@@ -19,6 +19,7 @@ from chalicelib.conversation.flows.dossier import DossierFlow
 from chalicelib.conversation.flows.mine import MyDossiersFlow
 from chalicelib.conversation.flows.privacy import PrivacyFlow
 from chalicelib.conversation.flows.procedures import ProcedureFlow
+from chalicelib.conversation.flows.rating import RatingFlow
 from chalicelib.conversation.flows.remarks import RemarksFlow
 from chalicelib.conversation.flows.submission import SubmissionFlow
 from chalicelib.conversation.flows.unavailable import FEEDBACK, POSTAL
@@ -39,6 +40,7 @@ def default_flows() -> FlowRegistry:
             ProcedureFlow(),
             DossierFlow(),
             CentresFlow(),
+            RatingFlow(),
         ]
     )
 
