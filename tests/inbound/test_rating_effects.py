@@ -23,10 +23,9 @@ def _delivered(owner: str | None = USER):
 
 
 def _month() -> dict:
+    from chalicelib.domain.rating import month_of
     from chalicelib.storage.ratings import Ratings
     from chalicelib.storage.table import get_table
-
-    from chalicelib.domain.rating import month_of
 
     return Ratings(get_table()).month(AGENCY, month_of(datetime.now(UTC)))
 
