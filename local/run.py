@@ -71,6 +71,9 @@ def ports(environ: Mapping[str, str] | None = None) -> dict[str, int]:
     return found
 
 
+LOCAL_DIGEST_SENDER = "digest@camau-local.example.invalid"
+
+
 def local_defaults(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """The value of every setting the local system needs, derived from the ports in use."""
     p = ports(environ)
@@ -98,6 +101,9 @@ def local_defaults(environ: Mapping[str, str] | None = None) -> dict[str, str]:
         "PUBLIC_BASE_URL": f"{loop}:{p['PORT']}",
         "WEBFORM_SECRET": "local-webform-secret",
         "WEBFORM_ORIGIN": f"{loop}:{p['PORT']}",  # the bucket's CORS rule allows it alone
+        # The sample agency's digest is e-mailed through moto's SES (identity verified below).
+        "DIGEST_EMAIL_SENDER": LOCAL_DIGEST_SENDER,
+        "DIGEST_EMAILS": '{"000.00.17.H12": "motcua-h12@example.invalid"}',
     }
 
 
@@ -593,6 +599,11 @@ class Runner:
                 "WebformOrigin": os.environ["WEBFORM_ORIGIN"],
             },
         )
+        # SES sends only from a verified identity: verify the digest sender, as operators do
+        # once in AWS (docs/operations.md).
+        sender = os.environ.get("DIGEST_EMAIL_SENDER", "")
+        if sender:
+            client("ses").verify_email_identity(EmailAddress=sender)
 
     def start_standins(self) -> None:
         from local import standins

@@ -73,6 +73,9 @@ class Recorder:
             # sqs:DeleteMessage, ChangeMessageVisibilityBatch sqs:ChangeMessageVisibility).
             operation = operation.removesuffix("Batch")
             self.calls.append((f"sqs:{operation}", f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}", ()))
+        elif service == "ses":  # IAM checks the identity sent from
+            arn = f"arn:aws:ses:{REGION}:{ACCOUNT}:identity/{params.get('Source', '?')}"
+            self.calls.append((f"ses:{operation}", arn, ()))
         elif service == "ssm":
             path = params.get("Path") or params.get("Name", "")
             arn = f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter{path}"
@@ -364,3 +367,33 @@ def test_the_token_schedules_calls_are_allowed_and_its_grants_are_used(secrets_i
             app_module.refresh_zalo_token(SCHEDULED_EVENT, None)
     reset_token_manager()
     _check("refresh_zalo_token", recorder)
+
+
+def test_the_reminders_schedules_calls_are_allowed_and_its_grants_are_used(
+    secrets_in_ssm, recorder, monkeypatch
+):
+    """A run with a citizen's reminder (the outbox), an overdue dossier (a digest entry, its
+    e-mail through SES) and the next check dates moved on."""
+    import app as app_module
+    from app import app
+    from chalicelib import schedules
+    from chalicelib.domain.dossier import DossierStatus
+    from chalicelib.platform.aws import client
+    from tests.reminders.conftest import AGENCY, dossier, local, store
+
+    sender = CONFIG_ENV["DIGEST_EMAIL_SENDER"]
+    client("ses").verify_email_identity(EmailAddress=sender)
+    monkeypatch.setenv("DIGEST_EMAILS", json.dumps({AGENCY: "motcua@agency.test"}))
+    monkeypatch.setenv("DIGEST_EMAIL_SENDER", sender)  # as the stage sets it
+    monkeypatch.setattr(schedules, "_now", lambda: local(2026, 12, 2, 8))
+    waiting = dossier(1, accepted=local(2026, 11, 23))
+    waiting.transition(
+        DossierStatus.SUPPLEMENT_REQUESTED, local(2026, 11, 27), "o", supplement_items=["Tờ khai"]
+    )
+    store(waiting)
+    store(dossier(2, accepted=local(2026, 11, 20)))  # overdue since 27 November
+    _fresh_container(recorder)
+    with Client(app, project_dir=str(ROOT), stage_name=STAGE):
+        report = app_module.send_reminders(SCHEDULED_EVENT, None)
+    assert (report["queued"], report["digest_entries"], report["emails"]) == (1, 1, 1)
+    _check("send_reminders", recorder)
