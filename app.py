@@ -19,6 +19,7 @@ oauth = module("chalicelib.api.oauth")
 schedules = module("chalicelib.schedules")
 inbound = module("chalicelib.inbound.consumer")
 form = module("chalicelib.api.form")
+integration_ping = module("chalicelib.api.integration.ping")
 
 
 # --- HTTP: operations ---------------------------------------------------------------------------
@@ -83,6 +84,12 @@ def webform_uploads(token):
 @app.route("/form/{token}", methods=["POST"], content_types=["application/x-www-form-urlencoded"])
 def webform_submit(token):
     return form.submit(token, app.current_request)
+
+
+# --- HTTP: the back-office integration API (signed; chalicelib/api/integration/) ----------------
+@app.route("/integration/v1/ping", methods=["GET"])
+def integration_ping_route():
+    return integration_ping.ping(app.current_request)
 
 
 # --- Queue consumers ----------------------------------------------------------------------------

@@ -32,6 +32,7 @@ SSM_NAMES = (
     "ZALO_APP_SECRET",
     "OPERATOR_SECRET",
     "WEBFORM_SECRET",
+    "INTEGRATION_CLIENTS",
 )
 
 
@@ -95,6 +96,10 @@ class Settings(BaseSettings):
     # the documents bucket's CORS rule allows (the scheme and host of PUBLIC_BASE_URL).
     WEBFORM_SECRET: SecretStr = SecretStr("")
     WEBFORM_ORIGIN: str = ""
+
+    # --- Back-office integration API (chalicelib/api/integration/) ---------------------------
+    # JSON {"<client id>": {"secrets": ["whsec_…"], "agencies": [...], "scopes": [...]}}.
+    INTEGRATION_CLIENTS: SecretStr = SecretStr("{}")
 
     # --- Postal provider -----------------------------------------------------------------------
     POSTAL_API_BASE: str = "https://postal.invalid"

@@ -48,6 +48,18 @@ STAGE = "dev"
 HOST = "127.0.0.1"
 ACCOUNT_ID = "123456789012"  # moto's default account
 
+# The integration API's local clients (docs/integration.md): test secrets, never used in AWS.
+LOCAL_BACK_OFFICE_SECRET = "whsec_bG9jYWwtYmFjay1vZmZpY2Utc2VjcmV0LTMyYnl0ZXM="  # noqa: S105 (documented local test secret)
+LOCAL_POSTAL_SECRET = "whsec_bG9jYWwtcG9zdGFsLXByb3ZpZGVyLXNlY3JldC0zMmI="  # noqa: S105 (documented local test secret)
+LOCAL_INTEGRATION_CLIENTS = {
+    "local-back-office": {
+        "secrets": [LOCAL_BACK_OFFICE_SECRET],
+        "agencies": [],
+        "scopes": ["dossiers", "feedback", "ratings", "digest"],
+    },
+    "local-postal": {"secrets": [LOCAL_POSTAL_SECRET], "scopes": ["postal"]},
+}
+
 # Environment variable -> default port.
 PORT_DEFAULTS: dict[str, int] = {"PORT": 8000, "MOTO_PORT": 5001, "CONTROL_PORT": 8099}
 
@@ -104,6 +116,7 @@ def local_defaults(environ: Mapping[str, str] | None = None) -> dict[str, str]:
         # The sample agency's digest is e-mailed through moto's SES (identity verified below).
         "DIGEST_EMAIL_SENDER": LOCAL_DIGEST_SENDER,
         "DIGEST_EMAILS": '{"000.00.17.H12": "motcua-h12@example.invalid"}',
+        "INTEGRATION_CLIENTS": json.dumps(LOCAL_INTEGRATION_CLIENTS),
     }
 
 

@@ -76,6 +76,14 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "keys": ["ZALO#TOKEN"],
             },
             {
+                # integration API (api/integration/auth.py): one job per signed request, so a
+                # replayed webhook-id answers the first answer
+                "sid": "IntegrationRequestJobs",
+                "actions": ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["JOB#api:*"],
+            },
+            {
                 "sid": "ReadinessTable",  # /health/ready
                 "actions": ["dynamodb:DescribeTable"],
                 "resources": [("dynamodb", "table/{table}")],

@@ -17,6 +17,22 @@ ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT.parent / "shared" / "reference"
 FIXTURES = ROOT / "tests" / "fixtures" / "zalo"
 
+# The integration API's test clients (tests/api/integration/signing.py signs as them).
+INTEGRATION_SECRETS = {
+    "back-office": "whsec_YmFjay1vZmZpY2UtdGVzdC1zZWNyZXQtMzItYnl0ZXM=",
+    "back-office-old": "whsec_YmFjay1vZmZpY2Utb2xkLXNlY3JldC0zMi1ieXRlcyE=",
+    "narrow": "whsec_bmFycm93LWFnZW5jeS10ZXN0LXNlY3JldC0zMmJ5dGU=",
+    "postal": "whsec_cG9zdGFsLXByb3ZpZGVyLXRlc3Qtc2VjcmV0LTMyYnk=",
+}
+INTEGRATION_CLIENTS = {
+    "back-office": {
+        "secrets": [INTEGRATION_SECRETS["back-office"], INTEGRATION_SECRETS["back-office-old"]],
+        "scopes": ["dossiers", "feedback", "ratings", "digest"],
+    },
+    "narrow": {"secrets": [INTEGRATION_SECRETS["narrow"]], "agencies": ["000.00.17.H12"]},
+    "postal": {"secrets": [INTEGRATION_SECRETS["postal"]], "scopes": ["postal"]},
+}
+
 TEST_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -36,6 +52,7 @@ TEST_ENV = {
     "DOCUMENTS_BUCKET": "camau-zalo-documents-dev",  # as the dev stage sets it
     "ZALO_OAUTH_REDIRECT_URI": "https://zalo.test/api/zalo/oauth/callback",
     "QUEUE_BATCH_FAILURES": "report",  # as the packaged template sets it (tests/platform: both)
+    "INTEGRATION_CLIENTS": json.dumps(INTEGRATION_CLIENTS),
 }
 
 for _name in list(os.environ):

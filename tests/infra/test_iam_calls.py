@@ -223,6 +223,7 @@ def test_the_api_functions_calls_are_allowed_and_its_grants_are_used(
             assert http.get(f"/public/dossiers/{dossier.code}").status_code == 200
             assert http.get("/public/procedures?q=khai+sinh&limit=3").status_code == 200
             assert http.get("/public/procedures/1.001193").status_code == 200
+            _integration_requests(http)
             started = http.get("/zalo/oauth/start", headers=operator)
             assert started.status_code == 302
             state = parse_qs(urlsplit(started.headers["Location"]).query)["state"][0]
@@ -230,6 +231,15 @@ def test_the_api_functions_calls_are_allowed_and_its_grants_are_used(
             assert done.status_code == 200
     reset_token_manager()
     _check("api_handler", recorder)
+
+
+def _integration_requests(http: Any) -> None:
+    """The back-office integration API's routes, signed, and one replayed request."""
+    from tests.api.integration.signing import headers
+
+    ping = headers("back-office", b"")
+    assert http.get("/integration/v1/ping", headers=ping).status_code == 200
+    assert http.get("/integration/v1/ping", headers=ping).headers["webhook-replayed"] == "true"
 
 
 def _record(body: str, message_id: str) -> dict:

@@ -66,7 +66,10 @@ CODE_CALLS = {
 }
 # Items a function may reach, where it needs only a few kinds (dynamodb:LeadingKeys).
 ALLOWED_KEYS = {
-    "APIHandler": {"DOSSIER#*", "OAUTH#*", "ZALO#TOKEN", "CATALOGUE", "PROC#*", "AGENCY#*"},
+    "APIHandler": {
+        *("DOSSIER#*", "OAUTH#*", "ZALO#TOKEN", "CATALOGUE", "PROC#*", "AGENCY#*"),
+        "JOB#api:*",  # the integration API's request jobs (replay), not the events' jobs
+    },
     "RefreshZaloToken": {"ZALO#TOKEN"},
     "SendReminders": {"DUE", "DIGEST#*", "DOSSIER#*", "JOB#reminder:*", "JOB#digest:*"},
 }
@@ -183,9 +186,10 @@ def test_item_access_is_limited_to_the_few_kinds_of_items_a_function_needs(packa
         if "dynamodb:GetItem" in _as_list(s["Action"])
         for key in s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
     }
-    # The public webhook and lookups can read neither profiles, sessions, jobs nor the tokens:
-    # dossiers (public view), OAuth states and the public catalogue only.
-    assert readable == {"DOSSIER#*", "OAUTH#*", "CATALOGUE", "PROC#*", "AGENCY#*"}
+    # The public webhook and lookups can read neither profiles, sessions, event jobs nor the
+    # tokens: dossiers (public view), OAuth states and the public catalogue only, plus the
+    # integration API's own request jobs (JOB#api:*, its replay answers).
+    assert readable == {"DOSSIER#*", "OAUTH#*", "CATALOGUE", "PROC#*", "AGENCY#*", "JOB#api:*"}
     assert not any("dynamodb:Query" in _as_list(s["Action"]) for s in api)
 
 
