@@ -20,6 +20,7 @@ schedules = module("chalicelib.schedules")
 inbound = module("chalicelib.inbound.consumer")
 form = module("chalicelib.api.form")
 integration_ping = module("chalicelib.api.integration.ping")
+reports = module("chalicelib.api.reports")
 
 
 # --- HTTP: operations ---------------------------------------------------------------------------
@@ -106,6 +107,17 @@ def consume_inbound(event):
 @app.schedule(Rate(30, unit=Rate.MINUTES))
 def refresh_zalo_token(event):
     return schedules.refresh_zalo_token(event)
+
+
+# --- HTTP: reports for agencies (issue 15; signed integration API, chalicelib/api/reports.py) --
+@app.route("/integration/v1/digests/{agency}", methods=["GET"])
+def integration_digest(agency):
+    return reports.digest(app.current_request, agency)
+
+
+@app.route("/integration/v1/ratings", methods=["GET"])
+def integration_ratings():
+    return reports.ratings(app.current_request)
 
 
 # --- Schedules: reminders and agency digests (issue 15; chalicelib/reminders/) ----------------

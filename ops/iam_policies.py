@@ -84,6 +84,18 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "keys": ["JOB#api:*"],
             },
             {
+                "sid": "AgencyDigests",  # api/reports.py: GET /integration/v1/digests/{agency}
+                "actions": ["dynamodb:Query"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["DIGEST#*"],
+            },
+            {
+                "sid": "RatingAggregates",  # api/reports.py: GET /integration/v1/ratings
+                "actions": ["dynamodb:GetItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["RATINGS#*"],
+            },
+            {
                 "sid": "ReadinessTable",  # /health/ready
                 "actions": ["dynamodb:DescribeTable"],
                 "resources": [("dynamodb", "table/{table}")],

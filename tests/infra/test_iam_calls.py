@@ -240,6 +240,10 @@ def _integration_requests(http: Any) -> None:
     ping = headers("back-office", b"")
     assert http.get("/integration/v1/ping", headers=ping).status_code == 200
     assert http.get("/integration/v1/ping", headers=ping).headers["webhook-replayed"] == "true"
+    digest = "/integration/v1/digests/000.00.17.H12?date=2026-12-02"
+    assert http.get(digest, headers=headers("back-office", b"")).status_code == 200
+    ratings = "/integration/v1/ratings?agency=000.00.17.H12&month=2026-12"
+    assert http.get(ratings, headers=headers("back-office", b"")).status_code == 200
 
 
 def _record(body: str, message_id: str) -> dict:

@@ -30,6 +30,7 @@ CODE_CALLS = {
         "dynamodb:DeleteItem",  # zalo/oauth.py _take_state: the state is spent
         "dynamodb:UpdateItem",  # zalo/tokens.py store_initial_pair (OAuth callback)
         "dynamodb:DescribeTable",  # api/health.py readiness
+        "dynamodb:Query",  # api/reports.py: an agency's digest of a day
         "s3:ListBucket",  # api/health.py readiness: HeadBucket
         "s3:GetObject",  # api/public.py procedures: catalogue/store.py search index
         "sqs:GetQueueUrl",  # zalo/webhook.py; api/health.py readiness
@@ -69,6 +70,7 @@ ALLOWED_KEYS = {
     "APIHandler": {
         *("DOSSIER#*", "OAUTH#*", "ZALO#TOKEN", "CATALOGUE", "PROC#*", "AGENCY#*"),
         "JOB#api:*",  # the integration API's request jobs (replay), not the events' jobs
+        *("DIGEST#*", "RATINGS#*"),  # agencies' digests and rating counters (issue 15)
     },
     "RefreshZaloToken": {"ZALO#TOKEN"},
     "SendReminders": {"DUE", "DIGEST#*", "DOSSIER#*", "JOB#reminder:*", "JOB#digest:*"},
@@ -189,8 +191,18 @@ def test_item_access_is_limited_to_the_few_kinds_of_items_a_function_needs(packa
     # The public webhook and lookups can read neither profiles, sessions, event jobs nor the
     # tokens: dossiers (public view), OAuth states and the public catalogue only, plus the
     # integration API's own request jobs (JOB#api:*, its replay answers).
-    assert readable == {"DOSSIER#*", "OAUTH#*", "CATALOGUE", "PROC#*", "AGENCY#*", "JOB#api:*"}
-    assert not any("dynamodb:Query" in _as_list(s["Action"]) for s in api)
+    # And the monthly rating counters of agencies (RATINGS#*: numbers, no rating itself).
+    assert readable == {
+        *("DOSSIER#*", "OAUTH#*", "CATALOGUE", "PROC#*", "AGENCY#*", "JOB#api:*"),
+        "RATINGS#*",
+    }
+    queryable = {
+        key
+        for s in api
+        if "dynamodb:Query" in _as_list(s["Action"])
+        for key in s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+    }
+    assert queryable == {"DIGEST#*"}  # agencies' digests; never a citizen's partition
 
 
 def test_the_committed_policy_files_are_what_the_description_writes():

@@ -241,7 +241,8 @@ def _fingerprint(request: Any) -> str:
     parts = [
         str(getattr(request, "method", "") or ""),
         json.dumps(getattr(request, "uri_params", None) or {}, sort_keys=True),
-        json.dumps(getattr(request, "query_params", None) or {}, sort_keys=True),
+        # dict(): Chalice hands a MultiDict, which json cannot encode
+        json.dumps(dict(getattr(request, "query_params", None) or {}), sort_keys=True),
     ]
     digest = hashlib.sha256("\n".join(parts).encode() + b"\n" + _raw_body(request))
     return digest.hexdigest()
