@@ -183,7 +183,8 @@ def get_reminders() -> Reminders:
     from chalicelib.notify.outbox import get_outbox
     from chalicelib.platform.aws import client
     from chalicelib.reminders.digest import DigestMailer
-    from chalicelib.reminders.runner import REMINDER_KEEP_DAYS, QuietHours, Reminders, handlers
+    from chalicelib.reminders.handlers import default_handlers
+    from chalicelib.reminders.runner import REMINDER_KEEP_DAYS, QuietHours, Reminders
     from chalicelib.settings import get_settings
     from chalicelib.storage.digests import Digests
     from chalicelib.storage.due import DueIndex
@@ -207,5 +208,5 @@ def get_reminders() -> Reminders:
         calendar=default_calendar(),
         quiet=QuietHours(settings.REMINDER_QUIET_START_HOUR, settings.REMINDER_QUIET_END_HOUR),
         max_items=settings.REMINDER_MAX_ITEMS,
-        registry=handlers(),
+        registry=default_handlers(),
     )

@@ -14,7 +14,8 @@ from chalicelib.domain.dossier import Dossier
 from chalicelib.domain.reminders import Due, conditions
 from chalicelib.notify.model import OutboundButton, OutboundMessage
 from chalicelib.platform import log
-from chalicelib.reminders.runner import Run, handler
+from chalicelib.reminders.registry import handler
+from chalicelib.reminders.runner import Run
 from chalicelib.storage.digests import DigestEntry
 from chalicelib.storage.dossiers import Dossiers
 from chalicelib.storage.table import Item

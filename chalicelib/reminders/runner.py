@@ -2,11 +2,12 @@
 
 The run reads the sparse due index (``gsi3``, :mod:`chalicelib.storage.due`) for items dated on
 or before today's LOCAL date, page by page and at most ``max_items``, and hands each item to
-the handler registered for its kind (``dossier`` here; ``postal`` and ``feedback`` register
-theirs with :func:`handler`). A handler decides what is due, queues citizen reminders through
-:meth:`Run.remind`, adds agency digest entries with :meth:`Run.digest`, and moves the item's
-due date on. After the items, the day's digest entries are stored and each agency with an
-address gets its e-mail (:mod:`chalicelib.reminders.digest`).
+the handler registered for its kind (:mod:`chalicelib.reminders.registry`: ``dossier`` here;
+``postal`` and ``feedback`` register theirs the same way). A handler decides what is due,
+queues citizen reminders through :meth:`Run.remind`, adds agency digest entries with
+:meth:`Run.digest`, and moves the item's due date on. After the items, the day's digest
+entries are stored and each agency with an address gets its e-mail
+(:mod:`chalicelib.reminders.digest`).
 
 Exactly once: a citizen reminder is the job ``reminder:<kind>:<ref>:<condition>:<period>``
 (:mod:`chalicelib.storage.idempotency`, kept 400 days) and the notice it queues has that same
@@ -19,7 +20,6 @@ no citizen reminder; the item stays due for the morning run.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
@@ -27,10 +27,11 @@ from typing import Any, Protocol
 from chalicelib.domain.calendar import LOCAL_TZ, WorkingCalendar, local_date
 from chalicelib.domain.reminders import ReminderRules
 from chalicelib.platform import log
+from chalicelib.reminders.registry import Handler
 from chalicelib.storage.digests import DigestEntry, Digests
 from chalicelib.storage.due import DueIndex, kind_of
 from chalicelib.storage.idempotency import AlreadyDone, InProgress, Jobs
-from chalicelib.storage.table import Item, Table
+from chalicelib.storage.table import Table
 
 PAGE = 100  # due items per Query
 REMINDER_KEEP_DAYS = 400  # reminder jobs outlive any dossier's reminders
@@ -46,29 +47,6 @@ class DigestMailer(Protocol):
     """Sends an agency's day (:class:`chalicelib.reminders.digest.DigestMailer`)."""
 
     def send(self, agency: str, day: date, entries: list[DigestEntry]) -> bool: ...
-
-
-Handler = Callable[[Item, "Run"], None]
-_HANDLERS: dict[str, Handler] = {}
-
-
-def handler(kind: str) -> Callable[[Handler], Handler]:
-    """Register the handler of due items of ``kind`` (one per kind)."""
-
-    def register(function: Handler) -> Handler:
-        if kind in _HANDLERS:
-            raise ValueError(f"two reminder handlers for {kind!r}")
-        _HANDLERS[kind] = function
-        return function
-
-    return register
-
-
-def handlers() -> dict[str, Handler]:
-    """The registered handlers, by kind (importing the modules that register them)."""
-    import chalicelib.reminders.dossiers  # noqa: F401  (registers "dossier")
-
-    return dict(_HANDLERS)
 
 
 @dataclass
@@ -192,8 +170,8 @@ class Reminders:
         mailer: DigestMailer | None,
         calendar: WorkingCalendar,
         quiet: QuietHours,
+        registry: dict[str, Handler],
         max_items: int = 2000,
-        registry: dict[str, Handler] | None = None,
     ) -> None:
         self._table = table
         self._rules = rules
@@ -210,7 +188,7 @@ class Reminders:
     def run(self, now: datetime) -> Report:
         """Handle what is due at ``now`` (aware). Raises on AWS errors: the schedule's retry
         runs it again and nothing already done is done twice."""
-        registry = self._registry if self._registry is not None else handlers()
+        registry = self._registry
         run = Run(
             now,
             calendar=self._calendar,

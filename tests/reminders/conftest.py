@@ -61,6 +61,7 @@ def reminders_of(aws):
     from chalicelib.domain.calendar import default_calendar
     from chalicelib.domain.reminders import ReminderRules
     from chalicelib.notify.outbox import get_outbox
+    from chalicelib.reminders.handlers import default_handlers
     from chalicelib.reminders.runner import REMINDER_KEEP_DAYS, QuietHours, Reminders
     from chalicelib.storage.digests import Digests
     from chalicelib.storage.due import DueIndex
@@ -81,6 +82,7 @@ def reminders_of(aws):
             calendar=default_calendar(),
             quiet=QuietHours(21, 7),
             max_items=max_items,
+            registry=default_handlers(),
         )
         return run, outbox
 
