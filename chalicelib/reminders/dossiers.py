@@ -23,7 +23,7 @@ from chalicelib.storage.table import Item
 
 @handler("dossier")
 def handle_dossier(item: Item, run: Run) -> None:
-    dossiers = Dossiers(run.table, run.rules)
+    dossiers = Dossiers(run.table, rules=run.rules)
     dossier, version = dossiers.parse(item)
     later: list[date] = []
     for due in conditions(dossier, run.rules, run.calendar):

@@ -67,7 +67,7 @@ class Created:
 class Dossiers:
     """Load, list and save dossiers: one DynamoDB call per method (unless stated)."""
 
-    def __init__(self, table: Table, rules: ReminderRules | None = None) -> None:
+    def __init__(self, table: Table, *, rules: ReminderRules | None = None) -> None:
         self._table = table
         self._rules = rules
 
