@@ -513,7 +513,7 @@ def test_cron_schedules_fire_at_their_next_utc_time():
     assert next_cron_time("cron(0 1 L * ? *)", at) is None  # not read: on demand only
 
 
-def test_rate_schedules_have_a_period_and_cron_schedules_fire_on_demand_only():
+def test_rate_schedules_have_a_period_and_cron_schedules_none():
     from chalice import Cron, Rate
 
     from local.run import period_seconds
