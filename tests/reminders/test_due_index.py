@@ -95,3 +95,31 @@ def test_the_next_check_moves_only_on_the_version_read(aws):
     assert repo.set_next_check(d.code, 1, None)
     assert _gsi3(d.code) == {"gsi3pk": None, "gsi3sk": None}
     assert d.due_date is not None and d.due_date + timedelta(days=1) == date(2026, 12, 4)
+
+
+def test_quiet_hours_span_midnight_and_a_deferred_reminder_waits_for_the_morning():
+    from chalicelib.reminders.runner import QuietHours
+
+    quiet = QuietHours(21, 7)
+    assert [h for h in range(24) if quiet.contains(h)] == [0, 1, 2, 3, 4, 5, 6, 21, 22, 23]
+    assert QuietHours(7, 7).contains(3) is False  # equal hours: no quiet time
+    assert [h for h in range(24) if QuietHours(12, 14).contains(h)] == [12, 13]
+
+
+def test_the_digest_email_names_each_condition_without_personal_data():
+    from chalicelib.reminders.digest import render
+    from chalicelib.storage.digests import DigestEntry
+
+    day = date(2026, 12, 2)
+    entries = [
+        DigestEntry(
+            "000.00.17.H12", day, "due_soon", "dossier", "A-1", "Thủ tục A", 4, "2026-12-03"
+        ),
+        DigestEntry(
+            "000.00.17.H12", day, "overdue", "dossier", "A-2", "Thủ tục B", 4, "2026-11-26", 4, 1
+        ),
+    ]
+    subject, body = render("000.00.17.H12", day, entries)
+    assert subject == "[Một cửa Cà Mau] Hồ sơ cần xử lý ngày 02/12/2026 – 000.00.17.H12 (2 mục)"
+    assert body.index("Hồ sơ quá hạn: 1") < body.index("Hồ sơ đến hạn trong 1 ngày làm việc")
+    assert "A-2 – Thủ tục B – hạn 26/11/2026 – trễ 4 ngày làm việc – 1 bất thường" in body
