@@ -98,6 +98,7 @@ def get_processor() -> Processor:
         uploads=get_document_store(),
         submissions=_submissions(table),
         ratings=_ratings(table),
+        info_card_image_url=get_settings().USER_INFO_CARD_IMAGE_URL,
     )
 
 
@@ -123,7 +124,11 @@ def _submissions(table: Any) -> Any:
         return None
     max_mb = max(1, get_settings().DOCUMENT_MAX_BYTES // (1024 * 1024))
     return Submissions(
-        intake=get_document_intake(), drafts=DraftFiles(table), service=service, max_mb=max_mb
+        intake=get_document_intake(),
+        drafts=DraftFiles(table),
+        service=service,
+        max_mb=max_mb,
+        documents=get_document_store(),
     )
 
 

@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     DOCUMENT_DOWNLOAD_SECONDS: float = Field(default=30.0, gt=0)
     DOCUMENT_LINK_SECONDS: int = Field(default=300, ge=1, le=3600)
     PUBLIC_BASE_URL: str = ""
+    # The image of Zalo's request_user_info card (the chat submission offers it to prefill
+    # name, phone and address); Zalo requires one: without it the card is not sent.
+    USER_INFO_CARD_IMAGE_URL: str = ""
     # The web form (chalicelib/services/webform.py): the HMAC key of its links, and the origin
     # the documents bucket's CORS rule allows (the scheme and host of PUBLIC_BASE_URL).
     WEBFORM_SECRET: SecretStr = SecretStr("")

@@ -116,6 +116,8 @@ def local_defaults(environ: Mapping[str, str] | None = None) -> dict[str, str]:
         # The sample agency's digest is e-mailed through moto's SES (identity verified below).
         "DIGEST_EMAIL_SENDER": LOCAL_DIGEST_SENDER,
         "DIGEST_EMAILS": '{"000.00.17.H12": "motcua-h12@example.invalid"}',
+        # Zalo's information card needs an image: the CDN stand-in serves a plain one.
+        "USER_INFO_CARD_IMAGE_URL": f"{loop}:{p['CDN_STANDIN_PORT']}/files/info-card.png",
         "INTEGRATION_CLIENTS": json.dumps(LOCAL_INTEGRATION_CLIENTS),
     }
 

@@ -494,6 +494,28 @@ class Postal(Service):
         return _json(200, {"tracking_number": tracking})
 
 
+INFO_CARD_IMAGE = "info-card.png"  # USER_INFO_CARD_IMAGE_URL of `make run`
+
+
+def plain_png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    """A PNG of one colour (the local information card's image)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    row = b"\x00" + bytes(rgb) * width
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )
+
+
 class Cdn(Service):
     """A Zalo CDN: ``GET /files/<name>`` serves a file from a directory."""
 
@@ -508,6 +530,9 @@ class Cdn(Service):
     def get(self, request: Request, match: re.Match[str]) -> Reply:
         name = Path(match.group(1)).name  # no way out of the directory
         path = self.directory / name
+        if name == INFO_CARD_IMAGE and not path.is_file():  # the information card's image
+            self.directory.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(plain_png(320, 180, (0, 104, 255)))
         if not path.is_file():
             say(self.name, f"{request.method} {request.path} -> 404")
             return _json(404, {"error": "not found"})

@@ -141,6 +141,23 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "resources": [("s3", "{bucket}/catalogue/*")],
             },
             {
+                # chat submission and supplement (inbound/effects.py): an attachment stored
+                # under uploads/, copied to documents/ when a dossier holds it (CopyObject reads
+                # the upload), and a new dossier's receipt QR image under dossiers/.
+                "sid": "ChatDocuments",
+                "actions": ["s3:PutObject"],
+                "resources": [
+                    ("s3", "{bucket}/uploads/*"),
+                    ("s3", "{bucket}/documents/*"),
+                    ("s3", "{bucket}/dossiers/*"),
+                ],
+            },
+            {
+                "sid": "ReadUploads",  # the source of the copy to documents/
+                "actions": ["s3:GetObject"],
+                "resources": [("s3", "{bucket}/uploads/*")],
+            },
+            {
                 # erasure (inbound/effects.py): a citizen's uploads in every version
                 "sid": "EraseUploadVersions",
                 "actions": ["s3:DeleteObjectVersion"],  # always by version id

@@ -38,12 +38,22 @@ class Button(_Frozen):
     payload: str = Field(min_length=1, max_length=MAX_PAYLOAD_CHARS)
 
 
+class InfoCard(_Frozen):
+    """Zalo's ``request_user_info`` card: the citizen taps it to share their Zalo name, phone
+    and address (answered by a ``user_submit_info`` event, :meth:`Flow.on_user_info`)."""
+
+    title: str = Field(min_length=1, max_length=100)
+    subtitle: str = Field(min_length=1, max_length=500)
+
+
 class Reply(_Frozen):
     """One Zalo message. Guaranteed to fit Zalo's limits: at most 2,000 characters of text
-    and at most 5 buttons (the engine splits and pages before building one)."""
+    and at most 5 buttons (the engine splits and pages before building one). ``info_card``
+    follows the text as a message of its own."""
 
     text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
     buttons: list[Button] = Field(default_factory=list, max_length=MAX_BUTTONS)
+    info_card: InfoCard | None = None
 
 
 # --- What the engine remembers between turns ---------------------------------------------------
@@ -172,6 +182,7 @@ class DocumentLine(_Frozen):
     originals: int | None = None
     copies: int | None = None
     code: str = ""  # the component's catalogue code (submission records it)
+    optional: bool = False  # the record says it is needed only in some cases ("nếu có")
 
 
 class ProcedureCard(_Frozen):
@@ -199,6 +210,9 @@ class ProcedureCard(_Frozen):
     receiving_agency_code: str | None = None
     time_limit_days: int | None = None
     postal_delivery_allowed: bool = False
+    # Without a receiving agency: the levels it is filed at ("province", "commune"); the chat
+    # then asks which centre receives it (commune) or takes the provincial centre (province).
+    receiving_levels: list[str] = Field(default_factory=list)
 
 
 class CentreInfo(_Frozen):
@@ -210,6 +224,7 @@ class CentreInfo(_Frozen):
     phone: str = ""
     working_hours: str = ""
     matched: str | None = None  # how the query fits it, e.g. "xã Tân Thành (cũ)"
+    agency_code: str | None = None  # the agency that receives dossiers filed here (QCVN 102)
 
 
 class DossierView(_Frozen):
@@ -230,6 +245,26 @@ class DossierView(_Frozen):
     result_ready: bool = False
     # confirm_applicant only: the proof was right but another Zalo account owns the dossier.
     linked_elsewhere: bool = False
+    # Owner views (issue 12): the status code, what to supplement (status 5), whether the
+    # owner may still ask to withdraw it and whether they already did.
+    status: int | None = None
+    supplement_items: list[str] = Field(default_factory=list)
+    withdrawable: bool = False
+    withdrawal_requested: bool = False
+
+
+class PastDocument(_Frozen):
+    """A document the citizen filed with an earlier dossier of their own (reuse of digitised
+    documents): kept in the bucket with that dossier, attachable to a new one as it is."""
+
+    key: str
+    name: str
+    component_code: str = ""
+    component_name: str = ""
+    content_type: str
+    size: int = Field(ge=1)
+    sha256: str
+    dossier_code: str
 
 
 class Lookups(Protocol):
@@ -257,6 +292,11 @@ class Lookups(Protocol):
 
     def dossiers_of(self, user_id: str, limit: int) -> list[DossierView]:
         """Dossiers linked to ``user_id``, newest first, owner views."""
+        ...
+
+    def documents_of(self, user_id: str, limit: int) -> list[PastDocument]:
+        """Documents kept with the dossiers linked to ``user_id`` (its ``limit`` newest
+        dossiers), newest dossier first."""
         ...
 
     def centres(self, query: str) -> list[CentreInfo]:

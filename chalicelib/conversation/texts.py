@@ -1193,7 +1193,7 @@ def ask_component(index: int, total: int, name: str, sent: int) -> str:
         return head + f"Đã gửi {sent} tệp. Gửi thêm trang, hoặc bấm «Xong» để sang phần tiếp."
     return head + (
         "Ông/Bà chụp ảnh hoặc gửi tệp (PDF, Word) của giấy tờ này; nhiều trang thì gửi lần "
-        "lượt từng trang, xong bấm «Xong». Không có thì bấm «Bỏ qua»."
+        "lượt từng trang, xong bấm «Xong»."
     )
 
 
@@ -1350,3 +1350,244 @@ def digest_email_body(agency: str, day: str, sections: list[tuple[str, list[str]
         "Thư gửi tự động từ kênh Zalo OA của Trung tâm Phục vụ hành chính công tỉnh Cà Mau."
     )
     return "\n".join(lines)
+
+
+# --- Casework: supplement in chat, withdrawal (issue 12), submission gaps (issue 11) ----------
+# conversation/flows/supplement.py, flows/withdrawal.py, flows/submission.py (commune centre,
+# optional components, reuse of documents, the information card).
+
+BTN_SUPPLEMENT = "Bổ sung hồ sơ"
+BTN_WITHDRAW = "Rút hồ sơ"
+BTN_CANCEL_SUPPLEMENT = "Dừng bổ sung"
+BTN_CONFIRM_WITHDRAWAL = "Xác nhận rút"
+BTN_KEEP_DOSSIER = "Không rút"
+SUPPLEMENT_TITLE = "Bổ sung hồ sơ"
+WITHDRAWAL_TITLE = "Rút hồ sơ"
+
+# History entries that are not status changes (Dossier.note_event), as the owner reads them.
+HISTORY_EVENT_LABELS = {
+    "supplement_received": "Đã nhận giấy tờ bổ sung qua Zalo",
+    "withdrawal_requested": "Công dân đề nghị rút hồ sơ qua Zalo",
+}
+
+SUPPLEMENT_HINT = "Ông/Bà có thể gửi giấy tờ bổ sung ngay trong Zalo: bấm «Bổ sung hồ sơ» bên dưới."
+SUPPLEMENT_NONE_WAITING = (
+    "Chưa có hồ sơ nào của Ông/Bà đang chờ bổ sung. Nếu Ông/Bà đã nhận yêu cầu bổ sung, vui "
+    "lòng tra cứu hồ sơ theo mã và xác nhận là người nộp hồ sơ trước."
+)
+SUPPLEMENT_GENERIC_ITEM = "Giấy tờ bổ sung theo phiếu yêu cầu bổ sung"
+SUPPLEMENT_ITEM_NEEDS_FILE = (
+    "Ông/Bà chưa gửi tệp nào cho mục này. Vui lòng chụp ảnh hoặc gửi tệp, hoặc bấm «Bỏ qua» "
+    "nếu sẽ nộp mục này trực tiếp."
+)
+SUPPLEMENT_NOTHING_SENT = (
+    "Ông/Bà chưa gửi giấy tờ bổ sung nào; hồ sơ vẫn đang chờ bổ sung. Ông/Bà có thể bấm "
+    "«Bổ sung hồ sơ» khi xem hồ sơ để gửi sau."
+)
+
+
+def supplement_choose(views: Sequence[DossierView]) -> str:
+    lines = ["Các hồ sơ đang chờ bổ sung của Ông/Bà:"]
+    lines += [f"{i}. {v.code} – {v.procedure_name}" for i, v in enumerate(views, 1)]
+    lines.append("Ông/Bà chọn hồ sơ muốn bổ sung.")
+    return "\n".join(lines)
+
+
+def supplement_owner_only(code: str) -> str:
+    return (
+        f"Chỉ người nộp hồ sơ {code} mới gửi được giấy tờ bổ sung. Ông/Bà vui lòng bấm «Xác "
+        "nhận chủ hồ sơ» và nhập số điện thoại, số căn cước đã khai khi nộp."
+    )
+
+
+def supplement_not_requested(code: str, status_name: str) -> str:
+    return (
+        f"Hồ sơ {code} hiện không ở trạng thái yêu cầu bổ sung (tình trạng: {status_name}), "
+        "nên chưa cần gửi thêm giấy tờ."
+    )
+
+
+def supplement_started(code: str, items: Sequence[str]) -> str:
+    lines = [f"BỔ SUNG HỒ SƠ {code}", "Cơ quan yêu cầu bổ sung:"]
+    lines += [f"- {item}" for item in items]
+    lines.append("Ông/Bà gửi lần lượt từng mục; tệp được kiểm tra như khi nộp hồ sơ.")
+    return "\n".join(lines)
+
+
+def ask_supplement_item(index: int, total: int, item: str, sent: int) -> str:
+    head = f"Mục {index}/{total}: {item}\n"
+    if sent:
+        return head + f"Đã gửi {sent} tệp. Gửi thêm trang, hoặc bấm «Xong» để sang mục tiếp."
+    return head + (
+        "Ông/Bà chụp ảnh hoặc gửi tệp (PDF, Word) của giấy tờ này; nhiều trang thì gửi lần "
+        "lượt, xong bấm «Xong». Mục nào sẽ nộp trực tiếp thì bấm «Bỏ qua»."
+    )
+
+
+def supplement_file_received(item: str, files: int) -> str:
+    return (
+        f"Đã nhận và lưu tệp vào hồ sơ cho mục «{item}» ({files} tệp). Gửi tiếp trang khác "
+        "hoặc bấm «Xong»."
+    )
+
+
+def supplement_closed(code: str, hotline: str) -> str:
+    """The dossier left status 5 (or is no longer this user's) before the file arrived."""
+    return (
+        f"Hồ sơ {code} không còn ở trạng thái chờ bổ sung nên tệp vừa gửi chưa được đưa vào "
+        f"hồ sơ. Ông/Bà vui lòng tra cứu lại hồ sơ hoặc gọi {hotline} để được hướng dẫn."
+    )
+
+
+def supplement_finished(code: str, answered: Sequence[str], missing: Sequence[str]) -> str:
+    lines = [
+        f"Đã ghi nhận giấy tờ bổ sung của Ông/Bà vào hồ sơ {code}:",
+        *[f"- {item}" for item in answered],
+    ]
+    if missing:
+        lines.append("Chưa gửi (Ông/Bà nộp trực tiếp tại nơi nộp hồ sơ):")
+        lines += [f"- {item}" for item in missing]
+    lines.append(
+        "Cơ quan sẽ kiểm tra phần bổ sung; tình trạng hồ sơ chỉ thay đổi khi cơ quan xác nhận "
+        "đã nhận đủ. Ông/Bà sẽ được thông báo qua Zalo."
+    )
+    return "\n".join(lines)
+
+
+def supplement_history_note(items: Sequence[str]) -> str:
+    """The note of the history entry (read by the owner and the back office)."""
+    return "; ".join(items)[:500]
+
+
+WITHDRAWAL_NONE = (
+    "Chưa có hồ sơ nào của Ông/Bà có thể rút (hồ sơ đã có kết quả hoặc đã kết thúc thì không "
+    "rút được). Nếu hồ sơ chưa gắn với tài khoản Zalo, vui lòng tra cứu theo mã và xác nhận "
+    "là người nộp hồ sơ trước."
+)
+
+
+def withdrawal_choose(views: Sequence[DossierView]) -> str:
+    lines = ["Ông/Bà muốn rút hồ sơ nào?"]
+    lines += [f"{i}. {v.code} – {v.procedure_name}" for i, v in enumerate(views, 1)]
+    return "\n".join(lines)
+
+
+def withdrawal_owner_only(code: str) -> str:
+    return (
+        f"Chỉ người nộp hồ sơ {code} mới đề nghị rút được hồ sơ. Ông/Bà vui lòng bấm «Xác "
+        "nhận chủ hồ sơ» và nhập số điện thoại, số căn cước đã khai khi nộp."
+    )
+
+
+def withdrawal_already(code: str) -> str:
+    return (
+        f"Ông/Bà đã đề nghị rút hồ sơ {code}. Cơ quan đang xem xét và sẽ thông báo qua Zalo "
+        "khi xác nhận."
+    )
+
+
+def withdrawal_not_possible(code: str, status_name: str) -> str:
+    return (
+        f"Hồ sơ {code} không rút được nữa (tình trạng: {status_name}): hồ sơ chỉ rút được "
+        "trước khi có kết quả."
+    )
+
+
+def ask_withdrawal(code: str, name: str, reason: str) -> str:
+    lines = [f"RÚT HỒ SƠ {code}", f"Thủ tục: {name}"]
+    if reason:
+        lines.append(f"Lý do: {reason}")
+    else:
+        lines.append("Ông/Bà có thể nhập lý do rút hồ sơ (không bắt buộc).")
+    lines.append(
+        "Khi rút, cơ quan sẽ dừng giải quyết hồ sơ; muốn làm lại Ông/Bà phải nộp hồ sơ mới. "
+        "Bấm «Xác nhận rút» để gửi đề nghị, hoặc «Không rút» để giữ hồ sơ."
+    )
+    return "\n".join(lines)
+
+
+def withdrawal_kept(code: str) -> str:
+    return f"Hồ sơ {code} được giữ nguyên, không rút."
+
+
+def withdrawal_requested(code: str) -> str:
+    return (
+        f"Đã gửi đề nghị rút hồ sơ {code} đến cơ quan giải quyết. Hồ sơ chỉ được rút khi cơ "
+        "quan xác nhận; Ông/Bà sẽ nhận thông báo qua Zalo. Cho đến lúc đó hồ sơ vẫn được giữ "
+        "nguyên."
+    )
+
+
+def withdrawal_failed(code: str, hotline: str) -> str:
+    return (
+        f"Chưa gửi được đề nghị rút hồ sơ {code}: hồ sơ đã có kết quả, đã kết thúc hoặc không "
+        f"còn gắn với tài khoản Zalo này. Ông/Bà vui lòng gọi {hotline} để được hỗ trợ."
+    )
+
+
+# Chat submission: the receiving centre, optional components, reuse, the information card.
+RECEIVING_CENTRE_TO_CHOOSE = "Trung tâm Phục vụ hành chính công xã, phường do Ông/Bà chọn"
+
+
+def ask_receiving_centre(province_ok: bool) -> str:
+    text = (
+        "Thủ tục này nộp tại Trung tâm Phục vụ hành chính công xã, phường (nơi nào trong tỉnh "
+        "cũng tiếp nhận). Ông/Bà muốn nộp tại xã, phường nào? Nhập tên xã, phường hiện nay "
+        "hoặc tên cũ (ví dụ: Tân Thành, phường 5, Cái Nước); gõ có dấu hay không dấu đều được."
+    )
+    if province_ok:
+        text += " Hoặc bấm «Trung tâm cấp tỉnh» để nộp tại Trung tâm Phục vụ hành chính công tỉnh."
+    return text
+
+
+def receiving_centre_chosen(name: str) -> str:
+    return f"Nơi tiếp nhận: {name}."
+
+
+def receiving_centre_unknown(query: str) -> str:
+    return (
+        f"Chưa tìm thấy xã, phường «{query}». Ông/Bà vui lòng nhập lại tên xã, phường hiện nay "
+        "hoặc tên xã, phường, huyện cũ."
+    )
+
+
+def receiving_centre_choose(found: int, shown: int) -> str:
+    more = f" (hiện {shown} nơi đầu tiên; nhập tên cụ thể hơn để thu hẹp)" if found > shown else ""
+    return f"Có {found} nơi phù hợp{more}. Ông/Bà chọn nơi nộp hồ sơ:"
+
+
+COMPONENT_REQUIRED = (
+    "Thành phần này bắt buộc, không bỏ qua được. Ông/Bà vui lòng gửi ảnh hoặc tệp của giấy tờ "
+    "này (hoặc gõ «hủy» để dừng nộp hồ sơ)."
+)
+
+
+def optional_component(question: str) -> str:
+    head, _, rest = question.partition("\n")
+    return f"{head} (không bắt buộc)\n{rest}\nKhông có giấy tờ này thì bấm «Bỏ qua»."
+
+
+def reuse_button(name: str) -> str:
+    return f"Dùng lại: {name}"
+
+
+def reuse_offer(names: Sequence[str]) -> str:
+    listed = "; ".join(f"«{name}»" for name in names)
+    return (
+        f"Ông/Bà đã nộp giấy tờ này trong hồ sơ trước ({listed}): bấm «Dùng lại» để dùng "
+        "luôn, không cần gửi lại."
+    )
+
+
+def document_reused(component: str, name: str) -> str:
+    return (
+        f"Đã dùng lại tệp «{name}» đã nộp trước đây cho «{component}». Gửi thêm trang hoặc bấm "
+        "«Xong»."
+    )
+
+
+USER_INFO_CARD_TITLE = "Chia sẻ thông tin để điền hồ sơ"
+USER_INFO_CARD_SUBTITLE = (
+    "Bấm để gửi họ tên, số điện thoại và địa chỉ trên Zalo; Ông/Bà vẫn kiểm tra và sửa được "
+    "trước khi nộp."
+)

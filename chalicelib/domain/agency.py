@@ -118,6 +118,8 @@ class ReceivingUnit(BaseModel):
     name: str
     level: AgencyLevel
     commune_code: str | None = None
+    # The QCVN 102 code of the agency a dossier filed here is received by (its code prefix).
+    agency_code: str | None = None
     address: str = ""
     phone: str = ""
     working_hours: str = ""

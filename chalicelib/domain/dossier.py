@@ -79,6 +79,18 @@ class InvalidDossierCode(DomainError):
     code = "invalid_dossier_code"
 
 
+class NotAwaitingSupplement(DomainError):
+    """Documents sent as a supplement while the dossier is not in status 5."""
+
+    code = "not_awaiting_supplement"
+
+
+class WithdrawalNotAllowed(DomainError):
+    """A withdrawal asked for once a result exists or the dossier is closed."""
+
+    code = "withdrawal_not_allowed"
+
+
 # --------------------------------------------------------------------------- statuses
 
 
@@ -156,6 +168,15 @@ INITIAL_STATUSES = frozenset({_S.NEW, _S.ACCEPTED})
 # Statuses in which no result is owed any more, so a dossier cannot be late.
 _CLOSED_WITHOUT_RESULT = frozenset({_S.REFUSED, _S.WITHDRAWAL_REQUESTED, _S.STOPPED})
 _RESULT_STATUSES = frozenset({_S.RESULT_READY, _S.RESULT_DELIVERED})
+# Statuses in which the applicant may ask to withdraw (before a result; the back office then
+# confirms with status 7).
+WITHDRAWABLE_STATUSES = frozenset(
+    {_S.NEW, _S.ACCEPTED, _S.PROCESSING, _S.SUPPLEMENT_REQUESTED, _S.FINANCIAL_OBLIGATION}
+)
+
+# History entries that are not status changes (``StatusChange.event``): the status stays.
+EVENT_SUPPLEMENT_RECEIVED = "supplement_received"
+EVENT_WITHDRAWAL_REQUESTED = "withdrawal_requested"
 
 
 class Channel(IntEnum):
@@ -297,16 +318,23 @@ class Applicant(BaseModel):
     phone: MobileNumber | None = None
     address: str = ""
     tax_code: TaxCode | None = None
+    representative: str = ""  # an organisation's legal representative (người đại diện)
 
     @model_validator(mode="after")
     def _tax_code_is_for_organisations(self) -> Self:
         if self.tax_code is not None and self.kind is not ApplicantKind.ORGANISATION:
             raise ValueError("tax_code is only for organisations")
+        if self.representative and self.kind is not ApplicantKind.ORGANISATION:
+            raise ValueError("representative is only for organisations")
         return self
 
 
 class StatusChange(BaseModel):
-    """One entry of the append-only status history. Immutable."""
+    """One entry of the append-only status history. Immutable.
+
+    ``event`` is empty for a status change; otherwise the entry records something that
+    happened without changing the status (``status`` is the status it happened in): a
+    supplement received through Zalo, a withdrawal request."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -314,6 +342,7 @@ class StatusChange(BaseModel):
     at: datetime
     actor: str
     note: str = ""
+    event: str = ""
 
     @field_validator("at")
     @classmethod
@@ -354,6 +383,7 @@ class OwnerHistoryEntry(BaseModel):
     status_name: str
     at: datetime
     note: str
+    event: str = ""
 
 
 class OwnerDossierView(BaseModel):
@@ -379,6 +409,7 @@ class OwnerDossierView(BaseModel):
     supplement_items: tuple[str, ...]
     documents: tuple[str, ...]
     history: tuple[OwnerHistoryEntry, ...]
+    withdrawal_requested_at: datetime | None = None
 
 
 def _calendar_or_default(calendar: WorkingCalendar | None) -> WorkingCalendar:
@@ -417,6 +448,9 @@ class Dossier(BaseModel):
     due_date_reset_reason: str = ""
     supplement_items: tuple[str, ...] = ()
     documents: tuple[DossierDocument, ...] = ()
+    # The applicant asked to withdraw (through Zalo); the back office confirms with status 7.
+    withdrawal_requested_at: datetime | None = None
+    withdrawal_reason: str = ""
 
     @field_validator("code")
     @classmethod
@@ -556,7 +590,8 @@ class Dossier(BaseModel):
             raise InvalidTransition(
                 f"status {int(self.status)} -> {int(new_status)} is not allowed"
             )
-        if self.history and at < self.history[-1].at:
+        last_change = next((c for c in reversed(self.history) if not c.event), None)
+        if last_change is not None and at < last_change.at:
             raise OutOfOrderEvent("a status change cannot predate the previous one")
         if new_status is _S.SUPPLEMENT_REQUESTED:
             if self.supplement_was_requested:
@@ -641,6 +676,37 @@ class Dossier(BaseModel):
         self.documents = (*self.documents, document)
         return True
 
+    def receive_supplement(self, document: DossierDocument) -> bool:
+        """Attach a document the applicant sent in answer to the supplement request. The
+        status does not change (the back office decides). False when already attached.
+        Raises NotAwaitingSupplement outside status 5."""
+        if self.status is not _S.SUPPLEMENT_REQUESTED:
+            raise NotAwaitingSupplement(f"status {int(self.status)}, not 5")
+        return self.attach(document)
+
+    def note_event(self, event: str, at: datetime, actor: str, note: str = "") -> bool:
+        """Append a history entry that is not a status change; the same ``event`` at the same
+        ``at`` again is a no-op returning False (a retried request)."""
+        _require_aware(at)
+        if any(c.event == event and c.at == at for c in self.history):
+            return False
+        entry = StatusChange(status=self.status, at=at, actor=actor, note=note, event=event)
+        self.history = (*self.history, entry)
+        return True
+
+    def request_withdrawal(self, at: datetime, actor: str, reason: str = "") -> bool:
+        """Record the applicant's request to withdraw the dossier (the status stays; the back
+        office confirms with status 7). False when already requested. Raises
+        WithdrawalNotAllowed once a result exists or the dossier is closed."""
+        if self.status not in WITHDRAWABLE_STATUSES:
+            raise WithdrawalNotAllowed(f"status {int(self.status)}")
+        if self.withdrawal_requested_at is not None:
+            return False
+        self.withdrawal_requested_at = _require_aware(at)
+        self.withdrawal_reason = reason.strip()[:500]
+        self.note_event(EVENT_WITHDRAWAL_REQUESTED, at, actor, self.withdrawal_reason)
+        return True
+
     # ----------------------------------------------------------------- views
 
     def anonymous_view(self) -> AnonymousDossierView:
@@ -680,8 +746,13 @@ class Dossier(BaseModel):
             documents=tuple(document.name for document in self.documents),
             history=tuple(
                 OwnerHistoryEntry(
-                    status=c.status, status_name=c.status.official_name, at=c.at, note=c.note
+                    status=c.status,
+                    status_name=c.status.official_name,
+                    at=c.at,
+                    note=c.note,
+                    event=c.event,
                 )
                 for c in self.history
             ),
+            withdrawal_requested_at=self.withdrawal_requested_at,
         )

@@ -137,6 +137,28 @@ class Component(BaseModel):
     accepted_file_types: tuple[str, ...] = ()
     template_url: str | None = None
 
+    @property
+    def optional(self) -> bool:
+        """Whether an applicant may go without it: the record makes it conditional in words
+        ("… (nếu có)", "Trường hợp …", "… trong trường hợp …", "… (nếu …)"), in its name or
+        in its group's title (the case it belongs to), or it is only shown at the counter
+        ("Giấy tờ phải xuất trình"). "Giấy chứng sinh; trường hợp không có … thì …" names an
+        alternative, not a condition: it stays required."""
+        from chalicelib.domain.vietnamese import fold
+
+        raw = " ".join(self.name.lower().split())
+        name, group = fold(self.name), fold(self.group or "")
+        conditional = ("truong hop ", "doi voi truong hop ")
+        return (
+            "neu co" in name
+            or "trong truong hop" in name
+            or "(nếu " in raw
+            or name.startswith(conditional)
+            or group.startswith(conditional)
+            or "neu co" in group
+            or group.startswith("giay to phai xuat trinh")
+        )
+
 
 def _most_common(limits: list[TimeLimit]) -> TimeLimit | None:
     if not limits:

@@ -27,13 +27,20 @@ from chalicelib.conversation.flows.dossier import (
     WarnOwnerOfClaim,
 )
 from chalicelib.conversation.flows.rating import SubmitRating
-from chalicelib.conversation.flows.submission import CreateDossier, ReceiveDocument
+from chalicelib.conversation.flows.submission import (
+    CreateDossier,
+    ReceiveDocument,
+    ReuseDocument,
+)
+from chalicelib.conversation.flows.supplement import FinishSupplement, ReceiveSupplement
+from chalicelib.conversation.flows.withdrawal import RequestWithdrawal
 from chalicelib.conversation.model import (
     DeleteMyData,
     GrantConsent,
     RecordUnfollow,
     WithdrawConsent,
 )
+from chalicelib.domain.dossier import Dossier
 from chalicelib.notify.model import NoticeResult, OutboundMessage
 from chalicelib.platform import log
 
@@ -49,6 +56,8 @@ class UserStore(Protocol):
 
     def set_followed(self, user_id: str, followed: bool, at: datetime) -> object: ...
 
+    def note_upload(self, user_id: str, key: str, at: datetime) -> None: ...
+
 
 class DossierLinks(Protocol):
     """Owner links of dossiers (:class:`chalicelib.storage.dossiers.Dossiers`)."""
@@ -62,6 +71,10 @@ class DossierLinks(Protocol):
     def owner_of(self, code: str) -> str | None: ...
 
     def request_review(self, code: str, user_id: str, at: datetime) -> bool: ...
+
+    def change(
+        self, code: str, mutate: Callable[[Dossier], bool], *, now: datetime | None = None
+    ) -> Dossier | None: ...
 
 
 class PendingNotices(Protocol):
@@ -94,6 +107,7 @@ class Submissions:
     drafts: Any  # chalicelib.storage.drafts.DraftFiles
     service: Any  # chalicelib.services.submission.SubmissionService
     max_mb: int = 10
+    documents: Any = None  # chalicelib.storage.documents.DocumentStore (supplements: keep)
 
 
 @dataclass(frozen=True)
@@ -119,6 +133,9 @@ class EffectResult:
     reason: str = ""
     replies_instead: list[str] = field(default_factory=list)
     replies_after: list[str] = field(default_factory=list)
+    # The last planned reply's buttons go on the last of ``replies_instead`` (a file's
+    # confirmation keeps the step's "Xong" / "Bỏ qua").
+    keep_buttons: bool = False
 
 
 A = TypeVar("A", bound=BaseModel)
@@ -271,12 +288,43 @@ def _receive_document(action: ReceiveDocument, user_id: str, c: Collaborators) -
                 reason=f"document_{refused.reason.value}",
                 replies_instead=[texts.document_rejected(refused.reason.value, max_mb=s.max_mb)],
             )
+        # Noted under the user before the draft records it: an erasure finds every upload.
+        c.users.note_upload(user_id, stored.key, action.at)
         component = (action.component_code, action.component_name)
         s.drafts.record(action.draft_id, action.ref, stored, component, action.at)
     kept = sum(
         1 for d in s.drafts.files(action.draft_id) if d.component_name == action.component_name
     )
-    return EffectResult(replies_instead=[texts.document_received(action.component_name, kept)])
+    return EffectResult(
+        replies_instead=[texts.document_received(action.component_name, kept)], keep_buttons=True
+    )
+
+
+@effect("reuse_document", ReuseDocument)
+def _reuse_document(action: ReuseDocument, user_id: str, c: Collaborators) -> EffectResult:
+    """A document kept with an earlier dossier of this user is recorded for the draft as it
+    is (same key: nothing downloaded or copied). The flow offers only the user's own
+    documents (their dossiers' ``documents``, read through the owner index)."""
+    from chalicelib.storage.documents import DOCUMENT_PREFIX, StoredFile
+
+    if c.submissions is None:
+        raise RuntimeError("submissions are not wired")
+    s = c.submissions
+    if not action.key.startswith(DOCUMENT_PREFIX):
+        raise ValueError("only kept documents can be reused")
+    if not s.drafts.has(action.draft_id, action.ref):
+        stored = StoredFile(
+            key=action.key,
+            size=action.size,
+            sha256=action.sha256,
+            content_type=action.content_type,
+            name=action.name,
+        )
+        component = (action.component_code, action.component_name)
+        s.drafts.record(action.draft_id, action.ref, stored, component, action.at)
+    log.info("document_reused")
+    log.metric("DocumentReused")
+    return EffectResult()
 
 
 @effect("create_dossier", CreateDossier)
@@ -287,7 +335,7 @@ def _create_dossier(action: CreateDossier, user_id: str, c: Collaborators) -> Ef
     if c.submissions is None:
         raise RuntimeError("submissions are not wired")
     s = c.submissions
-    fields = {k: v for k, v in action.applicant.items() if k != "representative"}
+    fields = dict(action.applicant)  # an organisation's representative included
     draft = SubmissionDraft(
         procedure_code=action.procedure_code,
         procedure_name=action.procedure_name,
@@ -336,3 +384,139 @@ def _submit_rating(action: SubmitRating, user_id: str, c: Collaborators) -> Effe
     return EffectResult(
         applied=False, reason=f"rating_{outcome}", replies_instead=[texts.RATING_NOT_ALLOWED]
     )
+
+
+# --- Casework: supplement in chat, withdrawal (issue 12) ------------------------------------
+
+# Who the history names for what the applicant did through the chat.
+CITIZEN_ZALO_ACTOR = "citizen:zalo"
+# The component code of documents sent as a supplement (the component name is the item).
+SUPPLEMENT_COMPONENT = "supplement"
+
+
+class _NotOwner(Exception):
+    """The dossier is not (or no longer) linked to the Zalo user who asked."""
+
+
+def _owned_by(user_id: str, dossier: Dossier) -> None:
+    if dossier.owner_zalo_user_id != user_id:
+        raise _NotOwner(dossier.code)
+
+
+@effect("receive_supplement", ReceiveSupplement)
+def _receive_supplement(action: ReceiveSupplement, user_id: str, c: Collaborators) -> EffectResult:
+    from chalicelib.documents.filetypes import accepted_types
+    from chalicelib.documents.rejection import DocumentRejected
+    from chalicelib.domain.dossier import DossierDocument, NotAwaitingSupplement
+
+    if c.submissions is None or c.submissions.documents is None:
+        raise RuntimeError("submissions are not wired")
+    s = c.submissions
+    # The files of one dossier's supplement are kept like a draft's, keyed by ref: a
+    # redelivered event finds its file and downloads nothing again.
+    draft = "supplement-" + hashlib.sha256(action.code.encode()).hexdigest()[:24]
+    stored = s.drafts.get(draft, action.ref)
+    if stored is None:
+        try:
+            upload = s.intake.accept(
+                action.url,
+                allowed=accepted_types(()),
+                declared_type=action.declared_type,
+                original_name=action.name,
+            )
+        except DocumentRejected as refused:
+            log.info("supplement_document_refused", reason=refused.reason.value)
+            return EffectResult(
+                applied=False,
+                reason=f"document_{refused.reason.value}",
+                replies_instead=[texts.document_rejected(refused.reason.value, max_mb=s.max_mb)],
+                keep_buttons=True,
+            )
+        c.users.note_upload(user_id, upload.key, action.at)
+        s.drafts.record(draft, action.ref, upload, (SUPPLEMENT_COMPONENT, action.item), action.at)
+        stored = s.drafts.get(draft, action.ref)
+        assert stored is not None  # just written (consistent read)
+    document = DossierDocument(
+        key=s.documents.keep(stored.key),
+        name=stored.name,
+        component_code=SUPPLEMENT_COMPONENT,
+        component_name=action.item,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+    )
+
+    def attach(dossier: Dossier) -> bool:
+        _owned_by(user_id, dossier)
+        return dossier.receive_supplement(document)
+
+    try:
+        dossier = c.dossiers.change(action.code, attach)
+    except (_NotOwner, NotAwaitingSupplement):
+        dossier = None
+    if dossier is None:
+        log.info("supplement_not_attached", code=action.code)
+        return EffectResult(
+            applied=False,
+            reason="supplement_closed",
+            replies_instead=[texts.supplement_closed(action.code, c.hotline)],
+        )
+    files = sum(
+        1
+        for d in dossier.documents
+        if d.component_code == SUPPLEMENT_COMPONENT and d.component_name == action.item
+    )
+    log.info("supplement_document_received", code=action.code)
+    log.metric("SupplementDocumentReceived")
+    return EffectResult(
+        replies_instead=[texts.supplement_file_received(action.item, files)], keep_buttons=True
+    )
+
+
+@effect("finish_supplement", FinishSupplement)
+def _finish_supplement(action: FinishSupplement, user_id: str, c: Collaborators) -> EffectResult:
+    from chalicelib.domain.dossier import EVENT_SUPPLEMENT_RECEIVED
+
+    note = texts.supplement_history_note(action.items)
+
+    def record(dossier: Dossier) -> bool:
+        _owned_by(user_id, dossier)
+        return dossier.note_event(EVENT_SUPPLEMENT_RECEIVED, action.at, CITIZEN_ZALO_ACTOR, note)
+
+    try:
+        dossier = c.dossiers.change(action.code, record)
+    except _NotOwner:
+        dossier = None
+    if dossier is None:
+        return EffectResult(
+            applied=False,
+            reason="supplement_closed",
+            replies_instead=[texts.supplement_closed(action.code, c.hotline)],
+        )
+    log.info("supplement_received_in_chat", code=action.code)
+    log.metric("SupplementReceivedInChat")
+    return EffectResult()
+
+
+@effect("request_withdrawal", RequestWithdrawal)
+def _request_withdrawal(action: RequestWithdrawal, user_id: str, c: Collaborators) -> EffectResult:
+    from chalicelib.domain.dossier import WithdrawalNotAllowed
+
+    def request(dossier: Dossier) -> bool:
+        _owned_by(user_id, dossier)
+        return dossier.request_withdrawal(action.at, CITIZEN_ZALO_ACTOR, action.reason)
+
+    try:
+        dossier = c.dossiers.change(action.code, request)
+    except (_NotOwner, WithdrawalNotAllowed):
+        dossier = None
+    if dossier is None:
+        log.info("withdrawal_not_recorded", code=action.code)
+        return EffectResult(
+            applied=False,
+            reason="withdrawal_not_allowed",
+            replies_instead=[texts.withdrawal_failed(action.code, c.hotline)],
+        )
+    log.info("withdrawal_requested", code=action.code)
+    log.metric("WithdrawalRequested")
+    return EffectResult()

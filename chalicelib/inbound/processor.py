@@ -170,7 +170,11 @@ class Processor:
         uploads: effects.UploadEraser | None = None,
         submissions: effects.Submissions | None = None,
         ratings: effects.RatingStore | None = None,
+        info_card_image_url: str = "",
     ) -> None:
+        # The image of Zalo's information request card; without one the card is left out
+        # (Zalo needs an image) and the citizen types the values.
+        self.info_card_image_url = info_card_image_url
         self.uploads = uploads
         self.ratings = ratings
         self.jobs = jobs
@@ -372,7 +376,7 @@ class Processor:
 
     # --- carrying out -----------------------------------------------------------------------
     def _carry_out(self, job: Job, key: str) -> None:
-        from chalicelib.notify.model import OutboundButton
+        from chalicelib.notify.model import OutboundButton, UserInfoRequest
 
         plan = EventPlan.model_validate(job.plan)
         user_id = plan.user_id
@@ -389,9 +393,17 @@ class Processor:
                 ),
             )
         for index, reply in enumerate(plan.replies):
+            card = None
+            if reply.info_card is not None and self.info_card_image_url:
+                card = UserInfoRequest(
+                    title=reply.info_card.title,
+                    subtitle=reply.info_card.subtitle,
+                    image_url=self.info_card_image_url,
+                )
             message = OutboundMessage(
                 text=reply.text,
                 buttons=[OutboundButton(title=b.title, payload=b.payload) for b in reply.buttons],
+                user_info_request=card,
             )
             if not plan.replies_in_job:
                 self.notifier.send(user_id, message, notice_id=f"{key}:reply{index}")
@@ -429,6 +441,9 @@ class Processor:
             log.metric("EffectNotApplied", kind=action.kind)
         if result.replies_instead:  # a failure's explanation, or what only the effect knows
             replies = [Reply(text=text) for text in result.replies_instead]
+            if result.keep_buttons and plan.replies and plan.replies[-1].buttons:
+                last = replies[-1].model_copy(update={"buttons": plan.replies[-1].buttons})
+                replies[-1] = last
             plan = plan.model_copy(update={"replies": replies})
             job.save_plan(plan.model_dump(mode="json"))
         elif result.replies_after:  # e.g. the dossiers an erasure keeps, and why

@@ -31,15 +31,27 @@ class OutboundButton(BaseModel):
         return self.payload
 
 
+class UserInfoRequest(BaseModel):
+    """Zalo's ``request_user_info`` card (title, subtitle and the card's image)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    title: str = Field(min_length=1)
+    subtitle: str = Field(min_length=1)
+    image_url: str = Field(min_length=1)
+
+
 class OutboundMessage(BaseModel):
     """A logical message of any length: the notifier splits the text at 2,000 characters and
-    puts the buttons on the last part; ``image_url`` goes out first, as its own message."""
+    puts the buttons on the last part; ``image_url`` goes out first, as its own message;
+    ``user_info_request`` last, as its own message."""
 
     model_config = ConfigDict(frozen=True)
 
     text: str
     buttons: list[OutboundButton] = Field(default_factory=list, max_length=MAX_BUTTONS)
     image_url: str | None = None
+    user_info_request: UserInfoRequest | None = None
 
 
 class NoticeResult(BaseModel):

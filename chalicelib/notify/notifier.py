@@ -99,6 +99,9 @@ def consultation_parts(message: OutboundMessage) -> list[dict[str, Any]]:
             parts.append(messages.text_with_buttons(piece, buttons))
         else:
             parts.append(messages.text(piece))
+    card = message.user_info_request
+    if card is not None:
+        parts.append(messages.request_user_info(card.title, card.subtitle, card.image_url))
     if not parts:
         raise ValueError("the message has neither text nor image")
     return parts

@@ -17,6 +17,7 @@ from chalicelib.conversation.model import (
     CentreInfo,
     DocumentLine,
     DossierView,
+    PastDocument,
     ProcedureCard,
     ProcedureHit,
     ProcedurePage,
@@ -98,7 +99,11 @@ class StoreLookups:
             fees=fees or ([texts.NO_FEE_INFORMATION] if not procedure.catalog_only else []),
             documents=[
                 DocumentLine(
-                    name=c.name, originals=c.originals or None, copies=c.copies or None, code=c.code
+                    name=c.name,
+                    originals=c.originals or None,
+                    copies=c.copies or None,
+                    code=c.code,
+                    optional=c.optional,
                 )
                 for c in procedure.components
             ],
@@ -117,6 +122,9 @@ class StoreLookups:
             receiving_agency_code=procedure.agency_codes[0] if procedure.agency_codes else None,
             time_limit_days=_online_days(procedure),
             postal_delivery_allowed=procedure.postal_delivery_allowed,
+            receiving_levels=[]
+            if procedure.agency_codes
+            else [lv.value for lv in procedure.levels],
         )
 
     def _agency_text(self, procedure: Any) -> tuple[str | None, str | None]:
@@ -143,13 +151,21 @@ class StoreLookups:
                 status_name=anonymous.status_name,
                 is_owner=False,
             )
+        from chalicelib.domain.dossier import WITHDRAWABLE_STATUSES
+
         view = dossier.owner_view(self._clock())
+        requested = view.withdrawal_requested_at is not None
         return DossierView(
             code=view.code,
             procedure_name=view.procedure_name,
             status_name=view.status_name,
             is_owner=True,
-            history=[texts.history_line(h.status_name, h.at, h.note) for h in view.history],
+            history=[
+                texts.history_line(
+                    texts.HISTORY_EVENT_LABELS.get(h.event, h.status_name), h.at, h.note
+                )
+                for h in view.history
+            ],
             received_at=view.received_at,
             complete_received_at=view.complete_received_at,
             due_date=view.due_date,
@@ -157,6 +173,10 @@ class StoreLookups:
             overdue=view.is_overdue,
             next_step=texts.next_step(int(view.status), view.supplement_items, view.result_ready),
             result_ready=view.result_ready,
+            status=int(view.status),
+            supplement_items=list(view.supplement_items),
+            withdrawable=view.status in WITHDRAWABLE_STATUSES and not requested,
+            withdrawal_requested=requested,
         )
 
     def dossier_by_code(self, code: str, user_id: str) -> DossierView | None:
@@ -193,6 +213,27 @@ class StoreLookups:
     def dossiers_of(self, user_id: str, limit: int) -> list[DossierView]:
         return [self._view(d, True) for d in self._dossiers.of_owner(user_id, limit)]
 
+    def documents_of(self, user_id: str, limit: int) -> list[PastDocument]:
+        """One Query on the owner index (as "Hồ sơ của tôi"): the kept files of the user's
+        dossiers, with the facts checked when they were received."""
+        found: list[PastDocument] = []
+        for dossier in self._dossiers.of_owner(user_id, limit):
+            for d in dossier.documents:
+                if d.key.startswith("documents/") and d.size and d.sha256 and d.content_type:
+                    found.append(
+                        PastDocument(
+                            key=d.key,
+                            name=d.name,
+                            component_code=d.component_code,
+                            component_name=d.component_name,
+                            content_type=d.content_type,
+                            size=d.size,
+                            sha256=d.sha256,
+                            dossier_code=dossier.code,
+                        )
+                    )
+        return found
+
 
 @cached
 def get_lookups() -> StoreLookups:
@@ -212,6 +253,7 @@ def _centre(unit: Any, matched: str | None) -> CentreInfo:
         phone=unit.phone,
         working_hours=unit.working_hours,
         matched=matched,
+        agency_code=unit.agency_code,
     )
 
 

@@ -19,7 +19,7 @@ from datetime import datetime
 from chalicelib.domain.calendar import WorkingCalendar, default_calendar, local_date
 from chalicelib.domain.dossier import Channel, Dossier, DossierDocument, format_code
 from chalicelib.domain.submission import Receipt, SubmissionDraft
-from chalicelib.storage.documents import DocumentStore
+from chalicelib.storage.documents import DOCUMENT_PREFIX, DocumentStore
 from chalicelib.storage.dossiers import Dossiers
 
 # Who opened the dossier, in its first history entry.
@@ -72,7 +72,10 @@ class SubmissionService:
         day = local_date(now)
         kept = tuple(
             DossierDocument(
-                key=self._documents.keep(document.key),
+                # A document reused from an earlier dossier is kept already: same key.
+                key=document.key
+                if document.key.startswith(DOCUMENT_PREFIX)
+                else self._documents.keep(document.key),
                 name=document.name,
                 component_code=document.component_code,
                 component_name=document.component_name,

@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from chalicelib.domain.calendar import LOCAL_TZ, default_calendar
@@ -51,6 +52,8 @@ _SEQUENCE_KEPT_DAYS = 7
 # Attempts of the creation transaction when DynamoDB cancels it for a concurrent transaction on
 # the same submission marker (TransactionConflict): the other attempt wins, this one finds it.
 _CREATE_ATTEMPTS = 3
+# Attempts of a read-modify-write (:meth:`Dossiers.change`) against concurrent writers.
+_CHANGE_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -229,6 +232,38 @@ class Dossiers:
         except ConditionFailed:
             raise DossierConflict(dossier.code) from None
         return read_version + 1
+
+    def change(
+        self,
+        code: str,
+        mutate: Callable[[Dossier], bool],
+        *,
+        now: datetime | None = None,
+    ) -> Dossier | None:
+        """Read the dossier, apply ``mutate`` (True = it changed something) and write it back
+        conditional on the version read, retrying on a concurrent change (re-read, re-apply).
+        The write moves the dossier in the back office's change feed (``gsi2``:
+        ``FEED`` / ``<now, ISO UTC with ms>#<code>``). Returns the dossier as it now stands,
+        or None when there is no such dossier. ``mutate`` may raise (a domain rule): nothing is
+        written then. One GetItem, and one conditional PutItem when something changed."""
+        for attempt in range(_CHANGE_ATTEMPTS):
+            found = self.get(code)
+            if found is None:
+                return None
+            dossier, version = found
+            if not mutate(dossier):
+                return dossier
+            item = self._item(dossier, version + 1)
+            moment = (now or datetime.now(tz=UTC)).astimezone(UTC)
+            item["gsi2pk"] = "FEED"
+            item["gsi2sk"] = f"{moment.isoformat(timespec='milliseconds')}#{dossier.code}"
+            try:
+                self._table.put(item, condition="version = :v", values={":v": version})
+                return dossier
+            except ConditionFailed:
+                if attempt + 1 == _CHANGE_ATTEMPTS:
+                    raise DossierConflict(code) from None
+        raise AssertionError("unreachable")
 
     def link_owner(self, code: str, user_id: str) -> bool:
         """Link a Zalo user as the dossier's owner (after they proved to be the applicant).

@@ -9,6 +9,7 @@ is created. No personal data: keys, sizes, digests, the sanitised file name, the
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from chalicelib.domain.submission import DraftDocument
 from chalicelib.storage.documents import StoredFile
@@ -43,19 +44,25 @@ class DraftFiles:
             }
         )
 
+    def get(self, draft_id: str, ref: str) -> DraftDocument | None:
+        """One stored file of the draft, or None (one consistent GetItem)."""
+        item = self._table.get(f"DRAFT#{draft_id}", f"FILE#{ref}", consistent=True)
+        return None if item is None else _document(item)
+
     def files(self, draft_id: str) -> list[DraftDocument]:
         """The draft's stored files in the order they were received."""
         items, _ = self._table.query(f"DRAFT#{draft_id}", sk_prefix="FILE#", consistent=True)
         items.sort(key=lambda item: str(item["at"]))
-        return [
-            DraftDocument(
-                component_code=str(i["component_code"]),
-                component_name=str(i["component_name"]),
-                key=str(i["key"]),
-                name=str(i["name"]),
-                content_type=str(i["content_type"]),
-                size=int(i["size"]),
-                sha256=str(i["sha256"]),
-            )
-            for i in items
-        ]
+        return [_document(i) for i in items]
+
+
+def _document(i: dict[str, Any]) -> DraftDocument:
+    return DraftDocument(
+        component_code=str(i["component_code"]),
+        component_name=str(i["component_name"]),
+        key=str(i["key"]),
+        name=str(i["name"]),
+        content_type=str(i["content_type"]),
+        size=int(i["size"]),
+        sha256=str(i["sha256"]),
+    )

@@ -73,6 +73,7 @@ class FakeLookups:
     applicant_id: str = "096201001234"
     linked: list[DossierView] = field(default_factory=list)
     linked_elsewhere: bool = False  # CODE is linked to another Zalo account
+    past_documents: list = field(default_factory=list)  # PastDocument of the user's dossiers
     calls: list[tuple] = field(default_factory=list)
 
     def search_procedures(self, query: str, offset: int, limit: int) -> ProcedurePage:
@@ -103,6 +104,10 @@ class FakeLookups:
     def dossiers_of(self, user_id: str, limit: int) -> list[DossierView]:
         self.calls.append(("dossiers_of", user_id, limit))
         return self.linked[:limit]
+
+    def documents_of(self, user_id: str, limit: int) -> list:
+        self.calls.append(("documents_of", user_id, limit))
+        return list(self.past_documents)
 
     def centres(self, query: str) -> list[CentreInfo]:
         from chalicelib.services.lookups import StoreLookups

@@ -364,3 +364,59 @@ def test_domain_error_codes_are_distinct_strings():
     codes = [error.code for error in errors]
     assert all(issubclass(error, DomainError) for error in errors)
     assert len(set(codes)) == len(codes) and DomainError.code not in codes
+
+
+# ---------------------------------------------------------------- casework (issue 12)
+
+
+def _supplement_requested():
+    dossier = new_dossier()
+    dossier.transition(S.SUPPLEMENT_REQUESTED, at(11, 24), "officer-1", supplement_items=["Bản vẽ"])
+    return dossier
+
+
+def test_a_supplement_document_is_attached_once_and_the_status_stays():
+    from chalicelib.domain.dossier import NotAwaitingSupplement
+
+    dossier = _supplement_requested()
+    doc = DossierDocument(key="documents/x", name="ban-ve.jpg", component_name="Bản vẽ")
+    assert dossier.receive_supplement(doc) is True
+    assert dossier.receive_supplement(doc) is False
+    assert dossier.status is S.SUPPLEMENT_REQUESTED and len(dossier.documents) == 1
+    with pytest.raises(NotAwaitingSupplement):
+        new_dossier().receive_supplement(doc)
+
+
+def test_an_event_entry_is_kept_once_and_does_not_block_a_later_status_change():
+    dossier = _supplement_requested()
+    assert dossier.note_event("supplement_received", at(11, 26), "citizen:zalo", "Bản vẽ")
+    assert not dossier.note_event("supplement_received", at(11, 26), "citizen:zalo", "Bản vẽ")
+    assert dossier.history[-1].event == "supplement_received"
+    assert dossier.history[-1].status is S.SUPPLEMENT_REQUESTED
+    # The back office's change, timed before the citizen's note, is still in order.
+    assert dossier.transition(S.PROCESSING, at(11, 25, 15), "officer-1")
+    assert dossier.supplement_was_requested and dossier.status is S.PROCESSING
+
+
+def test_withdrawal_is_asked_once_before_a_result_and_refused_after():
+    from chalicelib.domain.dossier import WithdrawalNotAllowed
+
+    dossier = new_dossier()
+    assert dossier.request_withdrawal(at(11, 24), "citizen:zalo", "  nộp nhầm  ") is True
+    assert dossier.withdrawal_requested_at == at(11, 24)
+    assert dossier.withdrawal_reason == "nộp nhầm"
+    assert dossier.request_withdrawal(at(11, 25), "citizen:zalo") is False
+    assert [h.event for h in dossier.history].count("withdrawal_requested") == 1
+    assert dossier.status is S.ACCEPTED  # the back office confirms with 7
+    assert dossier.owner_view(at(11, 25)).withdrawal_requested_at == at(11, 24)
+    done = new_dossier()
+    done.transition(S.RESULT_READY, at(11, 24), "officer-1")
+    with pytest.raises(WithdrawalNotAllowed):
+        done.request_withdrawal(at(11, 25), "citizen:zalo")
+
+
+def test_a_representative_is_only_for_organisations():
+    with pytest.raises(ValidationError):
+        Applicant(name="Nguyễn Văn An", representative="Trần Văn Bình")
+    org = Applicant(kind=ApplicantKind.ORGANISATION, name="Công ty A", representative="Trần B")
+    assert org.representative == "Trần B"

@@ -149,3 +149,25 @@ def test_agency_code_is_canonicalised_and_validated():
         Agency(code="H12", name="x", level="province")
     with pytest.raises(ValidationError):
         Agency(code="000.00.17.H12", name="  ", level="province")
+
+
+@pytest.mark.parametrize(
+    ("name", "group", "optional"),
+    [
+        ("Tờ khai đăng ký khai sinh", None, False),
+        ("Giấy chứng sinh; trường hợp không có Giấy chứng sinh thì nộp văn bản …", None, False),
+        ("Giấy tờ chứng minh nơi cư trú (nếu có)", None, True),
+        ("Trường hợp trẻ em bị bỏ rơi thì phải có biên bản …", None, True),
+        ("Văn bản ủy quyền trong trường hợp ủy quyền thực hiện việc đăng ký", None, True),
+        ("Tờ khai theo mẫu (nếu người có yêu cầu nộp trực tiếp)", None, True),
+        ("Bản vẽ thiết kế", "Trường hợp nhà ở riêng lẻ", True),
+        ("Hộ chiếu hoặc thẻ căn cước", "Giấy tờ phải xuất trình", True),
+        ("Hộ chiếu hoặc thẻ căn cước", "Giấy tờ phải nộp", False),
+    ],
+)
+def test_a_component_is_optional_only_when_the_record_makes_it_conditional(
+    name: str, group: str | None, optional: bool
+) -> None:
+    from chalicelib.domain.procedure import Component
+
+    assert Component(name=name, group=group).optional is optional

@@ -9,6 +9,7 @@ import pytest
 import responses
 
 from tests.conftest import TEST_ENV
+from tests.documents import samples
 
 CS_URL = TEST_ENV["ZALO_API_BASE"] + "/v3.0/oa/message/cs"
 
@@ -40,3 +41,19 @@ def zalo(aws):
     get_token_manager().store_initial_pair("access-1", "refresh-1", "90000")
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         yield ZaloApi(mock)
+
+
+CDN = "http://127.0.0.1:9"  # the allow-listed stand-in host (as `make run` reaches its CDN)
+
+
+@pytest.fixture
+def cdn(zalo, monkeypatch):
+    monkeypatch.setenv("ZALO_CDN_HOSTS", "zdn.vn,127.0.0.1")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://dichvucong.camau.test")
+    from chalicelib.platform.container import reset_all
+
+    reset_all()
+    zalo.mock.add(responses.GET, f"{CDN}/a.jpg", body=samples.jpeg(), content_type="image/jpeg")
+    zalo.mock.add(responses.GET, f"{CDN}/b.pdf", body=samples.pdf(), content_type="application/pdf")
+    zalo.mock.add(responses.GET, f"{CDN}/evil.jpg", body=b"#!/bin/sh\nrm -rf /\n")
+    return zalo

@@ -14,6 +14,7 @@ from chalicelib.inbound import effects
 from chalicelib.root import get_document_store, get_submission_service
 from chalicelib.storage.drafts import DraftFiles
 from chalicelib.storage.table import get_table
+from chalicelib.storage.users import Users
 from tests.documents import samples
 
 AT = datetime(2026, 11, 26, 2, 30, tzinfo=UTC)
@@ -43,7 +44,7 @@ def wired(aws, monkeypatch):
         intake=intake, drafts=DraftFiles(get_table()), service=get_submission_service()
     )
     c = effects.Collaborators(
-        users=None, dossiers=None, notices=None, hotline="0290", submissions=subs
+        users=Users(get_table()), dossiers=None, notices=None, hotline="0290", submissions=subs
     )  # type: ignore[arg-type]
     return intake, c
 

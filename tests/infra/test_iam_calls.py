@@ -17,6 +17,7 @@ from chalice.test import Client
 
 from ops import iam_policies
 from tests.conftest import FIXTURES, ROOT, TEST_ENV, fixture_event
+from tests.documents import samples
 
 ACCOUNT, REGION, STAGE = "123456789012", "ap-southeast-1", "dev"  # moto's account
 OA = TEST_ENV["ZALO_OA_ID"]
@@ -60,6 +61,11 @@ class Recorder:
                 self.calls.append(("s3:ListBucket", f"arn:aws:s3:::{bucket}", ()))
             elif operation == "ListObjectVersions":
                 self.calls.append(("s3:ListBucketVersions", f"arn:aws:s3:::{bucket}", ()))
+            elif operation == "CopyObject":  # IAM: read the source, write the target
+                source = params["CopySource"]
+                source_arn = f"arn:aws:s3:::{source['Bucket']}/{source['Key']}"
+                self.calls.append(("s3:GetObject", source_arn, ()))
+                self.calls.append(("s3:PutObject", f"arn:aws:s3:::{bucket}/{params['Key']}", ()))
             elif operation == "DeleteObjects":  # IAM checks each object's delete
                 for obj in params["Delete"]["Objects"]:
                     action = "s3:DeleteObjectVersion" if obj.get("VersionId") else "s3:DeleteObject"
@@ -179,7 +185,7 @@ def _check(function: str, recorder: Recorder) -> None:
     policy = iam_policies.render(STAGE, function, ACCOUNT, REGION)
     assert recorder.calls, "nothing was recorded"
     denied = [c for c in recorder.calls if not _allowed(policy, *c)]
-    assert denied == [], f"{function}'s policy would deny these calls"
+    assert denied == [], f"{function}'s policy would deny these calls: {denied}"
     granted = {a for s in policy["Statement"] for a in s["Action"]}
     called = {action for action, _, _ in recorder.calls}
     assert granted - called - NOT_CALLED_BY_CODE == set(), f"{function} never called these"
@@ -263,6 +269,22 @@ def _record(body: str, message_id: str) -> dict:
     }
 
 
+def _image(url: str, n: int) -> str:
+    return json.dumps(
+        {
+            "app_id": TEST_ENV["ZALO_APP_ID"],
+            "sender": {"id": USER},
+            "recipient": {"id": OA},
+            "event_name": "user_send_image",
+            "message": {
+                "msg_id": f"iam-{n}",
+                "attachments": [{"type": "image", "payload": {"url": url}}],
+            },
+            "timestamp": str(int(time.time() * 1000) + n),
+        }
+    )
+
+
 def _text(text: str, n: int) -> str:
     return json.dumps(
         {
@@ -277,7 +299,9 @@ def _text(text: str, n: int) -> str:
     )
 
 
-def test_the_consumers_calls_are_allowed_and_its_grants_are_used(secrets_in_ssm, recorder):
+def test_the_consumers_calls_are_allowed_and_its_grants_are_used(
+    secrets_in_ssm, recorder, monkeypatch
+):
     import app as app_module
     from app import app
     from chalicelib.root import get_token_manager
@@ -292,8 +316,15 @@ def test_the_consumers_calls_are_allowed_and_its_grants_are_used(secrets_in_ssm,
         str(data / "province-overrides.json"),
         str(data / "agencies.json"),
     )
-    dossier = sample_dossiers(datetime.now(tz=UTC))[0]  # linked to USER
+    dossier, waiting, _ = sample_dossiers(datetime.now(tz=UTC))  # the first linked to USER
     Dossiers(get_table()).add(dossier)
+    Dossiers(get_table()).add(waiting)  # status 5: the citizen supplements it in the chat
+    assert Dossiers(get_table()).link_owner(waiting.code, USER)
+    # Files come from Zalo's CDN (the stand-in host below); receipts link to the public API.
+    monkeypatch.setenv("ZALO_CDN_HOSTS", "127.0.0.1")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://dichvucong.camau.test")
+    cdn = "http://127.0.0.1:9/photo"
+    photos = [f"{cdn}{n}.jpg" for n in range(4)]
     get_token_manager().store_initial_pair("access-1", "refresh-1", "90000")
     # A notice still owed to the citizen: the erasure below discards it.
     pending = {"pk": f"USER#{USER}", "sk": "PENDING#2026-01-01T00:00:00.000Z#n1", "at": "x"}
@@ -308,13 +339,25 @@ def test_the_consumers_calls_are_allowed_and_its_grants_are_used(secrets_in_ssm,
     Users(get_table()).note_upload(USER, upload.key, datetime.now(tz=UTC))
     follow = json.loads((FIXTURES / "follow.json").read_text())
     follow["timestamp"] = str(int(time.time() * 1000))
-    texts = ["#consent:yes", "giay phep xay dung", dossier.code, "ho so cua toi", "xóa dữ liệu"]
-    texts += ["#erase:yes"]
-    bodies = [json.dumps(follow)] + [_text(t, n + 1) for n, t in enumerate(texts)]
+    texts = ["#consent:yes", "giay phep xay dung", dossier.code, "ho so cua toi"]
+    # Issue 11: a submission in chat (a commune centre named, a photo, the confirmation).
+    texts += ["#flow:submit:1.001193", "phuong Bac Lieu", "#sub:kind:person", "Nguyễn Văn An"]
+    texts += ["0912345678", "096201001234", "Số 5 đường Trần Hưng Đạo, phường Bạc Liêu"]
+    # Khai sinh: optional components skipped, a photo for each required one (the 4th, 8th).
+    texts += [photos[0], "#sub:done", "#sub:skip", "#sub:skip", photos[1], "#sub:done"]
+    texts += ["#sub:skip"] * 3 + [photos[2], "#sub:done", "#sub:dl:at_agency", "#sub:confirm"]
+    # Issue 12: a supplement (a photo) and a withdrawal request.
+    texts += [f"#supp:{waiting.code}", photos[3], "#supp:done", f"#withdraw:{waiting.code}"]
+    texts += ["#withdraw:yes", "xóa dữ liệu", "#erase:yes"]
+    bodies = [json.dumps(follow)] + [
+        _image(t, n + 1) if t in photos else _text(t, n + 1) for n, t in enumerate(texts)
+    ]
     _fresh_container(recorder)
     cs_url = f"{TEST_ENV['ZALO_API_BASE']}/v3.0/oa/message/cs"
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         mock.post(cs_url, json={"error": 0, "data": {"message_id": "m"}})
+        for photo in photos:
+            mock.get(photo, body=samples.jpeg(), content_type="image/jpeg")
         with Client(app, project_dir=str(ROOT), stage_name=STAGE):
             for n, body in enumerate(bodies):
                 event = {"Records": [_record(body, f"r{n}")]}

@@ -44,7 +44,10 @@ CODE_CALLS = {
         "dynamodb:UpdateItem",  # jobs, users, tokens, dossiers (also in transactions)
         "dynamodb:DeleteItem",  # sessions, pending notices, erasure of a user's partition
         "dynamodb:Query",  # pending notices; dossiers of an owner (gsi1)
-        "s3:GetObject",  # catalogue/store.py search index
+        "s3:GetObject",  # catalogue/store.py search index; the upload a CopyObject reads
+        # inbound/effects.py: chat attachments (uploads/), kept with a dossier (documents/,
+        # CopyObject), a new dossier's receipt QR (dossiers/)
+        "s3:PutObject",
         "s3:ListBucketVersions",  # erasure: a citizen's uploads in every version
         "s3:DeleteObjectVersion",  # erasure (uploads/ only)
         # The SQS event source mapping polls with the function's role.

@@ -22,7 +22,9 @@ from chalicelib.conversation.flows.procedures import ProcedureFlow
 from chalicelib.conversation.flows.rating import RatingFlow
 from chalicelib.conversation.flows.remarks import RemarksFlow
 from chalicelib.conversation.flows.submission import SubmissionFlow
+from chalicelib.conversation.flows.supplement import SupplementFlow
 from chalicelib.conversation.flows.unavailable import FEEDBACK, POSTAL
+from chalicelib.conversation.flows.withdrawal import WithdrawalFlow
 from chalicelib.conversation.intents import Understanding
 
 
@@ -34,6 +36,8 @@ def default_flows() -> FlowRegistry:
             PrivacyFlow(),
             MyDossiersFlow(),
             SubmissionFlow(),
+            SupplementFlow(),
+            WithdrawalFlow(),
             POSTAL,
             FEEDBACK,
             RemarksFlow(),

@@ -10,8 +10,9 @@ from chalicelib.conversation import commands, texts
 from chalicelib.conversation.actions import Action, register_action
 from chalicelib.conversation.commands import Command
 from chalicelib.conversation.flow import MENU_BUTTON, Context, Flow
+from chalicelib.conversation.flows.supplement import SUPPLEMENT_STATUS, owner_buttons
 from chalicelib.conversation.intents import Intent, Phrases, Understanding, find_dossier_code
-from chalicelib.conversation.model import Button
+from chalicelib.conversation.model import Button, DossierView
 from chalicelib.domain.identity import normalize_mobile, normalize_personal_id
 
 
@@ -139,10 +140,17 @@ class DossierFlow(Flow):
             return
         ctx.end()
         if view.is_owner:
-            ctx.say(texts.dossier_owner(view, ctx.settings.hotline), [MENU_BUTTON])
+            self._owner(ctx, view)
         else:
             verify = Button(title=texts.BTN_VERIFY, payload=commands.build("verify", view.code))
             ctx.say(texts.dossier_public(view), [verify, MENU_BUTTON])
+
+    def _owner(self, ctx: Context, view: DossierView) -> None:
+        """The owner's view with what they may do: supplement (status 5), withdraw."""
+        text = texts.dossier_owner(view, ctx.settings.hotline)
+        if view.status == SUPPLEMENT_STATUS:
+            text = f"{text}\n{texts.SUPPLEMENT_HINT}"
+        ctx.say(text, [*owner_buttons(view), MENU_BUTTON])
 
     def _verify(self, ctx: Context, arg: str | None) -> None:
         code = find_dossier_code(arg) if arg else None
@@ -184,8 +192,7 @@ class DossierFlow(Flow):
             ctx.end()
             ctx.actions.append(LinkDossier(at=ctx.turn.now, code=view.code))
             ctx.say(texts.APPLICANT_CONFIRMED)
-            owner_view = view.model_copy(update={"is_owner": True})
-            ctx.say(texts.dossier_owner(owner_view, ctx.settings.hotline), [MENU_BUTTON])
+            self._owner(ctx, view.model_copy(update={"is_owner": True}))
             return True
         attempts = int(ctx.data.get("attempts", 0)) + 1
         left = ctx.settings.max_applicant_attempts - attempts

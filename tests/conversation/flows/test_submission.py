@@ -19,7 +19,7 @@ SUBMITTABLE = CARD.model_copy(
         "time_limit_days": 3,
         "documents": [
             DocumentLine(name="Tờ khai đăng ký khai sinh", code="TK"),
-            DocumentLine(name="Giấy chứng sinh", code="GCS"),
+            DocumentLine(name="Giấy chứng sinh", code="GCS", optional=True),
         ],
     }
 )
@@ -164,3 +164,146 @@ def test_cancel_on_the_summary_drops_the_draft(chat: Chat) -> None:
 
 def test_the_menu_offers_submission(chat: Chat) -> None:
     assert "#flow:submit" in payloads(chat.send("menu"))
+
+
+# --- Casework: commune centre, optional components, reuse, the information card ----------
+
+COMMUNE_LEVEL = SUBMITTABLE.model_copy(
+    update={"receiving_agency_code": None, "receiving_levels": ["commune"], "agency": None}
+)
+EITHER_LEVEL = COMMUNE_LEVEL.model_copy(update={"receiving_levels": ["province", "commune"]})
+
+
+def _commune_chat(card=COMMUNE_LEVEL, **lookups) -> Chat:
+    return Chat(lookups=FakeLookups(cards={card.code: card}, **lookups))
+
+
+def test_a_commune_procedure_asks_which_centre_and_uses_its_agency_code() -> None:
+    chat = _commune_chat()
+    out = chat.send(f"#flow:submit:{COMMUNE_LEVEL.code}")
+    assert chat.session is not None and chat.session.step == "centre"
+    assert texts.ask_receiving_centre(False) in all_text(out)
+    assert "#sub:centre:province" not in payloads(out)  # commune level only
+    out = chat.send("xa tan thanh cu")  # an old commune name, no diacritics
+    if chat.session and chat.session.step == "centre":  # several fit: buttons, never a guess
+        assert payloads(out) and all(p.startswith("#sub:centre:") for p in payloads(out))
+        out = chat.send(payloads(out)[0])
+    assert chat.session is not None and chat.session.step == "kind"
+    data = chat.session.data
+    assert data["agency_code"].endswith(".H12") and data["agency_code"] != "000.00.17.H12"
+    assert "Trung tâm Phục vụ hành chính công" in data["agency_name"]
+    assert texts.receiving_centre_chosen(data["agency_name"]) in all_text(out)
+
+
+def test_a_centre_typed_with_diacritics_or_a_typo_is_found_and_an_unknown_one_re_asked() -> None:
+    chat = _commune_chat()
+    chat.send(f"#flow:submit:{COMMUNE_LEVEL.code}")
+    out = chat.send("Phường Bạc Liêu")
+    assert chat.session is not None and chat.session.step == "kind"
+    assert chat.session.data["agency_code"] == "000.00.30.H12"  # agencies.json: its committee
+    chat = _commune_chat()
+    chat.send(f"#flow:submit:{COMMUNE_LEVEL.code}")
+    out = chat.send("Xyzabc")
+    assert texts.receiving_centre_unknown("Xyzabc") in all_text(out)
+    assert chat.session is not None and chat.session.step == "centre"
+
+
+def test_a_procedure_of_either_level_offers_the_provincial_centre() -> None:
+    chat = _commune_chat(EITHER_LEVEL)
+    out = chat.send(f"#flow:submit:{EITHER_LEVEL.code}")
+    assert "#sub:centre:province" in payloads(out)
+    chat.send("#sub:centre:province")
+    assert chat.session is not None and chat.session.step == "kind"
+    assert chat.session.data["agency_code"] == "000.00.17.H12"
+
+
+def test_a_provincial_procedure_without_an_agency_goes_to_the_provincial_centre() -> None:
+    card = COMMUNE_LEVEL.model_copy(update={"receiving_levels": ["province"]})
+    chat = _commune_chat(card)
+    chat.send(f"#flow:submit:{card.code}")
+    assert chat.session is not None and chat.session.step == "kind"
+    assert chat.session.data["agency_code"] == "000.00.17.H12"
+
+
+def test_a_procedure_with_neither_agency_nor_level_is_not_taken() -> None:
+    card = COMMUNE_LEVEL.model_copy(update={"receiving_levels": []})
+    chat = _commune_chat(card)
+    out = chat.send(f"#flow:submit:{card.code}")
+    assert out.session is None and "chưa nộp được qua Zalo" in all_text(out)
+
+
+def _to_documents(chat: Chat) -> Outcome:
+    _to_applicant(chat, "person")
+    for value in ("Nguyễn Văn An", "0912345678", "096201001234"):
+        chat.send(value)
+    return chat.send("Số 5 đường Trần Hưng Đạo, phường An Xuyên")
+
+
+def test_only_optional_components_may_be_skipped_and_are_marked(chat: Chat) -> None:
+    first = _to_documents(chat)
+    assert "#sub:skip" not in payloads(first) and "(không bắt buộc)" not in all_text(first)
+    out = chat.send("#sub:skip")  # typed by hand on a required component
+    assert texts.COMPONENT_REQUIRED in all_text(out)
+    assert chat.session is not None and chat.session.data["doc"] == 0
+    chat.send(kind="image", attachments=[PAGE])
+    second = chat.send("#sub:done")
+    assert "Giấy chứng sinh (không bắt buộc)" in all_text(second)
+    assert "#sub:skip" in payloads(second)
+    chat.send("#sub:skip")
+    assert chat.session is not None and chat.session.step == "delivery"
+
+
+def test_the_information_card_is_offered_with_the_name_question(chat: Chat) -> None:
+    _to_applicant(chat, "person")
+    cards = [r.info_card for r in chat.last.replies if r.info_card is not None]  # type: ignore[union-attr]
+    assert len(cards) == 1 and cards[0].title == texts.USER_INFO_CARD_TITLE
+    out = chat.send("Nguyễn Văn An")  # typing still works
+    assert texts.ASK_PHONE in all_text(out)
+
+
+def test_an_organisation_keeps_its_representative() -> None:
+    chat = Chat(lookups=FakeLookups(cards={SUBMITTABLE.code: SUBMITTABLE}))
+    _to_applicant(chat, "org")
+    for value in ("Công ty TNHH Minh Phát", TAX_CODE, "Trần Văn Bình", "0912345678"):
+        chat.send(value)
+    chat.send("Số 5 đường Trần Hưng Đạo, phường An Xuyên")
+    _documents(chat)
+    chat.send("#sub:dl:at_agency")
+    out = chat.send("#sub:confirm")
+    (create,) = out.actions
+    assert isinstance(create, CreateDossier)
+    assert create.applicant["representative"] == "Trần Văn Bình"
+    assert create.applicant["tax_code"] == TAX_CODE
+
+
+def test_a_document_of_an_earlier_dossier_is_offered_and_reused() -> None:
+    from chalicelib.conversation.flows.submission import ReuseDocument
+    from chalicelib.conversation.model import PastDocument
+
+    past = PastDocument(
+        key="documents/" + "a" * 32,
+        name="to-khai.pdf",
+        component_code="TK",
+        component_name="Tờ khai đăng ký khai sinh",
+        content_type="application/pdf",
+        size=1200,
+        sha256="b" * 64,
+        dossier_code="000.00.17.H12-261118-0007",
+    )
+    other = past.model_copy(update={"key": "documents/" + "c" * 32, "component_code": "XX",
+                                    "component_name": "Giấy khác"})  # fmt: skip
+    chat = Chat(
+        lookups=FakeLookups(cards={SUBMITTABLE.code: SUBMITTABLE}, past_documents=[past, other])
+    )
+    first = _to_documents(chat)
+    assert "#sub:reuse:0:0" in payloads(first) and "#sub:reuse:0:1" not in payloads(first)
+    assert "to-khai.pdf" in all_text(first)
+    out = chat.send("#sub:reuse:0:0")
+    (reuse,) = out.actions
+    assert isinstance(reuse, ReuseDocument)
+    assert reuse.key == past.key and reuse.component_code == "TK"
+    assert "#sub:reuse:0:0" not in payloads(out)  # attached: not offered twice
+    assert chat.send("#sub:reuse:0:5").actions == []  # a stale or typed choice does nothing
+    chat.send("#sub:done")
+    assert chat.session is not None and chat.session.data["doc"] == 1
+    assert sum(1 for c in chat.lookups.calls if c[0] == "documents_of") == 1
