@@ -14,6 +14,7 @@ due_soon       agency   no result yet, no apology slip, due within one working d
 overdue        agency   the clock runs (2, 4; 6 when fee time counts) and the due date has
                         passed: listed every working day in the digest
 supplement     citizen  status 5 unanswered ``supplement_days`` working days after the request
+                        (a supplement sent through Zalo answers it)
 result_pickup  citizen  status 9 (result ready) not collected ``pickup_days`` working days later
 fees           citizen  status 6 (fees and taxes due) ``fees_days`` working days later
 rating         citizen  status 10 (result handed over): the invitation to rate, once
@@ -22,7 +23,8 @@ rating         citizen  status 10 (result handed over): the invitation to rate, 
 A one-shot condition's ``period`` names what it is about (``h<n>``: the history entry that
 started it; ``once`` for the rating invitation), so it fires once per dossier, condition and
 period. A repeating condition (``period`` empty) fires once per working day it applies, its
-period being that day.
+period being that day. No citizen reminder (but the rating invitation and the result
+pickup) while the applicant's withdrawal request waits for the office.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from chalicelib.domain.calendar import WorkingCalendar, local_date
-from chalicelib.domain.dossier import Dossier, DossierStatus
+from chalicelib.domain.dossier import EVENT_SUPPLEMENT_RECEIVED, Dossier, DossierStatus
 
 Audience = Literal["agency", "citizen"]
 CITIZEN_CONDITIONS = ("supplement", "result_pickup", "fees", "rating")
@@ -70,12 +72,19 @@ class Due:
 
 
 def _entered(dossier: Dossier) -> tuple[int, date] | None:
-    """(history index, local date) of the entry into the current status."""
+    """(history index, local date) of the entry into the current status: the last status
+    change (entries with an ``event``, such as a supplement received through Zalo, record
+    something the applicant did and leave the status as it was)."""
     for index in range(len(dossier.history) - 1, -1, -1):
         change = dossier.history[index]
-        if change.status is dossier.status:
-            return index, local_date(change.at)
+        if change.event:
+            continue
+        return (index, local_date(change.at)) if change.status is dossier.status else None
     return None
+
+
+def _noted_since(dossier: Dossier, index: int, event: str) -> bool:
+    return any(c.event == event for c in dossier.history[index + 1 :])
 
 
 def conditions(dossier: Dossier, rules: ReminderRules, calendar: WorkingCalendar) -> list[Due]:
@@ -95,7 +104,11 @@ def conditions(dossier: Dossier, rules: ReminderRules, calendar: WorkingCalendar
     if entered is None:
         return found
     index, day = entered
+    if dossier.withdrawal_requested_at is not None and status is not DossierStatus.RESULT_READY:
+        return found  # the applicant asked to withdraw: no nagging while the office decides
     if status is DossierStatus.SUPPLEMENT_REQUESTED:
+        if _noted_since(dossier, index, EVENT_SUPPLEMENT_RECEIVED):
+            return found  # answered through Zalo: the back office decides what follows
         starts = calendar.add_working_days(day, rules.supplement_days)
         found.append(Due("supplement", "citizen", starts, period=f"h{index}"))
     elif status is DossierStatus.RESULT_READY:

@@ -123,3 +123,27 @@ def test_the_digest_email_names_each_condition_without_personal_data():
     assert subject == "[Một cửa Cà Mau] Hồ sơ cần xử lý ngày 02/12/2026 – 000.00.17.H12 (2 mục)"
     assert body.index("Hồ sơ quá hạn: 1") < body.index("Hồ sơ đến hạn trong 1 ngày làm việc")
     assert "A-2 – Thủ tục B – hạn 26/11/2026 – trễ 4 ngày làm việc – 1 bất thường" in body
+
+
+def test_a_supplement_sent_through_zalo_answers_the_request_and_notes_do_not_restart_periods():
+    from chalicelib.domain.dossier import EVENT_SUPPLEMENT_RECEIVED
+
+    d = dossier(1, accepted=local(2026, 11, 23))
+    d.transition(
+        DossierStatus.SUPPLEMENT_REQUESTED, local(2026, 11, 27), "o", supplement_items=["Tờ khai"]
+    )
+    d.note_event(EVENT_SUPPLEMENT_RECEIVED, local(2026, 11, 30), "citizen", "Tờ khai")
+    assert conditions(d, RULES, CAL) == []
+    fees = dossier(2, accepted=local(2026, 11, 23))
+    fees.transition(DossierStatus.FINANCIAL_OBLIGATION, local(2026, 11, 25), "o")
+    fees.note_event("some_note", local(2026, 11, 26), "citizen")
+    reminder = next(c for c in conditions(fees, RULES, CAL) if c.condition == "fees")
+    assert reminder.period == "h1"  # the status entry, not the note after it
+    assert reminder.starts == date(2026, 11, 27)
+
+
+def test_no_citizen_reminder_while_a_withdrawal_request_waits():
+    d = dossier(1, accepted=local(2026, 11, 23))
+    d.transition(DossierStatus.FINANCIAL_OBLIGATION, local(2026, 11, 25), "o")
+    d.request_withdrawal(local(2026, 11, 26), "citizen", "")
+    assert {c.condition for c in conditions(d, RULES, CAL)} == {"due_soon", "overdue"}
