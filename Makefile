@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 STAGE ?= prod
 
-.PHONY: run test typecheck lint format bench chat schedule package deploy infra after-deploy clean
+.PHONY: run test typecheck lint format bench chat schedule package deploy infra after-deploy clean \
+	chromium screenshot
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,11 +21,19 @@ install: $(STAMP)
 run: $(STAMP)  ## start the whole system locally (moto, API, workers, schedules, stand-ins)
 	$(BIN)/python -m local.run
 
-test: $(STAMP)  ## linters, the type check and the whole test suite
+test: $(STAMP) chromium  ## linters, the type check and the whole test suite (with the browser test)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 --timeout 300 -q
+
+# The web form's browser test (tests/browser) drives Debian's Chromium: installed when missing
+# (as root with apt-get), else one line naming the command. CHROMIUM=/path picks another binary.
+chromium:
+	@bash ops/ensure-chromium.sh
+
+screenshot: $(STAMP) chromium  ## docs/webform.png: the web form on a phone, from the system of `make run`
+	$(BIN)/python -m local.screenshot docs/webform.png
 
 typecheck: $(STAMP)  ## mypy --strict on chalicelib/ and app.py (settings: pyproject.toml [tool.mypy])
 	$(BIN)/mypy

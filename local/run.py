@@ -593,12 +593,13 @@ class Runner:
     def start_moto(self) -> None:
         import logging
 
-        from moto.server import ThreadedMotoServer
+        from local.s3_cors import local_moto_server
 
         # One line per AWS call would drown the lines that matter (API, workers, stand-ins).
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
-        self.moto = ThreadedMotoServer(ip_address=HOST, port=self.ports["MOTO_PORT"], verbose=False)
+        # S3 answers browsers as AWS does: only the bucket's CORS rule (the web form's origin).
+        self.moto = local_moto_server(HOST, self.ports["MOTO_PORT"], ACCOUNT_ID)
         self.moto.start()
 
     def create_resources(self) -> None:

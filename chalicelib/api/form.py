@@ -345,18 +345,21 @@ def submit(token: str, request: Any) -> Response:
 
 
 def _send_receipt(user_id: str, receipt: Any) -> bool:
-    """Send the receipt to the citizen's Zalo chat once per dossier; whether it went out."""
+    """Queue the receipt for the citizen's Zalo chat (the outbox: sent once per dossier by the
+    inbound consumer, kept pending if Zalo cannot take it); whether it was queued."""
     from chalicelib.notify.model import OutboundMessage
-    from chalicelib.root import get_notifier
+    from chalicelib.notify.outbox import QueuedNotice, get_outbox
 
     try:
-        result = get_notifier().send(
-            user_id,
-            OutboundMessage(text=texts.submission_receipt(receipt)),
-            notice_id=f"receipt:{receipt.code}",
-            kind="receipt",
+        get_outbox().queue(
+            QueuedNotice(
+                notice_id=f"receipt:{receipt.code}",
+                kind="receipt",
+                user_id=user_id,
+                message=OutboundMessage(text=texts.submission_receipt(receipt)),
+            )
         )
     except Exception as exc:
         log.error("webform_receipt_failed", error_type=type(exc).__name__)
         return False
-    return result.error is None and bool(result.message_ids)
+    return True

@@ -28,6 +28,15 @@ border-radius:.35rem}input[aria-invalid=true]{border-color:#b3261e;border-width:
 .field-error{color:#b3261e;font-size:.9rem;margin:.25rem 0 0}ul.files{padding-left:1.2rem}
 button{width:100%;padding:.85rem;font-size:1.1rem;font-weight:700;color:#fff;background:#0a5cad;
 border:0;border-radius:.5rem}button[disabled]{background:#8a949e}
+legend{float:left;width:100%;padding:0;margin:0 0 .25rem}legend+*{clear:both}
+h3{font-size:1rem;margin:0 0 .25rem}.errors:focus{outline:3px solid #b3261e;outline-offset:2px}
+input[type=radio]{width:1.25rem;height:1.25rem;margin:0 .5rem 0 0;vertical-align:-.25rem}
+.choice label{display:inline-block;padding:.5rem 0}
+input.file{position:absolute;width:1px;height:1px;opacity:0;overflow:hidden}
+label.pick{display:inline-block;margin:.5rem 0 0;padding:.6rem 1rem;font-weight:600;color:#0a5cad;
+background:#fff;border:2px solid #0a5cad;border-radius:.5rem;cursor:pointer}
+input.file:focus+label.pick{outline:3px solid #0a5cad;outline-offset:2px}
+.files .failed{color:#b3261e}.choice p{margin:0}
 """
 
 _SCRIPT = """
@@ -36,23 +45,33 @@ var form=document.getElementById('dossier'),submit=document.getElementById('subm
 function done(){busy--;if(!busy){submit.disabled=false;}}
 function item(list,text){var li=document.createElement('li');li.textContent=text;
 list.appendChild(li);return li;}
+var TYPES={jpg:'image/jpeg',jpeg:'image/jpeg',png:'image/png',pdf:'application/pdf',
+  docx:'application/vnd.openxmlformats-officedocument.wordprocessingml.document'};
+function typeOf(file){var ext=(file.name.split('.').pop()||'').toLowerCase();
+  return TYPES[ext]&&(!file.type||file.type==='application/octet-stream')?TYPES[ext]:file.type;}
+function failed(li,file,reason){li.className='failed';
+  li.textContent=file.name+' – '+form.getAttribute(reason);}
 function upload(input,file){
   var index=input.getAttribute('data-component'),list=document.getElementById('files-'+index);
-  var li=item(list,file.name+' – '+form.getAttribute('data-uploading'));
+  var li=item(list,file.name+' – '+form.getAttribute('data-uploading')),type=typeOf(file);
+  if(file.size>Number(form.getAttribute('data-max-bytes'))){failed(li,file,'data-too-large');return;}
   busy++;submit.disabled=true;
   fetch(location.pathname.replace(/\\/$/,'')+'/uploads',{method:'POST',
     headers:{'Content-Type':'application/json'},
-    body:JSON.stringify({component:Number(index),content_type:file.type,size:file.size})})
-  .then(function(r){if(!r.ok){throw new Error('presign');}return r.json();})
+    body:JSON.stringify({component:Number(index),content_type:type,size:file.size})})
+  .then(function(r){if(r.status===413){throw new Error('data-too-large');}
+    if(r.status===400){throw new Error('data-wrong-type');}
+    if(!r.ok){throw new Error('data-failed');}return r.json();})
   .then(function(p){var data=new FormData();
     Object.keys(p.fields).forEach(function(k){data.append(k,p.fields[k]);});
-    data.append('Content-Type',file.type);data.append('file',file);
+    data.append('Content-Type',type);data.append('file',file);
     return fetch(p.url,{method:'POST',body:data}).then(function(r){
-      if(!r.ok){throw new Error('s3');}
+      if(!r.ok){throw new Error('data-failed');}
       var hidden=document.createElement('input');hidden.type='hidden';hidden.name='doc';
       hidden.value=index+'|'+p.key+'|'+p.ticket+'|'+file.name;form.appendChild(hidden);
       li.textContent=file.name+' – '+form.getAttribute('data-uploaded');});})
-  .catch(function(){li.textContent=file.name+' – '+form.getAttribute('data-failed');})
+  .catch(function(e){var r=String(e&&e.message);
+    failed(li,file,r.indexOf('data-')===0?r:'data-failed');})
   .then(done);
 }
 Array.prototype.forEach.call(document.querySelectorAll('input[type=file]'),function(input){
@@ -104,10 +123,13 @@ def message_page(title: str, message: str) -> str:
     return _page(title, f"<h1>{escape(title)}</h1><section><p>{escape(message)}</p></section>")
 
 
-def _text_input(name: str, state: FormState, kind: str = "text", autocomplete: str = "") -> str:
+def _text_input(
+    name: str, state: FormState, kind: str = "text", autocomplete: str = "", numeric: bool = False
+) -> str:
     errors = [m for f, m in state.errors if f == name]
     invalid = ' aria-invalid="true"' if errors else ""
     auto = f' autocomplete="{autocomplete}"' if autocomplete else ""
+    auto += ' inputmode="numeric"' if numeric else ""  # the digits keypad on a phone
     value = escape(state.values.get(name, ""))
     error = "".join(f'<p class="field-error">{escape(m)}</p>' for m in errors)
     return (
@@ -140,7 +162,10 @@ def form_page(
         f'<form id="dossier" method="post" action="" novalidate '
         f'data-uploading="{escape(texts.WEBFORM_UPLOADING)}" '
         f'data-uploaded="{escape(texts.WEBFORM_UPLOADED)}" '
-        f'data-failed="{escape(texts.WEBFORM_UPLOAD_FAILED)}">'
+        f'data-failed="{escape(texts.WEBFORM_UPLOAD_FAILED)}" '
+        f'data-too-large="{escape(texts.WEBFORM_UPLOAD_TOO_LARGE.format(mb=max_mb))}" '
+        f'data-wrong-type="{escape(texts.WEBFORM_UPLOAD_WRONG_TYPE)}" '
+        f'data-max-bytes="{max_mb * 1024 * 1024}">'
     )
     parts.append(
         f"<fieldset><legend><h2>{escape(texts.WEBFORM_APPLICANT)}</h2></legend>"
@@ -152,7 +177,7 @@ def form_page(
         f'{" checked" if organisation else ""}><label for="kind-organisation">'
         f"{escape(texts.WEBFORM_KIND_ORGANISATION)}</label></div>"
         + _text_input("name", state, autocomplete="name")
-        + _text_input("id_number", state)
+        + _text_input("id_number", state, numeric=True)
         + _text_input("tax_code", state)
         + _text_input("phone", state, "tel", "tel")
         + _text_input("address", state, autocomplete="street-address")
@@ -166,12 +191,17 @@ def form_page(
             for f in state.files
             if f.index == index
         )
+        # The native file button speaks the phone's language (or English): it is hidden
+        # (still focusable) behind a Vietnamese label that opens the same picker.
         parts.append(
-            f'<section><label for="component-{index}">{escape(name)}</label>'
-            f'<p class="hint">{hint}</p>'
+            f'<section><h3 id="component-{index}-name">{escape(name)}</h3>'
+            f'<p class="hint" id="component-{index}-hint">{hint}</p>'
             f'<input type="file" id="component-{index}" data-component="{index}" multiple '
-            'accept="image/jpeg,image/png,application/pdf,.docx">'
-            f'<ul class="files" id="files-{index}">{kept}</ul></section>'
+            'accept="image/jpeg,image/png,application/pdf,.docx" class="file" '
+            f'aria-labelledby="component-{index}-name" aria-describedby="component-{index}-hint">'
+            f'<label class="pick" for="component-{index}">{escape(texts.WEBFORM_PICK_FILES)}'
+            "</label>"
+            f'<ul class="files" id="files-{index}" aria-live="polite">{kept}</ul></section>'
         )
     for uploaded in state.files:
         parts.append(f'<input type="hidden" name="doc" value="{escape(uploaded.field_value())}">')
@@ -188,4 +218,5 @@ def form_page(
     parts.append(
         f'<button type="submit" id="submit">{escape(texts.WEBFORM_SUBMIT)}</button></form>'
     )
-    return _page(texts.WEBFORM_TITLE, "".join(parts), _SCRIPT)
+    title = texts.WEBFORM_TITLE_WITH_ERRORS if state.errors else texts.WEBFORM_TITLE
+    return _page(title, "".join(parts), _SCRIPT)

@@ -1056,7 +1056,7 @@ WEBFORM_ERRORS = {
 WEBFORM_DONE_TITLE = "Đã nộp hồ sơ"
 WEBFORM_DONE = (
     "Hồ sơ của bạn đã được tiếp nhận với mã {code}. "
-    "Giấy tiếp nhận hồ sơ và hẹn trả kết quả đã được gửi vào Zalo của bạn."
+    "Giấy tiếp nhận hồ sơ và hẹn trả kết quả sẽ được gửi vào Zalo của bạn trong giây lát."
 )
 WEBFORM_DONE_NOT_SENT = (
     "Hồ sơ của bạn đã được tiếp nhận với mã {code}. "
@@ -1591,3 +1591,13 @@ USER_INFO_CARD_SUBTITLE = (
     "Bấm để gửi họ tên, số điện thoại và địa chỉ trên Zalo; Ông/Bà vẫn kiểm tra và sửa được "
     "trước khi nộp."
 )
+
+
+# --- The web form in the browser: file picker and upload failures (browser) -----------------------
+
+WEBFORM_PICK_FILES = "Chọn tệp hoặc chụp ảnh"
+WEBFORM_UPLOAD_TOO_LARGE = "Tệp quá lớn, tối đa {mb} MB mỗi tệp. Vui lòng chọn tệp nhỏ hơn."
+WEBFORM_UPLOAD_WRONG_TYPE = (
+    "Loại tệp này không được nhận. Vui lòng gửi ảnh JPG, PNG, tệp PDF hoặc DOCX."
+)
+WEBFORM_TITLE_WITH_ERRORS = "Có lỗi cần sửa – Nộp hồ sơ trực tuyến"

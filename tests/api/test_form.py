@@ -31,6 +31,34 @@ PROCEDURE = "1.005092"  # two components, submittable through Zalo, one receivin
 USER = "8400000000000000777"
 SECRET = "webform-secret-for-tests"
 CS_URL = f"{TEST_ENV['ZALO_API_BASE']}/v3.0/oa/message/cs"
+
+
+def deliver_queued() -> int:
+    """Run the inbound consumer over what the outbox queued (as SQS would deliver it)."""
+    from chalicelib.inbound import consumer
+    from chalicelib.platform.aws import client
+
+    sqs = client("sqs")
+    url = sqs.get_queue_url(QueueName=get_settings().INBOUND_QUEUE)["QueueUrl"]
+    messages = sqs.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"]
+    ).get("Messages", [])
+    records = [
+        {
+            "messageId": m["MessageId"],
+            "receiptHandle": m["ReceiptHandle"],
+            "body": m["Body"],
+            "attributes": m["Attributes"],
+            "messageAttributes": {},
+            "eventSource": "aws:sqs",
+        }
+        for m in messages
+    ]
+    if records:
+        assert consumer.consume({"Records": records}) == {"batchItemFailures": []}
+    return len(records)
+
+
 PERSON = {
     "kind": "person",
     "name": "Nguyễn Thị Mẫu",
@@ -193,6 +221,7 @@ def test_submitting_creates_the_dossier_and_sends_the_receipt_to_zalo(form):
     assert dossier.applicant.id_number == "096190000123"
     assert dossier.applicant.phone == "+84912345678"
     assert [d.key.startswith("documents/") for d in dossier.documents] == [True, True]
+    assert deliver_queued() == 1
     sent = [json.loads(c.request.body) for c in form.calls if c.request.url == CS_URL]
     assert len(sent) == 1
     assert sent[0]["recipient"]["user_id"] == USER
@@ -207,6 +236,7 @@ def test_the_link_is_usable_once_and_a_second_post_makes_no_second_dossier(form)
     assert first in again.body.decode() and "chỉ dùng một lần" in again.body.decode()
     assert "chỉ dùng một lần" in http("get", f"/form/{token}").body.decode()
     assert presign(token, 0, "image/png", 10).status_code == 409
+    assert deliver_queued() == 1  # the second post queued nothing (same notice id: deduplicated)
     assert len([c for c in form.calls if c.request.url == CS_URL]) == 1
 
 
