@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 STAGE ?= prod
 
 .PHONY: run test typecheck lint format bench chat schedule package deploy infra after-deploy clean \
-	chromium screenshot
+	deploy-check replay-dead-letters chromium screenshot
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -82,6 +82,20 @@ infra: $(STAMP)  ## the resources alone as stack camau-zalo-$(STAGE)-resources, 
 	    --stack-name camau-zalo-$(STAGE)-resources --no-fail-on-empty-changeset \
 	    --parameter-overrides DocumentsBucketName=$(DOCUMENTS_BUCKET) Stage=$(STAGE) WebformOrigin=$(WEBFORM_ORIGIN) \
 	        AlarmEmail=$(ALARM_EMAIL) MonthlyBudgetUsd=$(MONTHLY_BUDGET_USD)
+
+deploy-check: $(STAMP)  ## package both stages, cfn-lint the results, run the IAM policy tests on them
+	@for stage in dev prod; do \
+	    $(MAKE) --no-print-directory package STAGE=$$stage || exit 1; \
+	    echo "cfn-lint build/$$stage/sam.json"; \
+	    $(BIN)/cfn-lint build/$$stage/sam.json || exit 1; \
+	done
+	DEPLOY_CHECK_DIR=build $(BIN)/python -m pytest -q -p no:cacheprovider \
+	    tests/infra/test_iam_policies.py tests/infra/test_iam_calls.py tests/infra/test_template.py
+
+replay-dead-letters: $(STAMP)  ## make replay-dead-letters QUEUE=inbound|postal [MAX=N] [DRY_RUN=1]
+	@test -n "$(QUEUE)" || { echo "QUEUE=inbound|postal is required"; exit 2; }
+	$(BIN)/python -m ops.replay_dead_letters --queue $(QUEUE) $(if $(MAX),--max $(MAX)) \
+	    $(if $(DRY_RUN),--dry-run)
 
 after-deploy: $(STAMP)  ## after `chalice deploy --stage $(STAGE)`: what Chalice cannot set (docs/deployment.md)
 	$(BIN)/python -m ops.after_deploy --stage $(STAGE)

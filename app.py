@@ -19,6 +19,7 @@ oauth = module("chalicelib.api.oauth")
 schedules = module("chalicelib.schedules")
 inbound = module("chalicelib.inbound.consumer")
 form = module("chalicelib.api.form")
+exports = module("chalicelib.api.exports")
 integration_ping = module("chalicelib.api.integration.ping")
 reports = module("chalicelib.api.reports")
 
@@ -85,6 +86,12 @@ def webform_uploads(token):
 @app.route("/form/{token}", methods=["POST"], content_types=["application/x-www-form-urlencoded"])
 def webform_submit(token):
     return form.submit(token, app.current_request)
+
+
+# --- HTTP: personal-data rights (issue 15): a citizen's export, by the signed link sent in Zalo
+@app.route("/public/exports/{token}", methods=["GET"])
+def data_export(token):
+    return exports.get(token)
 
 
 # --- HTTP: the back-office integration API (signed; chalicelib/api/integration/) ----------------

@@ -36,7 +36,7 @@ def create_resources_and_catalogue() -> None:
     from ops.import_catalogue import run
 
     create_all(
-        {"dynamodb": client("dynamodb"), "s3": client("s3"), "sqs": client("sqs")},
+        {name: client(name) for name in ("dynamodb", "s3", "sqs", "kms")},
         {"DocumentsBucketName": os.environ["DOCUMENTS_BUCKET"]},
     )
     data = ROOT / "data" / "catalogue"

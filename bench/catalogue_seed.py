@@ -36,7 +36,7 @@ def main() -> int:
         from local.resources import create_all
 
         create_all(
-            {"dynamodb": client("dynamodb"), "s3": client("s3"), "sqs": client("sqs")},
+            {name: client(name) for name in ("dynamodb", "s3", "sqs", "kms")},
             {"DocumentsBucketName": os.environ["DOCUMENTS_BUCKET"]},
         )
         started = time.perf_counter()

@@ -43,7 +43,7 @@ def main() -> None:
         from local.resources import create_all
 
         create_all(
-            {"dynamodb": client("dynamodb"), "s3": client("s3"), "sqs": client("sqs")},
+            {name: client(name) for name in ("dynamodb", "s3", "sqs", "kms")},
             {"DocumentsBucketName": os.environ["DOCUMENTS_BUCKET"]},
         )
         store = get_document_store()

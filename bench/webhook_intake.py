@@ -175,7 +175,7 @@ def measure(mock_aws: Any) -> dict[str, list[float]] | None:
         reset_clients()
         reset_settings()
         create_all(
-            {"dynamodb": client("dynamodb"), "s3": client("s3"), "sqs": client("sqs")},
+            {name: client(name) for name in ("dynamodb", "s3", "sqs", "kms")},
             {"DocumentsBucketName": ENV["DOCUMENTS_BUCKET"]},
         )
         import app as app_module

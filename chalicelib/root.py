@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from chalicelib.inbound.processor import Processor
     from chalicelib.notify.notifier import Notifier
     from chalicelib.reminders.runner import Reminders
+    from chalicelib.services.data_rights import DataRights
     from chalicelib.services.submission import SubmissionService
     from chalicelib.storage.documents import DocumentStore
     from chalicelib.storage.oauth_states import OAuthStates
@@ -28,12 +29,15 @@ if TYPE_CHECKING:
 @cached
 def get_token_manager() -> TokenManager:
     """The container's token manager (its in-memory token lives as long as it does)."""
+    from chalicelib.platform.aws import client
     from chalicelib.settings import get_settings
     from chalicelib.storage.table import get_table
-    from chalicelib.storage.tokens import TokenStore
+    from chalicelib.storage.tokens import KmsSealer, TokenStore
     from chalicelib.zalo.tokens import TokenManager
 
-    return TokenManager(TokenStore(get_table()), get_settings())
+    settings = get_settings()
+    sealer = KmsSealer(client("kms"), settings.TOKEN_KMS_KEY)
+    return TokenManager(TokenStore(get_table(), sealer), settings)
 
 
 def reset_token_manager() -> None:
@@ -98,6 +102,7 @@ def get_processor() -> Processor:
         uploads=get_document_store(),
         submissions=_submissions(table),
         ratings=_ratings(table),
+        data_rights=get_data_rights(),
         info_card_image_url=get_settings().USER_INFO_CARD_IMAGE_URL,
     )
 
@@ -109,6 +114,31 @@ def _ratings(table: Any) -> Any:
     from chalicelib.storage.ratings import Ratings
 
     return RatingService(Dossiers(table), Ratings(table))
+
+
+@cached
+def get_data_rights() -> DataRights:
+    """Data-rights requests: the user and dossier stores, the request log, the exports."""
+    from chalicelib.domain.calendar import default_calendar
+    from chalicelib.services.data_rights import DataRights
+    from chalicelib.settings import get_settings
+    from chalicelib.storage.data_rights import DataRightsLog
+    from chalicelib.storage.dossiers import Dossiers
+    from chalicelib.storage.table import get_table
+    from chalicelib.storage.users import Users
+
+    settings = get_settings()
+    table = get_table()
+    return DataRights(
+        users=Users(table),
+        dossiers=Dossiers(table),
+        log=DataRightsLog(table),
+        exports=get_document_store(),
+        calendar=default_calendar(),
+        secret=settings.WEBFORM_SECRET.get_secret_value(),
+        public_base_url=settings.PUBLIC_BASE_URL,
+        link_seconds=settings.DATA_EXPORT_LINK_SECONDS,
+    )
 
 
 def _submissions(table: Any) -> Any:

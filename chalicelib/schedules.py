@@ -17,7 +17,9 @@ def refresh_zalo_token(event: Any = None) -> str:
     from chalicelib.root import get_token_manager
 
     with log.invocation(getattr(event, "context", None)):
-        return get_token_manager().refresh_if_due()
+        result = get_token_manager().refresh_if_due()
+        log.metric("TokenRefreshRun", result=result)
+        return result
 
 
 def send_reminders(event: Any = None) -> dict[str, Any]:

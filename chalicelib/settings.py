@@ -113,6 +113,11 @@ class Settings(BaseSettings):
     DOCUMENTS_BUCKET: str = "camau-zalo-documents-local"
     INBOUND_QUEUE: str = "camau-zalo-inbound.fifo"
     POSTAL_QUEUE: str = "camau-zalo-postal"
+    # The KMS key that encrypts the OA token pair (infra/resources.json ``TokenKey``): its alias.
+    TOKEN_KMS_KEY: str = "alias/camau-zalo-local-tokens"  # noqa: S105 - a key's name
+    # Personal-data exports (chalicelib/services/data_rights.py): lifetime of the signed link
+    # the citizen gets (the object itself expires after a day by the bucket's lifecycle).
+    DATA_EXPORT_LINK_SECONDS: int = Field(default=900, ge=60, le=86400)
     INBOUND_MAX_RECEIVES: int = Field(default=9, ge=1)
     # "report" where the SQS event source mapping has ReportBatchItemFailures (the packaged
     # template sets both); "delete_and_raise" is safe on any mapping (chalice deploy).

@@ -60,10 +60,12 @@ class _Resolver:
 def create_all(
     clients: dict[str, Any], parameters: dict[str, str], template: dict[str, Any] | None = None
 ) -> dict[str, str]:
-    """Create every table, bucket and queue of the template. Returns logical id -> name/url.
+    """Create every table, bucket, queue and KMS key (with its alias) of the template. Returns
+    logical id -> name/url/alias.
 
-    ``clients`` maps "dynamodb", "s3" and "sqs" to boto3 clients. Idempotent: resources that
-    already exist are left as they are."""
+    ``clients`` maps "dynamodb", "s3" and "sqs" (and "kms", for the keys) to boto3 clients; the
+    ``Stage`` parameter names the keys' aliases (``local`` when absent, as the settings'
+    defaults expect). Idempotent: resources that already exist are left as they are."""
     template = template or load_template()
     created: dict[str, str] = {}
     dynamodb, s3, sqs = clients["dynamodb"], clients["s3"], clients["sqs"]
@@ -143,4 +145,26 @@ def create_all(
         ]
         resolve.queue_arns[name] = arn
         created[name] = url
+
+    kms = clients.get("kms")
+    if kms is not None:
+        stage = parameters.get("Stage", "local")
+        existing = {a["AliasName"] for a in kms.list_aliases()["Aliases"]}
+        for name, props in resources_of(template, "AWS::KMS::Alias").items():
+            alias = _sub(props["AliasName"], {"Stage": stage})
+            if alias not in existing:
+                key = resources_of(template, "AWS::KMS::Key")[props["TargetKeyId"]["Ref"]]
+                key_id = kms.create_key(Description=key.get("Description", ""))["KeyMetadata"]
+                kms.create_alias(AliasName=alias, TargetKeyId=key_id["KeyId"])
+            created[name] = alias
     return created
+
+
+def _sub(value: Any, parameters: dict[str, str]) -> str:
+    """A ``Fn::Sub`` string (or a plain one) with ``${Name}`` parameters replaced."""
+    text = value["Fn::Sub"] if isinstance(value, dict) else value
+    for key, replacement in parameters.items():
+        text = text.replace("${" + key + "}", replacement)
+    if "${" in text:
+        raise ValueError(f"unresolved parameter in {text!r}")
+    return str(text)

@@ -98,6 +98,8 @@ def local_defaults(environ: Mapping[str, str] | None = None) -> dict[str, str]:
         "AWS_ENDPOINT_URL": f"{loop}:{p['MOTO_PORT']}",
         "SECRETS_SSM_PATH": "",  # no Parameter Store locally: the secrets below are used
         "STAGE": "local",  # the stage file says dev: the local system keeps its short defaults
+        # the token key moto holds (create_all names it for the stage "local"), not the dev one
+        "TOKEN_KMS_KEY": "alias/camau-zalo-local-tokens",
         "ZALO_APP_ID": "1234567890123456789",
         "ZALO_OA_ID": "3880000000000000001",
         "ZALO_OA_SECRET_KEY": "oa-secret-for-tests",
@@ -607,7 +609,7 @@ class Runner:
         from local.resources import create_all
 
         reset_clients()
-        clients = {name: client(name) for name in ("dynamodb", "s3", "sqs")}
+        clients = {name: client(name) for name in ("dynamodb", "s3", "sqs", "kms")}
         self.resources = create_all(
             clients,
             {

@@ -38,6 +38,19 @@ _SSM = {
     "actions": ["ssm:GetParametersByPath"],
     "resources": [("ssm", "parameter{ssm_path}"), ("ssm", "parameter{ssm_path}/*")],
 }
+
+
+def _token_key(sid: str, actions: list[str]) -> dict[str, Any]:
+    """KMS on the OA token key only (storage/tokens.py): the key's id is the stack's, so the
+    statement names the account and region and is limited to the key holding the alias."""
+    return {
+        "sid": sid,
+        "actions": actions,
+        "resources": [("kms", "key/*")],
+        "condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": ["{token_key}"]}},
+    }
+
+
 FUNCTIONS: dict[str, dict[str, Any]] = {
     # Every HTTP route: api/health.py (readiness), zalo/webhook.py, zalo/oauth.py (state items
     # and the first token pair), api/public.py (a dossier by code).
@@ -64,6 +77,12 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "resources": [("s3", "{bucket}/catalogue/*")],
             },
             {
+                # GET /public/exports/{token}: the presigned GET it redirects to is the role's
+                "sid": "DataExports",
+                "actions": ["s3:GetObject"],
+                "resources": [("s3", "{bucket}/exports/*")],
+            },
+            {
                 "sid": "OAuthStates",  # OAuth start (put) and callback (conditional delete)
                 "actions": ["dynamodb:PutItem", "dynamodb:DeleteItem"],
                 "resources": [("dynamodb", "table/{table}")],
@@ -75,6 +94,9 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "resources": [("dynamodb", "table/{table}")],
                 "keys": ["ZALO#TOKEN"],
             },
+            # OAuth callback: the first pair is encrypted before it is stored; the API function
+            # never decrypts tokens (tests/infra/test_iam_policies.py).
+            _token_key("SealFirstTokenPair", ["kms:Encrypt"]),
             {
                 # integration API (api/integration/auth.py): one job per signed request, so a
                 # replayed webhook-id answers the first answer
@@ -94,6 +116,28 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "actions": ["dynamodb:GetItem"],
                 "resources": [("dynamodb", "table/{table}")],
                 "keys": ["RATINGS#*"],
+            },
+            {
+                # the web form (api/form.py): its links are used once (FORM#), the dossier is
+                # created once per link (services/submission.py: the day's number, the dossier
+                # and its submission marker in one transaction, the marker read on a repeat)
+                "sid": "WebFormDossiers",
+                "actions": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["FORM#*", "SUBMISSION#*", "DOSSIER#*", "DOSSIER_SEQ#*"],
+            },
+            {
+                # the web form's files: the browser posts to uploads/ with a presigned POST (the
+                # role's own permission), accept_uploaded reads and re-tags it or deletes a
+                # refused version; creation copies it to documents/ and puts the QR image
+                "sid": "WebFormUploads",
+                "actions": ["s3:GetObject", "s3:PutObject", "s3:DeleteObjectVersion"],
+                "resources": [("s3", "{bucket}/uploads/*")],
+            },
+            {
+                "sid": "WebFormKeptFiles",
+                "actions": ["s3:PutObject"],
+                "resources": [("s3", "{bucket}/documents/*"), ("s3", "{bucket}/dossiers/*")],
             },
             {
                 "sid": "ReadinessTable",  # /health/ready
@@ -143,10 +187,12 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
             {
                 # chat submission and supplement (inbound/effects.py): an attachment stored
                 # under uploads/, copied to documents/ when a dossier holds it (CopyObject reads
-                # the upload), and a new dossier's receipt QR image under dossiers/.
+                # the upload), and a new dossier's receipt QR image under dossiers/; a citizen's
+                # JSON export (services/data_rights.py) under exports/.
                 "sid": "ChatDocuments",
                 "actions": ["s3:PutObject"],
                 "resources": [
+                    ("s3", "{bucket}/exports/*"),
                     ("s3", "{bucket}/uploads/*"),
                     ("s3", "{bucket}/documents/*"),
                     ("s3", "{bucket}/dossiers/*"),
@@ -180,6 +226,9 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 ],
                 "resources": [("sqs", "{inbound_queue}")],
             },
+            # Sending: the token pair is decrypted; a refresh after Zalo rejected the token
+            # (or a pair stored before the encryption, migrated on read) is encrypted.
+            _token_key("TokenKey", ["kms:Decrypt", "kms:Encrypt"]),
             _SSM,
         ],
     },
@@ -242,6 +291,7 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "resources": [("dynamodb", "table/{table}")],
                 "keys": ["ZALO#TOKEN"],
             },
+            _token_key("TokenKey", ["kms:Decrypt", "kms:Encrypt"]),
             _SSM,
         ],
     },
@@ -270,6 +320,7 @@ def names(stage: str) -> dict[str, str]:
         "ssm_path": env["SECRETS_SSM_PATH"].rstrip("/"),
         "digest_sender": env.get("DIGEST_EMAIL_SENDER", ""),
         "digest_sender_domain": env.get("DIGEST_EMAIL_SENDER", "").rpartition("@")[2],
+        "token_key": env["TOKEN_KMS_KEY"],
     }
 
 
@@ -326,6 +377,14 @@ def render(stage: str, function: str, account: str | None = None, region: str | 
         if "keys" in item:
             statement["Condition"] = {
                 "ForAllValues:StringLike": {"dynamodb:LeadingKeys": list(item["keys"])}
+            }
+        if "condition" in item:
+            statement["Condition"] = {
+                operator: {
+                    key: [value.format(**values) for value in allowed]
+                    for key, allowed in condition.items()
+                }
+                for operator, condition in item["condition"].items()
             }
         statements.append(statement)
     return {"Version": "2012-10-17", "Statement": statements}

@@ -88,9 +88,14 @@ def aws():
     with mock_aws():
         _reset_caches()
         names = create_all(
-            {"dynamodb": client("dynamodb"), "s3": client("s3"), "sqs": client("sqs")},
+            {name: client(name) for name in ("dynamodb", "s3", "sqs", "kms")},
             {"DocumentsBucketName": TEST_ENV["DOCUMENTS_BUCKET"]},
         )
+        # chalice.test.Client runs the dev stage's environment (.chalice/config.json), whose
+        # TOKEN_KMS_KEY names the dev stage's alias: the same key answers to both.
+        kms = client("kms")
+        key = kms.describe_key(KeyId=names["TokenKeyAlias"])["KeyMetadata"]["KeyId"]
+        kms.create_alias(AliasName="alias/camau-zalo-dev-tokens", TargetKeyId=key)
         yield names
         _reset_caches()
 

@@ -123,6 +123,7 @@ def receive(raw_body: bytes | None, headers: Any) -> dict[str, Any]:
         MessageAttributes=attributes,
     )
     log.info("webhook_queued", event_name=event_name)
+    log.metric("WebhookAccepted")
     return {}
 
 

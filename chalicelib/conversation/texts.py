@@ -1352,6 +1352,94 @@ def digest_email_body(agency: str, day: str, sections: list[tuple[str, list[str]
     return "\n".join(lines)
 
 
+# --- Personal-data rights: what the system holds, the export (issue 15, "ops") ---------------
+
+BTN_MY_DATA = "Dữ liệu của tôi"
+BTN_EXPORT_DATA = "Xuất dữ liệu"
+BTN_ERASE_DATA = "Xóa dữ liệu"
+MY_DATA_HEADER = "DỮ LIỆU CỦA ÔNG/BÀ TRÊN KÊNH ZALO CỦA TRUNG TÂM"
+MY_DATA_NOTHING = (
+    "Hệ thống không lưu dữ liệu nào về Ông/Bà ngoài mã định danh Zalo dùng để trả lời tin nhắn này."
+)
+MY_DATA_FOOTER = (
+    "Để nhận bản đầy đủ dạng tệp (JSON), Ông/Bà gõ “xuất dữ liệu”. Để yêu cầu xóa, gõ "
+    "“xóa dữ liệu”. Hồ sơ thủ tục hành chính được lưu trữ theo quy định của pháp luật."
+)
+EXPORT_UNAVAILABLE = (
+    "Xin lỗi, hiện chưa tạo được tệp dữ liệu của Ông/Bà. Ông/Bà vui lòng thử lại sau hoặc gọi "
+    "đường dây nóng {hotline}."
+)
+EXPORT_LINK_INVALID = "Đường dẫn tải dữ liệu không hợp lệ."
+EXPORT_LINK_EXPIRED = (
+    "Đường dẫn tải dữ liệu đã hết hạn. Ông/Bà vui lòng gõ “xuất dữ liệu” trong Zalo để nhận "
+    "đường dẫn mới."
+)
+# Labels of items other features keep in a citizen's partition (``USER#<id>``), by the prefix
+# of their sort key: a feature that adds a kind adds its label here (summary and export).
+HOLDING_LABELS: dict[str, str] = {
+    "FEEDBACK#": "Phản ánh, kiến nghị đã gửi",
+    "POSTAL#": "Đơn gửi, nhận hồ sơ qua bưu chính",
+    "RATING#": "Đánh giá mức độ hài lòng",
+}
+
+
+def my_data_summary(
+    *,
+    first_seen: datetime | None,
+    last_interaction: datetime | None,
+    consent_at: datetime | None,
+    phone: str | None,
+    dossiers: list[tuple[str, str, str]],
+    notices: int,
+    pending: int,
+    uploads: int,
+    session_open: bool,
+    others: dict[str, int],
+) -> list[str]:
+    """The readable summary of what is held about the citizen, in parts of at most about
+    1,800 characters (one Zalo message each). ``dossiers``: (code, procedure, status)."""
+    lines = [MY_DATA_HEADER]
+    if first_seen:
+        lines.append(f"• Lần đầu nhắn tin: {_datetime(first_seen)}")
+    if last_interaction:
+        lines.append(f"• Lần nhắn tin gần nhất: {_datetime(last_interaction)}")
+    if consent_at:
+        lines.append(f"• Đồng ý xử lý dữ liệu cá nhân lúc: {_datetime(consent_at)}")
+    else:
+        lines.append("• Chưa đồng ý xử lý dữ liệu cá nhân")
+    lines.append(f"• Số điện thoại: {phone}" if phone else "• Số điện thoại: không lưu")
+    if dossiers:
+        lines.append(f"• Hồ sơ liên kết với tài khoản Zalo này ({len(dossiers)}):")
+        for n, (code, procedure, status) in enumerate(dossiers, 1):
+            lines.append(f"  {n}. {code} – {procedure} – Tình trạng: {status}")
+    else:
+        lines.append("• Hồ sơ liên kết với tài khoản Zalo này: không có")
+    lines.append(f"• Thông báo đã gửi (lưu 90 ngày, không lưu nội dung): {notices}")
+    lines.append(f"• Thông báo đang chờ gửi: {pending}")
+    lines.append(f"• Tệp giấy tờ đã gửi qua Zalo (tự xóa sau 7 ngày nếu không nộp): {uploads}")
+    if session_open:
+        lines.append("• Cuộc trò chuyện đang dở (tự xóa sau 1 ngày)")
+    for label, count in others.items():
+        lines.append(f"• {label}: {count}")
+    lines.append(MY_DATA_FOOTER)
+    parts: list[str] = []
+    current = ""
+    for line in lines:
+        if current and len(current) + 1 + len(line) > 1800:
+            parts.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line[:1800]
+    parts.append(current)
+    return parts
+
+
+def export_ready(link: str, minutes: int) -> str:
+    return (
+        "Tệp dữ liệu cá nhân của Ông/Bà (định dạng JSON) đã sẵn sàng. Ông/Bà mở đường dẫn sau "
+        f"để tải về trong vòng {minutes} phút (tệp tự xóa sau 1 ngày):\n{link}"
+    )
+
+
 # --- Casework: supplement in chat, withdrawal (issue 12), submission gaps (issue 11) ----------
 # conversation/flows/supplement.py, flows/withdrawal.py, flows/submission.py (commune centre,
 # optional components, reuse of documents, the information card).

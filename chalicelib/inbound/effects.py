@@ -26,6 +26,7 @@ from chalicelib.conversation.flows.dossier import (
     RequestOwnershipReview,
     WarnOwnerOfClaim,
 )
+from chalicelib.conversation.flows.privacy import ExportMyData, ShowMyData
 from chalicelib.conversation.flows.rating import SubmitRating
 from chalicelib.conversation.flows.submission import (
     CreateDossier,
@@ -99,6 +100,21 @@ class RatingStore(Protocol):
     def rate(self, user_id: str, code: str, rating: Any) -> str: ...
 
 
+class DataRightsService(Protocol):
+    """The data-rights requests (:class:`chalicelib.services.data_rights.DataRights`)."""
+
+    @property
+    def link_minutes(self) -> int: ...
+
+    def summary(self, user_id: str, requested_at: datetime) -> list[str]: ...
+
+    def export(self, user_id: str, requested_at: datetime) -> str | None: ...
+
+    def record(
+        self, user_id: str, kind: str, requested_at: datetime, outcome: str, *, kept: int = 0
+    ) -> None: ...
+
+
 @dataclass(frozen=True)
 class Submissions:
     """What the submission effects use (:func:`chalicelib.root.get_processor` wires them)."""
@@ -123,6 +139,8 @@ class Collaborators:
     submissions: Submissions | None = None
     # Satisfaction ratings (issue 15): None where a processor is built without them.
     ratings: RatingStore | None = None
+    # Data-rights requests (issue 15): None where a processor is built without them.
+    data_rights: DataRightsService | None = None
 
 
 @dataclass(frozen=True)
@@ -202,6 +220,8 @@ def _erase(user_id: str, c: Collaborators) -> None:
 @effect("withdraw_consent", WithdrawConsent)
 def _withdraw_consent(action: WithdrawConsent, user_id: str, c: Collaborators) -> EffectResult:
     _erase(user_id, c)
+    if c.data_rights is not None:
+        c.data_rights.record(user_id, "withdraw_consent", action.at, "withdrawn")
     return EffectResult()
 
 
@@ -214,9 +234,38 @@ def _delete_my_data(action: DeleteMyData, user_id: str, c: Collaborators) -> Eff
     uploads = c.users.erase(user_id, action.at)
     if uploads and c.uploads is not None:
         c.uploads.erase_versions(uploads)
+    if c.data_rights is not None:  # the proof it was answered (kept outside the partition)
+        c.data_rights.record(user_id, "erasure", action.at, "erased", kept=len(kept))
     log.info("data_erasure_requested", user_ref=user_ref(user_id), kept_dossiers=len(kept))
     log.metric("DataErasureRequested")
     return EffectResult(replies_after=[texts.erasure_kept_dossiers(kept)] if kept else [])
+
+
+@effect("show_my_data", ShowMyData)
+def _show_my_data(action: ShowMyData, user_id: str, c: Collaborators) -> EffectResult:
+    if c.data_rights is None:
+        raise RuntimeError("data rights are not wired")
+    parts = c.data_rights.summary(user_id, action.at)
+    log.info("data_access_requested", user_ref=user_ref(user_id))
+    log.metric("DataRightsRequest", kind="access")
+    return EffectResult(replies_instead=parts)
+
+
+@effect("export_my_data", ExportMyData)
+def _export_my_data(action: ExportMyData, user_id: str, c: Collaborators) -> EffectResult:
+    if c.data_rights is None:
+        raise RuntimeError("data rights are not wired")
+    link = c.data_rights.export(user_id, action.at)
+    log.metric("DataRightsRequest", kind="export")
+    if link is None:
+        log.warning("data_export_unavailable", user_ref=user_ref(user_id))
+        return EffectResult(
+            applied=False,
+            reason="export_not_configured",
+            replies_instead=[texts.EXPORT_UNAVAILABLE.format(hotline=c.hotline)],
+        )
+    log.info("data_export_created", user_ref=user_ref(user_id))
+    return EffectResult(replies_instead=[texts.export_ready(link, c.data_rights.link_minutes)])
 
 
 @effect("record_unfollow", RecordUnfollow)

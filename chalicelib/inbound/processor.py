@@ -170,6 +170,7 @@ class Processor:
         uploads: effects.UploadEraser | None = None,
         submissions: effects.Submissions | None = None,
         ratings: effects.RatingStore | None = None,
+        data_rights: effects.DataRightsService | None = None,
         info_card_image_url: str = "",
     ) -> None:
         # The image of Zalo's information request card; without one the card is left out
@@ -177,6 +178,7 @@ class Processor:
         self.info_card_image_url = info_card_image_url
         self.uploads = uploads
         self.ratings = ratings
+        self.data_rights = data_rights
         self.jobs = jobs
         self.job_keep_days = job_keep_days
         self.clock = clock
@@ -434,6 +436,7 @@ class Processor:
             uploads=self.uploads,
             submissions=self.submissions,
             ratings=self.ratings,
+            data_rights=self.data_rights,
         )
         result = effects.apply(action.model_dump(mode="json"), plan.user_id, collaborators)
         if not result.applied:

@@ -277,6 +277,9 @@ class Notifier:
             except InvalidRequest as exc:
                 result = NoticeResult(channel="skipped", error=str(exc.code))
             except ZaloApiError as exc:
+                # Refused, or Zalo unavailable: the total (its alarm) and by channel.
+                log.metric("NoticeFailed")
+                log.metric("NoticeFailed", channel=channel)
                 if channel == "pending":
                     raise
                 if not _is_refusal(exc):

@@ -30,6 +30,7 @@ at once so the move happens without delay and its group is not blocked.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -66,10 +67,12 @@ class QueueRecord:
     group_id: str | None
     receipt_handle: str = ""
     source_arn: str = ""
+    sent_at_ms: int | None = None  # SentTimestamp: when the message was queued (epoch ms)
 
     @classmethod
     def from_lambda(cls, raw: dict[str, Any]) -> QueueRecord:
         attributes = raw.get("attributes") or {}
+        sent = str(attributes.get("SentTimestamp", ""))
         return cls(
             message_id=raw["messageId"],
             body=raw.get("body", ""),
@@ -77,6 +80,7 @@ class QueueRecord:
             group_id=attributes.get("MessageGroupId"),
             receipt_handle=raw.get("receiptHandle") or "",
             source_arn=raw.get("eventSourceARN") or "",
+            sent_at_ms=int(sent) if sent.isdigit() else None,
         )
 
 
@@ -177,6 +181,16 @@ def _delete(queue: str, records: list[QueueRecord]) -> int:
     return not_deleted
 
 
+def _emit_queue_age(queue: str, records: list[QueueRecord], now_ms: float | None = None) -> None:
+    """One ``QueueAge`` metric per batch: how long its oldest record waited since it was
+    queued (SentTimestamp; a retried record counts its whole wait, retries included)."""
+    sent = [r.sent_at_ms for r in records if r.sent_at_ms is not None]
+    if not sent:
+        return
+    now = time.time() * 1000 if now_ms is None else now_ms
+    log.metric("QueueAge", max(0.0, now - min(sent)), unit="Milliseconds", queue=queue)
+
+
 def process_batch(
     event: Any,
     handle: Callable[[QueueRecord], None],
@@ -233,6 +247,7 @@ def process_batch(
                     log.error("last_failure_handler_failed", error_type=type(exc).__name__)
 
     records = [QueueRecord.from_lambda(raw) for raw in raw_event.get("Records", [])]
+    _emit_queue_age(queue, records)
     for record in records:
         if not out_of_time and _remaining_ms(context) < reserve_ms:
             out_of_time = True

@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import quote
 
 UPLOAD_PREFIX = "uploads/"
+EXPORT_PREFIX = "exports/"  # personal-data exports: expire after 1 day (lifecycle rule)
 DOCUMENT_PREFIX = "documents/"
 _MAX_NAME_CHARS = 120
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"|?*]+')
@@ -258,13 +259,26 @@ class DocumentStore:
         """The object's bytes (GetObject)."""
         return bytes(self._s3.get_object(Bucket=self._bucket, Key=key)["Body"].read())
 
-    def presigned_get(self, key: str) -> str:
-        """A link that lets its holder (an officer) read one object for ``link_seconds``.
-        Signed locally (SigV4): no AWS call."""
+    def put_export(self, key: str, data: bytes) -> None:
+        """Store a citizen's personal-data export (``exports/<hex>.json``; the bucket's lifecycle
+        deletes it after a day). One PutObject, SSE-KMS like every object."""
+        if not key.startswith(EXPORT_PREFIX) or "/" in key.removeprefix(EXPORT_PREFIX):
+            raise ValueError("not an export key")
+        self._put(key, data, "application/json; charset=utf-8", {})
+
+    def presigned_get(
+        self, key: str, *, seconds: int | None = None, download_name: str | None = None
+    ) -> str:
+        """A link that lets its holder (an officer; a citizen for their export) read one
+        object for ``seconds`` (default ``link_seconds``), saved as ``download_name`` when
+        given. Signed locally (SigV4): no AWS call."""
+        params = {"Bucket": self._bucket, "Key": key}
+        if download_name:
+            params["ResponseContentDisposition"] = f'attachment; filename="{download_name}"'
         return str(
             self._s3.generate_presigned_url(
                 "get_object",
-                Params={"Bucket": self._bucket, "Key": key},
-                ExpiresIn=self._link_seconds,
+                Params=params,
+                ExpiresIn=seconds or self._link_seconds,
             )
         )

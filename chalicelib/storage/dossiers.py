@@ -110,6 +110,19 @@ class Dossiers:
         )
         return [self._from_item(item) for item in items]
 
+    def all_of_owner(self, user_id: str) -> list[Dossier]:
+        """Every dossier linked to a Zalo user, newest first (a data-rights request): one
+        Query on gsi1 per page."""
+        found: list[Dossier] = []
+        start = None
+        while True:
+            items, start = self._table.query(
+                f"OWNER#{user_id}", index="gsi1", newest_first=True, start_key=start
+            )
+            found.extend(self._from_item(item) for item in items)
+            if not start:
+                return found
+
     def _item(self, dossier: Dossier, version: int) -> dict[str, Any]:
         data = dossier.model_dump_json(exclude={"owner_zalo_user_id"})
         item = {

@@ -251,6 +251,18 @@ class Users:
         )
         return sorted(uploads)
 
+    def partition(self, user_id: str) -> list[Item]:
+        """Every item of the user's partition (profile, session, notice records, pending
+        notices, upload notes and any later kind keyed by the user), for a data-rights request:
+        one consistent Query per page."""
+        found: list[Item] = []
+        start = None
+        while True:
+            items, start = self._table.query(user_pk(user_id), start_key=start, consistent=True)
+            found.extend(items)
+            if not start:
+                return found
+
     def note_upload(self, user_id: str, key: str, at: datetime) -> None:
         """Remember that the user uploaded ``key`` (``USER#<id>``, ``UPLOAD#<key>``), so that an
         erasure finds the file without listing the bucket; it expires with the upload (8 days,

@@ -17,6 +17,17 @@ from chalicelib.storage.table import get_table
 from chalicelib.zalo.tokens import TOKEN_PK, TOKEN_SK
 from tests.conftest import ROOT, TEST_ENV
 
+
+def stored_pair() -> dict:
+    """The stored token item, decrypted as the consumer reads it (the table holds it sealed)."""
+    from chalicelib.platform.aws import client
+    from chalicelib.settings import get_settings
+    from chalicelib.storage.tokens import KmsSealer, TokenStore
+
+    sealer = KmsSealer(client("kms"), get_settings().TOKEN_KMS_KEY)
+    return TokenStore(get_table(), sealer).read() or {}
+
+
 OAUTH_URL = f"{TEST_ENV['ZALO_OAUTH_BASE']}/v4/oa/access_token"
 OPERATOR = {"X-Operator-Secret": TEST_ENV["OPERATOR_SECRET"]}
 PAIR = {"access_token": "access-1", "refresh_token": "refresh-1", "expires_in": "90000"}
@@ -112,7 +123,9 @@ def test_callback_exchanges_the_code_with_the_verifier_and_stores_the_pair(http)
         "code_verifier": [verifier],
     }
     assert responses.calls[0].request.headers["secret_key"] == TEST_ENV["ZALO_APP_SECRET"]
-    stored = get_table().get(TOKEN_PK, TOKEN_SK, consistent=True)
+    raw = get_table().get(TOKEN_PK, TOKEN_SK, consistent=True)
+    assert "access_token" not in raw and "access-1" not in repr(raw)  # sealed with KMS
+    stored = stored_pair()
     assert (stored["access_token"], stored["refresh_token"]) == ("access-1", "refresh-1")
     for secret in (b"access-1", b"refresh-1", verifier.encode(), b"auth-code"):
         assert secret not in response.body
@@ -182,6 +195,6 @@ def test_callback_accepts_any_official_account_when_none_is_configured(http, mon
     state = start(http)["state"]
     response = http.get(f"/zalo/oauth/callback?code=auth-code&state={state}&oa_id=999")
     assert response.status_code == 200
-    assert get_table().get(TOKEN_PK, TOKEN_SK, consistent=True)["access_token"] == "access-1"
+    assert stored_pair()["access_token"] == "access-1"
     warnings = [line for line in capsys.readouterr().out.splitlines() if '"WARNING"' in line]
     assert any("oauth_oa_id_not_checked" in line for line in warnings)

@@ -70,6 +70,11 @@ class Recorder:
                 for obj in params["Delete"]["Objects"]:
                     action = "s3:DeleteObjectVersion" if obj.get("VersionId") else "s3:DeleteObject"
                     self.calls.append((action, f"arn:aws:s3:::{bucket}/{obj['Key']}", ()))
+            elif operation == "HeadObject":  # IAM: s3:GetObject
+                self.calls.append(("s3:GetObject", f"arn:aws:s3:::{bucket}/{params['Key']}", ()))
+            elif operation == "DeleteObject" and params.get("VersionId"):
+                key = params["Key"]
+                self.calls.append(("s3:DeleteObjectVersion", f"arn:aws:s3:::{bucket}/{key}", ()))
             else:
                 key = params.get("Key", "")
                 self.calls.append((f"s3:{operation}", f"arn:aws:s3:::{bucket}/{key}", ()))
@@ -82,6 +87,9 @@ class Recorder:
         elif service == "ses":  # IAM checks the identity sent from
             arn = f"arn:aws:ses:{REGION}:{ACCOUNT}:identity/{params.get('Source', '?')}"
             self.calls.append((f"ses:{operation}", arn, ()))
+        elif service == "kms":  # the key named by its alias (the policy's condition)
+            arn = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{params.get('KeyId', '')}"
+            self.calls.append((f"kms:{operation}", arn, ()))
         elif service == "ssm":
             path = params.get("Path") or params.get("Name", "")
             arn = f"arn:aws:ssm:{REGION}:{ACCOUNT}:parameter{path}"
@@ -147,6 +155,8 @@ def secrets_in_ssm(aws, monkeypatch):
         )
         monkeypatch.delenv(name)
     monkeypatch.setenv("SECRETS_SSM_PATH", path)
+    # The stage's token key (the aws fixture gives the dev stage's alias to the key).
+    monkeypatch.setenv("TOKEN_KMS_KEY", CONFIG_ENV["TOKEN_KMS_KEY"])
 
 
 CONFIG_ENV = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"][STAGE][
@@ -185,7 +195,8 @@ def _check(function: str, recorder: Recorder) -> None:
     policy = iam_policies.render(STAGE, function, ACCOUNT, REGION)
     assert recorder.calls, "nothing was recorded"
     denied = [c for c in recorder.calls if not _allowed(policy, *c)]
-    assert denied == [], f"{function}'s policy would deny these calls: {denied}"
+    shown = sorted({(a, r.rsplit("/", 1)[0] if "s3" in a else r, k[:1]) for a, r, k in denied})
+    assert denied == [], f"{function}'s policy would deny these calls: {shown}"
     granted = {a for s in policy["Statement"] for a in s["Action"]}
     called = {action for action, _, _ in recorder.calls}
     assert granted - called - NOT_CALLED_BY_CODE == set(), f"{function} never called these"
@@ -194,6 +205,7 @@ def _check(function: str, recorder: Recorder) -> None:
 def test_the_api_functions_calls_are_allowed_and_its_grants_are_used(
     secrets_in_ssm, recorder, monkeypatch
 ):
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://dev.example.invalid/api")  # web form
     from app import app
     from chalicelib.api import webhook
     from chalicelib.root import reset_token_manager
@@ -235,6 +247,7 @@ def test_the_api_functions_calls_are_allowed_and_its_grants_are_used(
             state = parse_qs(urlsplit(started.headers["Location"]).query)["state"][0]
             done = http.get(f"/zalo/oauth/callback?code=c&state={state}&oa_id={OA}")
             assert done.status_code == 200
+            _use_the_web_form(http)
     reset_token_manager()
     _check("api_handler", recorder)
 
@@ -250,6 +263,46 @@ def _integration_requests(http: Any) -> None:
     assert http.get(digest, headers=headers("back-office", b"")).status_code == 200
     ratings = "/integration/v1/ratings?agency=000.00.17.H12&month=2026-12"
     assert http.get(ratings, headers=headers("back-office", b"")).status_code == 200
+
+
+def _use_the_web_form(http: Any) -> None:
+    """The web form: its page, a presigned upload (the browser's PutObject is authorised by the
+    function's role, so it counts as the function's), a refused file, the submission (dossier,
+    documents, QR) and the receipt queued for the consumer."""
+    from chalicelib.services.webform import form_link
+    from tests.api.test_form import PERSON
+    from tests.documents import samples
+
+    token = form_link(USER, "1.005092", datetime.now(UTC)).rsplit("/", 1)[-1]
+    assert http.get(f"/form/{token}").status_code == 200
+    docs = []
+    for component, data, declared in (
+        (0, samples.jpeg(), "image/jpeg"),
+        (1, samples.script(), "image/jpeg"),
+    ):
+        body = json.dumps({"component": component, "content_type": declared, "size": len(data)})
+        answer = http.post(
+            f"/form/{token}/uploads", body=body, headers={"Content-Type": "application/json"}
+        )
+        assert answer.status_code == 200, answer.body
+        post = json.loads(answer.body)
+        import boto3
+
+        boto3.client("s3", region_name=REGION).put_object(
+            Bucket=CONFIG_ENV["DOCUMENTS_BUCKET"], Key=post["key"], Body=data, ContentType=declared
+        )
+        docs.append(f"{component}|{post['key']}|{post['ticket']}|f{component}")
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    refused = http.post(f"/form/{token}", body=_form_body(PERSON, docs), headers=form)
+    assert refused.status_code == 400  # the script is refused and its version deleted
+    done = http.post(f"/form/{token}", body=_form_body(PERSON, docs[:1]), headers=form)
+    assert done.status_code == 200, done.body
+
+
+def _form_body(fields: dict, docs: list[str]) -> bytes:
+    from urllib.parse import urlencode
+
+    return urlencode([*fields.items(), *(("doc", d) for d in docs)]).encode()
 
 
 def _record(body: str, message_id: str) -> dict:
@@ -304,7 +357,7 @@ def test_the_consumers_calls_are_allowed_and_its_grants_are_used(
 ):
     import app as app_module
     from app import app
-    from chalicelib.root import get_token_manager
+    from chalicelib.platform.container import reset_all
     from chalicelib.storage.dossiers import Dossiers
     from chalicelib.storage.table import get_table
     from local.seed import sample_dossiers
@@ -325,7 +378,12 @@ def test_the_consumers_calls_are_allowed_and_its_grants_are_used(
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://dichvucong.camau.test")
     cdn = "http://127.0.0.1:9/photo"
     photos = [f"{cdn}{n}.jpg" for n in range(4)]
-    get_token_manager().store_initial_pair("access-1", "refresh-1", "90000")
+    # A pair stored before the token encryption: the consumer seals it on its first read
+    # (kms:Encrypt), then decrypts it (kms:Decrypt).
+    from chalicelib.storage.tokens import TOKEN_PK, TOKEN_SK
+
+    legacy = {"pk": TOKEN_PK, "sk": TOKEN_SK, "access_token": "access-1", "version": 1}
+    get_table().put({**legacy, "refresh_token": "refresh-1", "expires_at": time.time() + 9e4})
     # A notice still owed to the citizen: the erasure below discards it.
     pending = {"pk": f"USER#{USER}", "sk": "PENDING#2026-01-01T00:00:00.000Z#n1", "at": "x"}
     get_table().put({**pending, "notice_id": "n1"})
@@ -348,7 +406,7 @@ def test_the_consumers_calls_are_allowed_and_its_grants_are_used(
     texts += ["#sub:skip"] * 3 + [photos[2], "#sub:done", "#sub:dl:at_agency", "#sub:confirm"]
     # Issue 12: a supplement (a photo) and a withdrawal request.
     texts += [f"#supp:{waiting.code}", photos[3], "#supp:done", f"#withdraw:{waiting.code}"]
-    texts += ["#withdraw:yes", "xóa dữ liệu", "#erase:yes"]
+    texts += ["#withdraw:yes", "dữ liệu của tôi", "xuat du lieu", "xóa dữ liệu", "#erase:yes"]
     bodies = [json.dumps(follow)] + [
         _image(t, n + 1) if t in photos else _text(t, n + 1) for n, t in enumerate(texts)
     ]
@@ -360,9 +418,15 @@ def test_the_consumers_calls_are_allowed_and_its_grants_are_used(
             mock.get(photo, body=samples.jpeg(), content_type="image/jpeg")
         with Client(app, project_dir=str(ROOT), stage_name=STAGE):
             for n, body in enumerate(bodies):
+                if n == 2:  # another container: it decrypts the pair the first one sealed
+                    reset_all()
                 event = {"Records": [_record(body, f"r{n}")]}
                 assert app_module.consume_inbound(event, None) == {"batchItemFailures": []}
             _consume_a_batch_with_a_failure(app_module, bodies[-1], recorder)
+    written = {
+        r.split(":::", 1)[1].split("/")[1] for a, r, _ in recorder.calls if a == "s3:PutObject"
+    }
+    assert written == {"uploads", "documents", "dossiers", "exports"}  # every flow ran
     _check("consume_inbound", recorder)
 
 

@@ -32,9 +32,12 @@ CODE_CALLS = {
         "dynamodb:DescribeTable",  # api/health.py readiness
         "dynamodb:Query",  # api/reports.py: an agency's digest of a day
         "s3:ListBucket",  # api/health.py readiness: HeadBucket
-        "s3:GetObject",  # api/public.py procedures: catalogue/store.py search index
+        "s3:GetObject",  # api/public.py procedures: the search index; api/exports.py (presign)
         "sqs:GetQueueUrl",  # zalo/webhook.py; api/health.py readiness
         "sqs:SendMessage",  # zalo/webhook.py
+        "kms:Encrypt",  # storage/tokens.py: the OAuth callback seals the first pair
+        "s3:PutObject",  # api/form.py: presigned uploads, kept copies, the QR image
+        "s3:DeleteObjectVersion",  # api/form.py: a refused upload's version
     },
     "ConsumeInbound": LOGS
     | SECRETS
@@ -46,7 +49,7 @@ CODE_CALLS = {
         "dynamodb:Query",  # pending notices; dossiers of an owner (gsi1)
         "s3:GetObject",  # catalogue/store.py search index; the upload a CopyObject reads
         # inbound/effects.py: chat attachments (uploads/), kept with a dossier (documents/,
-        # CopyObject), a new dossier's receipt QR (dossiers/)
+        # CopyObject), a new dossier's receipt QR (dossiers/); exports (data_rights.py)
         "s3:PutObject",
         "s3:ListBucketVersions",  # erasure: a citizen's uploads in every version
         "s3:DeleteObjectVersion",  # erasure (uploads/ only)
@@ -55,8 +58,12 @@ CODE_CALLS = {
         "sqs:DeleteMessage",  # also platform/sqs_batch.py (successes of a failed batch)
         "sqs:GetQueueAttributes",
         "sqs:ChangeMessageVisibility",  # platform/sqs_batch.py: the retry ladder
+        "kms:Decrypt",  # storage/tokens.py: the token pair, to send messages
+        "kms:Encrypt",  # storage/tokens.py: a pair refreshed after Zalo rejected the token
     },
-    "RefreshZaloToken": LOGS | SECRETS | {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+    "RefreshZaloToken": LOGS
+    | SECRETS
+    | {"dynamodb:GetItem", "dynamodb:UpdateItem", "kms:Decrypt", "kms:Encrypt"},
     "SendReminders": LOGS
     | SECRETS
     | {
@@ -74,6 +81,8 @@ ALLOWED_KEYS = {
         *("DOSSIER#*", "OAUTH#*", "ZALO#TOKEN", "CATALOGUE", "PROC#*", "AGENCY#*"),
         "JOB#api:*",  # the integration API's request jobs (replay), not the events' jobs
         *("DIGEST#*", "RATINGS#*"),  # agencies' digests and rating counters (issue 15)
+        # the web form: used links, its dossier created once (number, marker, dossier)
+        *("FORM#*", "SUBMISSION#*", "DOSSIER_SEQ#*"),
     },
     "RefreshZaloToken": {"ZALO#TOKEN"},
     "SendReminders": {"DUE", "DIGEST#*", "DOSSIER#*", "JOB#reminder:*", "JOB#digest:*"},
@@ -82,7 +91,11 @@ ALLOWED_KEYS = {
 
 @pytest.fixture(scope="module", params=["dev", "prod"])
 def packaged(request, tmp_path_factory):
-    """`chalice package --merge-template` output for each stage (runs the real CLI)."""
+    """`chalice package --merge-template` output for each stage (runs the real CLI), or, under
+    `make deploy-check` (``DEPLOY_CHECK_DIR``), the deployable template `make package` built."""
+    built = os.environ.get("DEPLOY_CHECK_DIR")
+    if built:
+        return request.param, json.loads((ROOT / built / request.param / "sam.json").read_text())
     out = tmp_path_factory.mktemp(f"package-iam-{request.param}")
     env = {**os.environ, "AWS_DEFAULT_REGION": "ap-southeast-1"}
     command = [str(BIN / "chalice"), "package", "--stage", request.param]
@@ -194,9 +207,11 @@ def test_item_access_is_limited_to_the_few_kinds_of_items_a_function_needs(packa
     # The public webhook and lookups can read neither profiles, sessions, event jobs nor the
     # tokens: dossiers (public view), OAuth states and the public catalogue only, plus the
     # integration API's own request jobs (JOB#api:*, its replay answers).
-    # And the monthly rating counters of agencies (RATINGS#*: numbers, no rating itself).
+    # The web form's used links, markers and day numbers (no personal data read); the monthly
+    # rating counters of agencies (RATINGS#*: numbers, no rating itself).
     assert readable == {
         *("DOSSIER#*", "OAUTH#*", "CATALOGUE", "PROC#*", "AGENCY#*", "JOB#api:*"),
+        *("FORM#*", "SUBMISSION#*", "DOSSIER_SEQ#*"),
         "RATINGS#*",
     }
     queryable = {
@@ -206,6 +221,28 @@ def test_item_access_is_limited_to_the_few_kinds_of_items_a_function_needs(packa
         for key in s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
     }
     assert queryable == {"DIGEST#*"}  # agencies' digests; never a citizen's partition
+
+
+def test_only_the_senders_may_decrypt_the_token_pair_and_only_with_the_token_key(packaged):
+    stage, sam = packaged
+    alias = CONFIG["stages"][stage]["environment_variables"]["TOKEN_KMS_KEY"]
+    assert alias == f"alias/camau-zalo-{stage}-tokens"  # the template's TokenKeyAlias
+    policies = _policies_by_function(sam)
+    decrypting = {
+        function
+        for function, statements in policies.items()
+        for s in statements
+        if "kms:Decrypt" in _as_list(s["Action"])
+    }
+    # The API function (public webhook, lookups, OAuth callback) may seal a new pair, never
+    # read one: table access plus its role does not reveal the tokens.
+    assert decrypting == {"ConsumeInbound", "RefreshZaloToken"}
+    assert any("kms:Encrypt" in _as_list(s["Action"]) for s in policies["APIHandler"])
+    for statements in policies.values():
+        for s in statements:
+            if any(a.startswith("kms:") for a in _as_list(s["Action"])):
+                aliases = s["Condition"]["ForAnyValue:StringEquals"]["kms:ResourceAliases"]
+                assert aliases == [alias]
 
 
 def test_the_committed_policy_files_are_what_the_description_writes():

@@ -29,7 +29,9 @@ def _alarms():
 
 def _alarm_on(namespace, metric):
     found = [
-        p for p in _alarms().values() if (p["Namespace"], p["MetricName"]) == (namespace, metric)
+        p
+        for p in _alarms().values()
+        if (p.get("Namespace"), p.get("MetricName")) == (namespace, metric)  # not metric math
     ]
     assert len(found) == 1, (namespace, metric)
     return found[0]
@@ -172,3 +174,39 @@ def test_web_acl_association_with_the_api_stage_is_merge_only_and_waits_for_the_
     assert association["DependsOn"] == "RestAPIapiStage"
     assert association["Properties"]["WebACLArn"] == {"Fn::GetAtt": ["PublicWebAcl", "Arn"]}
     assert "/restapis/${RestAPI}/stages/api" in association["Properties"]["ResourceArn"]["Fn::Sub"]
+
+
+# --- issue 15: the alarms of the operations section, and the token key ---------------------------
+def test_notices_failing_alarm_needs_failures_in_two_periods():
+    alarm = _alarm_on("CamauZalo", "NoticeFailed")
+    assert "Dimensions" not in alarm  # the total the notifier emits beside the per-channel one
+    assert (alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"]) == (2, 2)
+    assert alarm["Threshold"] >= 5 and alarm["AlarmActions"] == [TOPIC]
+
+
+def test_webhook_error_rate_alarm_is_a_ratio_of_the_webhooks_own_requests():
+    (alarm,) = [p for p in _alarms().values() if "error-rate" in json.dumps(p.get("AlarmName", ""))]
+    metrics = {m["Id"]: m for m in alarm["Metrics"]}
+    errors, requests = metrics["errors"]["MetricStat"], metrics["requests"]["MetricStat"]
+    assert errors["Metric"]["MetricName"] == "5XXError"
+    assert requests["Metric"]["MetricName"] == "Count"
+    resource = {d["Name"]: d["Value"] for d in errors["Metric"]["Dimensions"]}["Resource"]
+    assert resource == "/zalo/webhook"
+    assert errors["Metric"]["Dimensions"] == requests["Metric"]["Dimensions"]
+    (returned,) = [m for m in alarm["Metrics"] if m.get("ReturnData")]
+    assert "errors / requests" in returned["Expression"]
+    assert alarm["AlarmActions"] == [TOPIC]
+
+
+def test_the_token_key_rotates_and_its_alias_names_the_stage():
+    key = RESOURCES["TokenKey"]
+    assert key["Type"] == "AWS::KMS::Key" and key["Properties"]["EnableKeyRotation"] is True
+    alias = RESOURCES["TokenKeyAlias"]["Properties"]
+    assert alias["AliasName"] == {"Fn::Sub": "alias/camau-zalo-${Stage}-tokens"}
+    assert alias["TargetKeyId"] == {"Ref": "TokenKey"}
+
+
+def test_exports_expire_after_a_day():
+    rules = RESOURCES["DocumentsBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    (rule,) = [r for r in rules if r.get("Prefix") == "exports/"]
+    assert rule["Status"] == "Enabled" and rule["ExpirationInDays"] == 1

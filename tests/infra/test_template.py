@@ -22,7 +22,12 @@ BIN = Path(sys.executable).parent
 
 @pytest.fixture(scope="module", params=["dev", "prod"])
 def packaged(request, tmp_path_factory):
-    """`make package`'s output for each stage: the real CLI with the merge template."""
+    """`make package`'s output for each stage: the real CLI with the merge template (under
+    `make deploy-check`, ``DEPLOY_CHECK_DIR``: the very files `make package` built)."""
+    built = os.environ.get("DEPLOY_CHECK_DIR")
+    if built:
+        path = ROOT / built / request.param / "sam.json"
+        return request.param, path, json.loads(path.read_text())
     out = tmp_path_factory.mktemp(f"package-{request.param}")
     merge = out.parent / f"merge-{request.param}.json"
     merge.write_text(json.dumps(merge_template()))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -194,7 +195,7 @@ def test_make_run_answers_a_follow_end_to_end_and_stops_cleanly_on_sigint(tmp_pa
             [sys.executable, "-m", "local.chat", "--user", "2468000000000000077", "--wait", "20"],
             cwd=ROOT,
             env=env,
-            input="/follow\n",
+            input="/follow\nxuat du lieu\n",
             capture_output=True,
             text=True,
             encoding="utf-8",
@@ -202,6 +203,12 @@ def test_make_run_answers_a_follow_end_to_end_and_stops_cleanly_on_sigint(tmp_pa
         )
         assert chat.returncode == 0, chat
         assert "OA:" in chat.stdout, f"{chat.stdout}\n{chat.stderr}\n{output()}"
+        # 4b. The personal-data export: the link in the chat, through the local API's
+        # redirect to the (moto) bucket: the citizen's JSON copy.
+        links = re.findall(r"(http://\S+/public/exports/\S+)", chat.stdout)
+        assert links, f"no export link:\n{chat.stdout}\n{output()}"
+        status, document = http("GET", links[-1])
+        assert status == 200 and document["zalo_user_id"] == "2468000000000000077", document
     finally:
         # 5. SIGINT stops everything: exit 0 within 15 s, every port free again.
         process.send_signal(signal.SIGINT)

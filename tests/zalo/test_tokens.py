@@ -13,7 +13,7 @@ import responses
 from chalicelib.platform.aws import client
 from chalicelib.settings import get_settings
 from chalicelib.storage.table import Table, get_table
-from chalicelib.storage.tokens import TokenStore
+from chalicelib.storage.tokens import KmsSealer, TokenStore
 from chalicelib.zalo import messages
 from chalicelib.zalo.client import ZaloClient
 from chalicelib.zalo.tokens import (
@@ -35,7 +35,7 @@ NEW_PAIR = {"access_token": "access-2", "refresh_token": "refresh-2", "expires_i
 
 def manager(clock=lambda: NOW, sleep=lambda s: None, table=None) -> TokenManager:
     return TokenManager(
-        TokenStore(table or get_table()),
+        TokenStore(table or get_table(), sealer()),
         get_settings(),
         clock=clock,
         sleep=sleep,
@@ -63,8 +63,13 @@ class SerializedClient:
         return serialized
 
 
+def sealer() -> KmsSealer:
+    return KmsSealer(client("kms"), get_settings().TOKEN_KMS_KEY)
+
+
 def stored() -> dict:
-    return get_table().get(TOKEN_PK, TOKEN_SK, consistent=True) or {}
+    """The stored item with the pair decrypted (as the store reads it)."""
+    return TokenStore(get_table(), sealer()).read() or {}
 
 
 @pytest.fixture
@@ -98,9 +103,7 @@ def test_access_token_is_cached_in_memory_until_close_to_expiry(seeded):
     clock = [NOW]
     tokens = manager(clock=lambda: clock[0])
     assert tokens.get_access_token() == "access-1"
-    get_table().update(
-        TOKEN_PK, TOKEN_SK, "SET access_token = :a", values={":a": "changed-elsewhere"}
-    )
+    manager().store_initial_pair("changed-elsewhere", "refresh-1", "90000")
     assert tokens.get_access_token() == "access-1"  # from memory: no read
     clock[0] = NOW + 90000 - 60  # close to expiry: read again
     assert tokens.get_access_token() == "changed-elsewhere"
