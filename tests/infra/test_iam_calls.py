@@ -369,7 +369,7 @@ def test_the_consumers_calls_are_allowed_and_its_grants_are_used(
         str(data / "province-overrides.json"),
         str(data / "agencies.json"),
     )
-    dossier, waiting, _ = sample_dossiers(datetime.now(tz=UTC))  # the first linked to USER
+    dossier, waiting, *_ = sample_dossiers(datetime.now(tz=UTC))  # the first linked to USER
     Dossiers(get_table()).add(dossier)
     Dossiers(get_table()).add(waiting)  # status 5: the citizen supplements it in the chat
     assert Dossiers(get_table()).link_owner(waiting.code, USER)
