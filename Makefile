@@ -6,8 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 STAGE ?= prod
 
-.PHONY: run test typecheck lint format bench chat schedule package deploy infra after-deploy clean \
-	deploy-check replay-dead-letters chromium screenshot
+.PHONY: run test typecheck lint format bench chat officer schedule package deploy infra \
+	after-deploy clean deploy-check replay-dead-letters chromium screenshot
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,9 @@ bench: $(STAMP)  ## every script under bench/, one table of figures
 
 chat: $(STAMP)  ## a terminal Zalo user talking to the system started by `make run`
 	$(BIN)/python -m local.chat $(ARGS)
+
+officer: $(STAMP)  ## an officer answering live conversations on `make run`: make officer ARGS="list"
+	$(BIN)/python -m local.officer $(ARGS)
 
 schedule: $(STAMP)  ## fire a schedule now on the running local system: make schedule NAME=refresh_zalo_token
 	$(BIN)/python -m local.fire $(NAME)

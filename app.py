@@ -22,6 +22,7 @@ form = module("chalicelib.api.form")
 exports = module("chalicelib.api.exports")
 integration_ping = module("chalicelib.api.integration.ping")
 reports = module("chalicelib.api.reports")
+live = module("chalicelib.api.integration.live")
 
 
 # --- HTTP: operations ---------------------------------------------------------------------------
@@ -98,6 +99,35 @@ def data_export(token):
 @app.route("/integration/v1/ping", methods=["GET"])
 def integration_ping_route():
     return integration_ping.ping(app.current_request)
+
+
+# --- HTTP: integration API, live conversations with an officer ("Gặp cán bộ", issue 14) -------
+@app.route("/integration/v1/conversations", methods=["GET"])
+def live_conversations():
+    return live.list_conversations(app.current_request)
+
+
+@app.route("/integration/v1/conversations/{ref}", methods=["GET"])
+def live_conversation(ref):
+    return live.get_conversation(app.current_request, ref)
+
+
+@app.route(
+    "/integration/v1/conversations/{ref}/messages",
+    methods=["POST"],
+    content_types=["application/json"],
+)
+def live_conversation_reply(ref):
+    return live.reply(app.current_request, ref)
+
+
+@app.route(
+    "/integration/v1/conversations/{ref}/close",
+    methods=["POST"],
+    content_types=["application/json"],
+)
+def live_conversation_close(ref):
+    return live.close(app.current_request, ref)
 
 
 # --- Queue consumers ----------------------------------------------------------------------------

@@ -15,11 +15,13 @@ from chalicelib.platform.container import cached
 
 if TYPE_CHECKING:
     from chalicelib.documents.intake import DocumentIntake
+    from chalicelib.domain.office_hours import OfficeHours
     from chalicelib.inbound.processor import Processor
     from chalicelib.notify.notifier import Notifier
     from chalicelib.reminders.runner import Reminders
     from chalicelib.services.data_rights import DataRights
     from chalicelib.services.submission import SubmissionService
+    from chalicelib.storage.conversations import LiveConversations
     from chalicelib.storage.documents import DocumentStore
     from chalicelib.storage.oauth_states import OAuthStates
     from chalicelib.zalo.client import ZaloClient
@@ -104,6 +106,48 @@ def get_processor() -> Processor:
         ratings=_ratings(table),
         data_rights=get_data_rights(),
         info_card_image_url=get_settings().USER_INFO_CARD_IMAGE_URL,
+        live=get_live(),
+    )
+
+
+@cached
+def get_live_conversations() -> LiveConversations:
+    """Live conversations with an officer (issue 14) in the table."""
+    from chalicelib.settings import get_settings
+    from chalicelib.storage.conversations import LiveConversations
+    from chalicelib.storage.table import get_table
+
+    return LiveConversations(get_table(), keep_days=get_settings().LIVE_KEEP_DAYS)
+
+
+@cached
+def get_office_hours() -> OfficeHours:
+    """When officers answer live conversations (``LIVE_OFFICE_HOURS`` on working days)."""
+    from chalicelib.domain.calendar import default_calendar
+    from chalicelib.domain.office_hours import OfficeHours
+    from chalicelib.settings import get_settings
+
+    return OfficeHours.from_setting(default_calendar(), get_settings().LIVE_OFFICE_HOURS)
+
+
+def get_live() -> Any:
+    """The live-conversation effects' collaborators (:class:`chalicelib.inbound.effects.Live`)."""
+    from datetime import timedelta
+
+    from chalicelib.inbound.effects import Live
+    from chalicelib.settings import get_settings
+    from chalicelib.storage.table import get_table
+    from chalicelib.storage.users import Users
+
+    settings = get_settings()
+    return Live(
+        store=get_live_conversations(),
+        intake=get_document_intake(),
+        uploads=Users(get_table()),
+        hours=get_office_hours(),
+        agency=settings.LIVE_CHAT_AGENCY,
+        idle=timedelta(hours=settings.LIVE_IDLE_HOURS),
+        max_mb=max(1, settings.DOCUMENT_MAX_BYTES // (1024 * 1024)),
     )
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from chalicelib.platform.container import on_reset
@@ -103,6 +103,27 @@ class Settings(BaseSettings):
     # --- Back-office integration API (chalicelib/api/integration/) ---------------------------
     # JSON {"<client id>": {"secrets": ["whsec_…"], "agencies": [...], "scopes": [...]}}.
     INTEGRATION_CLIENTS: SecretStr = SecretStr("{}")
+
+    # --- Live conversations with an officer ("Gặp cán bộ", conversation/flows/handoff.py) -----
+    LIVE_CHAT_AGENCY: str = "000.00.17.H12"  # whose inbox they open in: the provincial centre
+    LIVE_OFFICE_HOURS: str = "07:30-11:30,13:30-17:00"  # local slots on working days
+    LIVE_IDLE_HOURS: int = Field(default=24, ge=1, le=720)
+    LIVE_KEEP_DAYS: int = Field(default=90, ge=1, le=3650)
+
+    @field_validator("LIVE_OFFICE_HOURS")
+    @classmethod
+    def _office_hours(cls, value: str) -> str:
+        from chalicelib.domain.office_hours import parse_slots
+
+        parse_slots(value)  # ValueError names the problem
+        return value
+
+    @field_validator("LIVE_CHAT_AGENCY")
+    @classmethod
+    def _live_agency(cls, value: str) -> str:
+        from chalicelib.domain.agency import canonical_agency_code
+
+        return canonical_agency_code(value)
 
     # --- Postal provider -----------------------------------------------------------------------
     POSTAL_API_BASE: str = "https://postal.invalid"

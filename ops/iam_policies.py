@@ -140,6 +140,33 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "resources": [("s3", "{bucket}/documents/*"), ("s3", "{bucket}/dossiers/*")],
             },
             {
+                # integration API, live conversations (api/integration/live.py): the inbox
+                # (gsi2), a conversation and its messages, an officer reply's job
+                "sid": "ReadLiveConversations",
+                "actions": ["dynamodb:GetItem", "dynamodb:Query"],
+                "resources": [
+                    ("dynamodb", "table/{table}"),
+                    ("dynamodb", "table/{table}/index/gsi2"),
+                ],
+                "keys": ["LIVE#*", "INBOX#*", "JOB#live-reply:*"],
+            },
+            {
+                # an officer's reply (its job, the message, the conversation's activity) and
+                # the close (the conversation's state)
+                "sid": "WriteLiveConversations",
+                "actions": ["dynamodb:PutItem", "dynamodb:UpdateItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["LIVE#*", "JOB#live-reply:*"],
+            },
+            {
+                # the citizen's pointer to the open conversation (USER#<id> / PROFILE#LIVE):
+                # its activity on a reply, removed on the close; never read here
+                "sid": "LiveConversationPointer",
+                "actions": ["dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["USER#*"],
+            },
+            {
                 "sid": "ReadinessTable",  # /health/ready
                 "actions": ["dynamodb:DescribeTable"],
                 "resources": [("dynamodb", "table/{table}")],
@@ -185,7 +212,8 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "resources": [("s3", "{bucket}/catalogue/*")],
             },
             {
-                # chat submission and supplement (inbound/effects.py): an attachment stored
+                # chat submission, supplement, a file forwarded to a live conversation
+                # (inbound/effects.py): an attachment stored
                 # under uploads/, copied to documents/ when a dossier holds it (CopyObject reads
                 # the upload), and a new dossier's receipt QR image under dossiers/; a citizen's
                 # JSON export (services/data_rights.py) under exports/.

@@ -1440,6 +1440,67 @@ def export_ready(link: str, minutes: int) -> str:
     )
 
 
+# --- Live conversation with an officer ("Gặp cán bộ", issue 14; flows/handoff.py) -----------------
+HANDOFF_TITLE = "Gặp cán bộ"
+BTN_HANDOFF = "Gặp cán bộ"
+BTN_END_LIVE = "Kết thúc trò chuyện"
+_WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+
+
+def _opening_time(opening: datetime, now: datetime) -> str:
+    local, today = opening.astimezone(_VIETNAM), now.astimezone(_VIETNAM).date()
+    hour = f"{local:%H:%M}"
+    if local.date() == today:
+        return f"{hour} hôm nay"
+    if local.date() == today + timedelta(days=1):
+        return f"{hour} ngày mai ({_WEEKDAYS[local.weekday()]}, {local:%d/%m/%Y})"
+    return f"{hour} {_WEEKDAYS[local.weekday()]}, ngày {local:%d/%m/%Y}"
+
+
+def live_opened() -> str:
+    return (
+        "Ông/Bà đã được kết nối với cán bộ của Trung tâm Phục vụ hành chính công. "
+        "Vui lòng nhập câu hỏi hoặc gửi ảnh, tệp cần trao đổi; cán bộ sẽ trả lời tại đây "
+        "trong giờ hành chính các ngày làm việc.\n"
+        "Trong lúc trò chuyện với cán bộ, hệ thống tự động tạm dừng. Khi xong, Ông/Bà gõ "
+        "«kết thúc» hoặc bấm nút «Kết thúc trò chuyện»."
+    )
+
+
+def live_away(opening: datetime, now: datetime) -> str:
+    return (
+        "Hiện ngoài giờ làm việc. Cán bộ đã nhận được tin nhắn của Ông/Bà và sẽ trả lời từ "
+        f"{_opening_time(opening, now)}. Ông/Bà có thể tiếp tục gửi nội dung cần trao đổi."
+    )
+
+
+LIVE_ENDED_BY_CITIZEN = (
+    "Đã kết thúc cuộc trò chuyện với cán bộ. Cảm ơn Ông/Bà. Hệ thống tự động tiếp tục hỗ trợ "
+    "Ông/Bà."
+)
+LIVE_ENDED_IDLE = (
+    "Cuộc trò chuyện với cán bộ đã tự kết thúc vì không có trao đổi trong 24 giờ. Nếu cần, "
+    "Ông/Bà chọn «Gặp cán bộ» để bắt đầu lại."
+)
+LIVE_ENDED_BY_OFFICER = (
+    "Cán bộ đã kết thúc cuộc trò chuyện. Cảm ơn Ông/Bà. Nếu cần trao đổi thêm, Ông/Bà chọn "
+    "«Gặp cán bộ» trong menu."
+)
+LIVE_NOT_OPEN = "Cuộc trò chuyện với cán bộ đã kết thúc."
+LIVE_CONTENT_NOT_FORWARDED = (
+    "Nội dung này chưa chuyển được cho cán bộ. Ông/Bà vui lòng gửi tin nhắn chữ, ảnh hoặc tệp "
+    "(PDF, Word)."
+)
+
+
+def live_officer_reply(text: str) -> str:
+    return f"Cán bộ trả lời:\n{text}"
+
+
+def live_file_refused(reason_text: str) -> str:
+    return f"Tệp này chưa được chuyển cho cán bộ. {reason_text}"
+
+
 # --- Casework: supplement in chat, withdrawal (issue 12), submission gaps (issue 11) ----------
 # conversation/flows/supplement.py, flows/withdrawal.py, flows/submission.py (commune centre,
 # optional components, reuse of documents, the information card).

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
@@ -26,6 +26,7 @@ from chalicelib.conversation.flows.dossier import (
     RequestOwnershipReview,
     WarnOwnerOfClaim,
 )
+from chalicelib.conversation.flows.handoff import CloseLive, ForwardLiveFile, OpenLive
 from chalicelib.conversation.flows.privacy import ExportMyData, ShowMyData
 from chalicelib.conversation.flows.rating import SubmitRating
 from chalicelib.conversation.flows.submission import (
@@ -127,6 +128,19 @@ class Submissions:
 
 
 @dataclass(frozen=True)
+class Live:
+    """What the live-conversation effects use (:func:`chalicelib.root.get_processor`)."""
+
+    store: Any  # chalicelib.storage.conversations.LiveConversations
+    intake: Any  # chalicelib.documents.intake.DocumentIntake
+    uploads: Any  # chalicelib.storage.users.Users (note_upload: erasure finds the file)
+    hours: Any  # chalicelib.domain.office_hours.OfficeHours
+    agency: str
+    idle: timedelta = timedelta(hours=24)
+    max_mb: int = 10
+
+
+@dataclass(frozen=True)
 class Collaborators:
     """What effect handlers may use."""
 
@@ -141,6 +155,8 @@ class Collaborators:
     ratings: RatingStore | None = None
     # Data-rights requests (issue 15): None where a processor is built without them.
     data_rights: DataRightsService | None = None
+    # Live conversations with an officer (issue 14): None where a processor is built without.
+    live: Live | None = None
 
 
 @dataclass(frozen=True)
@@ -231,6 +247,8 @@ def _delete_my_data(action: DeleteMyData, user_id: str, c: Collaborators) -> Eff
     # session, notice records, pending notices), leaving a hashed tombstone; closed dossiers
     # are unlinked, those in progress stay linked (the law) and the answer names them.
     kept = c.dossiers.release_owner(user_id)
+    if c.live is not None:  # live conversations (issue 14), found through the user's items
+        c.live.store.erase_user(user_id)
     uploads = c.users.erase(user_id, action.at)
     if uploads and c.uploads is not None:
         c.uploads.erase_versions(uploads)
@@ -568,4 +586,77 @@ def _request_withdrawal(action: RequestWithdrawal, user_id: str, c: Collaborator
         )
     log.info("withdrawal_requested", code=action.code)
     log.metric("WithdrawalRequested")
+    return EffectResult()
+
+
+# --- Live conversation with an officer (issue 14, flows/handoff.py) --------------------------
+
+
+def _live(c: Collaborators) -> Live:
+    if c.live is None:
+        raise RuntimeError("live conversations are not wired")
+    return c.live
+
+
+@effect("open_live", OpenLive)
+def _open_live(action: OpenLive, user_id: str, c: Collaborators) -> EffectResult:
+    from chalicelib.conversation.flows.handoff import away_period
+
+    live = _live(c)
+    away = away_period(live.hours, action.at)
+    opened = live.store.open(user_id, action.ref, live.agency, action.at, away)
+    if opened:
+        log.info("live_opened", ref=action.ref, agency=live.agency, off_hours=away is not None)
+        log.metric("LiveConversationOpened")
+    if away is None:
+        return EffectResult()
+    # Off hours: the away notice now, and not again on the first message of this period.
+    opening = live.hours.next_opening(action.at)
+    return EffectResult(replies_after=[texts.live_away(opening, action.at)])
+
+
+@effect("close_live", CloseLive)
+def _close_live(action: CloseLive, user_id: str, c: Collaborators) -> EffectResult:
+    closed = _live(c).store.close_by_ref(user_id, action.ref, action.at, action.reason)
+    if closed:
+        log.info("live_closed", ref=action.ref, by=action.reason)
+        log.metric("LiveConversationClosed", by=action.reason)
+    return EffectResult()
+
+
+@effect("forward_live_file", ForwardLiveFile)
+def _forward_live_file(action: ForwardLiveFile, user_id: str, c: Collaborators) -> EffectResult:
+    from chalicelib.documents.filetypes import accepted_types
+    from chalicelib.documents.rejection import DocumentRejected
+    from chalicelib.storage.conversations import LiveMessage, StoredFileRef
+
+    live = _live(c)
+    draft = LiveMessage(id=action.message_id, at=action.at, sender="citizen")
+    if live.store.has_message(action.ref, draft.sk):  # a redelivery fetches nothing twice
+        return EffectResult()
+    try:
+        stored = live.intake.accept(
+            action.url,
+            allowed=accepted_types(()),
+            declared_type=action.declared_type,
+            original_name=action.name,
+        )
+    except DocumentRejected as refused:
+        log.info("live_file_refused", ref=action.ref, reason=refused.reason.value)
+        reason = texts.document_rejected(refused.reason.value, max_mb=live.max_mb)
+        return EffectResult(
+            applied=False,
+            reason=f"document_{refused.reason.value}",
+            replies_after=[texts.live_file_refused(reason)],
+        )
+    live.uploads.note_upload(user_id, stored.key, action.at)
+    file = StoredFileRef(
+        key=stored.key,
+        name=stored.name,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+    )
+    live.store.add_message(action.ref, draft.model_copy(update={"file": file}))
+    log.info("live_file_forwarded", ref=action.ref)
     return EffectResult()

@@ -38,11 +38,13 @@ from chalicelib.inbound import effects
 from chalicelib.notify import outbox
 from chalicelib.notify.model import NoticeResult, OutboundMessage
 from chalicelib.platform import log
+from chalicelib.storage.conversations import LivePointer
 from chalicelib.storage.idempotency import KEEP_DAYS_DEFAULT, Job
 from chalicelib.storage.users import UserProfile
 from chalicelib.zalo import delivery
 
 if TYPE_CHECKING:
+    from chalicelib.conversation.flows.handoff import LiveTurn
     from chalicelib.conversation.model import Turn
     from chalicelib.zalo.events import ChatNowEvent, FollowEvent, SubmitInfoEvent, UserMessageEvent
 
@@ -88,7 +90,9 @@ class UserStore(effects.UserStore, Protocol):
 class SessionStore(Protocol):
     """Conversation sessions (:class:`chalicelib.storage.sessions.Sessions`)."""
 
-    def get_with_profile(self, user_id: str) -> tuple[UserProfile | None, Session | None]: ...
+    def read_for_event(
+        self, user_id: str
+    ) -> tuple[UserProfile | None, Session | None, LivePointer | None]: ...
 
     def save(self, user_id: str, session: Session | None, *, read_version: int | None) -> None: ...
 
@@ -171,8 +175,10 @@ class Processor:
         submissions: effects.Submissions | None = None,
         ratings: effects.RatingStore | None = None,
         data_rights: effects.DataRightsService | None = None,
+        live: effects.Live | None = None,
         info_card_image_url: str = "",
     ) -> None:
+        self.live = live
         # The image of Zalo's information request card; without one the card is left out
         # (Zalo needs an image) and the citizen types the values.
         self.info_card_image_url = info_card_image_url
@@ -320,39 +326,101 @@ class Processor:
             first_interaction=first,
         )
 
-    def _decide(self, event: UserEvent) -> tuple[EventPlan, dict[str, Any] | None]:
-        """The plan, and the write recording the interaction on the profile (None: nothing
-        to record). Reads the profile and the session in one call."""
+    def _decide(
+        self, event: UserEvent
+    ) -> tuple[EventPlan, dict[str, Any] | None, list[dict[str, Any]]]:
+        """The plan, the write recording the interaction on the profile (None: nothing to
+        record) and the writes of a live conversation's turn. Reads the profile, the session
+        and the live-conversation pointer in one call.
+
+        Routing: a citizen with an open live conversation (the pointer) is not answered by
+        the engine; :func:`~chalicelib.conversation.flows.handoff.route_live` forwards the
+        turn to the conversation, or ends it and hands the turn to the engine."""
         from chalicelib.conversation import engine
+        from chalicelib.conversation.flows import default_flows, handoff
 
         at = event_time(event.timestamp)
         user_id = event.user_id
-        profile, session = self.sessions.get_with_profile(user_id)
+        profile, session, pointer = self.sessions.read_for_event(user_id)
         touch: dict[str, Any] | None = None
         first = False
         if event.event_name != "unfollow":
             touch, first = self.users.touch_write(user_id, at, profile)
         consented = bool(profile and profile.consent_at)
-        outcome = engine.handle(
-            session,
-            self._turn(event, first, consented),
-            self.lookups,
-            self.engine_settings,
-        )
+        turn = self._turn(event, first, consented)
+        routed = None
+        if pointer is not None and self.live is not None:
+            view = handoff.LiveView(
+                ref=pointer.ref,
+                last_activity_at=pointer.last_activity_at,
+                away_until=pointer.away_until,
+            )
+            routed = handoff.route_live(
+                turn,
+                view,
+                hours=self.live.hours,
+                idle=self.live.idle,
+                command_names=default_flows().command_names,
+            )
+        if routed is not None and routed.lifted is None:
+            assert pointer is not None and self.live is not None
+            plan = EventPlan(
+                user_id=user_id,
+                at=at,
+                follow={"follow": True}.get(event.event_name),
+                actions=[
+                    PlannedAction.model_validate(a.model_dump(mode="json")) for a in routed.actions
+                ],
+                replies=routed.replies,
+                deliver_pending=bool(profile and profile.pending_notices),
+                replies_in_job=True,
+            )
+            return plan, touch, self._live_writes(user_id, pointer, at, routed, touch is not None)
+        lead_actions: list[Any] = []
+        lead_replies: list[Reply] = []
+        if routed is not None:  # the conversation ends; the engine takes the turn
+            lead_actions, lead_replies = list(routed.actions), list(routed.replies)
+            if routed.engine_text is not None:
+                turn = turn.model_copy(update={"kind": "text", "text": routed.engine_text})
+        outcome = engine.handle(session, turn, self.lookups, self.engine_settings)
         plan = EventPlan(
             user_id=user_id,
             at=at,
             follow={"follow": True, "unfollow": False}.get(event.event_name),
             actions=[
-                PlannedAction.model_validate(a.model_dump(mode="json")) for a in outcome.actions
+                PlannedAction.model_validate(a.model_dump(mode="json"))
+                for a in [*lead_actions, *outcome.actions]
             ],
             session_read_version=session.version if session else None,
             session=outcome.session,
-            replies=list(outcome.replies),
+            replies=[*lead_replies, *outcome.replies],
             deliver_pending=bool(profile and profile.pending_notices),
             replies_in_job=True,
         )
-        return plan, touch
+        return plan, touch, []
+
+    def _live_writes(
+        self, user_id: str, pointer: LivePointer, at: datetime, routed: LiveTurn, newer: bool
+    ) -> list[dict[str, Any]]:
+        """The conversation's writes for a forwarded turn (saved with the plan)."""
+        from chalicelib.storage.conversations import LiveMessage
+
+        assert self.live is not None
+        message = None
+        if routed.message is not None:
+            forwarded = routed.message
+            message = LiveMessage(
+                id=forwarded.id,
+                at=at,
+                sender="citizen",
+                text=forwarded.text,
+                latitude=forwarded.latitude,
+                longitude=forwarded.longitude,
+            )
+        writes: list[dict[str, Any]] = self.live.store.turn_writes(
+            user_id, pointer, at, message=message, away_until=routed.away_until, newer=newer
+        )
+        return writes
 
     def _decide_and_save(self, job: Job, event: UserEvent) -> None:
         """Decide, then save the plan, the interaction and the session it leaves in one
@@ -360,8 +428,9 @@ class Processor:
         from chalicelib.storage.sessions import SessionConflict
         from chalicelib.storage.table import TransactionCancelled
 
-        plan, touch = self._decide(event)
+        plan, touch, live_writes = self._decide(event)
         writes = [touch] if touch else []
+        writes.extend(live_writes)
         if plan.writes_session:
             plan = plan.model_copy(update={"session_saved": True})
             writes.append(
@@ -437,6 +506,7 @@ class Processor:
             submissions=self.submissions,
             ratings=self.ratings,
             data_rights=self.data_rights,
+            live=self.live,
         )
         result = effects.apply(action.model_dump(mode="json"), plan.user_id, collaborators)
         if not result.applied:

@@ -15,6 +15,7 @@ import json
 from typing import Any
 
 from chalicelib.conversation.model import Session
+from chalicelib.storage.conversations import POINTER_SK, LivePointer
 from chalicelib.storage.table import ConditionFailed, Item, Table
 from chalicelib.storage.users import PROFILE_SK, UserProfile, user_pk
 
@@ -42,18 +43,29 @@ class Sessions:
 
     def get_with_profile(self, user_id: str) -> tuple[UserProfile | None, Session | None]:
         """The user's profile and session in one consistent Query: their sort keys
-        (``PROFILE``, ``SESSION``) bound a range no other item of the partition falls in
-        (``NOTICE#``, ``PENDING#`` sort before ``PROFILE``)."""
+        (``PROFILE``, ``SESSION``) bound a range no other item of the partition falls in but the
+        live-conversation pointer (``NOTICE#``, ``PENDING#`` sort before ``PROFILE``)."""
+        profile, session, _ = self.read_for_event(user_id)
+        return profile, session
+
+    def read_for_event(
+        self, user_id: str
+    ) -> tuple[UserProfile | None, Session | None, LivePointer | None]:
+        """:meth:`get_with_profile` plus the pointer to the user's open live conversation
+        (``PROFILE#LIVE``, :mod:`chalicelib.storage.conversations`), whose sort key lies in
+        the same range: still one consistent Query."""
         items, _ = self._table.query(
             user_pk(user_id), sk_between=(PROFILE_SK, "SESSION"), consistent=True
         )
-        profile = session = None
+        profile = session = live = None
         for item in items:
             if item["sk"] == PROFILE_SK:
                 profile = UserProfile.from_item(item, user_id)
             elif item["sk"] == "SESSION":
                 session = _session(item)
-        return profile, session
+            elif item["sk"] == POINTER_SK:
+                live = LivePointer.from_item(item)
+        return profile, session, live
 
     def save(self, user_id: str, session: Session | None, *, read_version: int | None) -> None:
         """Store ``session`` (or delete it when None), provided the stored version is still

@@ -38,7 +38,7 @@ MAIN_MENU_FIRST_PAGE = [
     "#flow:procedures",
     "#flow:mine",
     "#flow:submit",
-    "#help",
+    "#more:menu:1",
 ]
 
 
@@ -68,8 +68,10 @@ def test_main_menu_offers_only_what_works(chat: Chat) -> None:
         "Tra cứu thủ tục",
         "Hồ sơ của tôi",
         "Nộp hồ sơ",
-        "Trợ giúp",
+        "Xem thêm",
     ]
+    more = chat.send("#more:menu:1")
+    assert [b.title for b in more.replies[-1].buttons] == ["Gặp cán bộ", "Trợ giúp"]
 
 
 def test_a_page_the_main_menu_does_not_have_shows_the_menu(chat: Chat) -> None:

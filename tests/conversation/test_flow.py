@@ -43,6 +43,7 @@ def test_the_products_menu_is_what_works_in_rank_order_with_help_last() -> None:
         "#flow:procedures",
         "#flow:mine",
         "#flow:submit",
+        "#flow:handoff",
         "#help",
     ]
 

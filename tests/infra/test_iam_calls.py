@@ -222,6 +222,9 @@ def test_the_api_functions_calls_are_allowed_and_its_grants_are_used(
     )
     dossier = sample_dossiers(datetime.now(tz=UTC))[0]
     Dossiers(get_table()).add(dossier)
+    from chalicelib.storage.conversations import LiveConversations
+
+    LiveConversations(get_table()).open(USER, LIVE_REF, LIVE_AGENCY, datetime.now(tz=UTC), None)
     raw, sig = fixture_event("user_send_text")
     monkeypatch.setattr(webhook, "_clock", lambda: int(json.loads(raw)["timestamp"]) / 1000)
     operator = {"X-Operator-Secret": TEST_ENV["OPERATOR_SECRET"]}
@@ -242,6 +245,7 @@ def test_the_api_functions_calls_are_allowed_and_its_grants_are_used(
             assert http.get("/public/procedures?q=khai+sinh&limit=3").status_code == 200
             assert http.get("/public/procedures/1.001193").status_code == 200
             _integration_requests(http)
+            _live_conversation_requests(http)
             started = http.get("/zalo/oauth/start", headers=operator)
             assert started.status_code == 302
             state = parse_qs(urlsplit(started.headers["Location"]).query)["state"][0]
@@ -303,6 +307,27 @@ def _form_body(fields: dict, docs: list[str]) -> bytes:
     from urllib.parse import urlencode
 
     return urlencode([*fields.items(), *(("doc", d) for d in docs)]).encode()
+
+
+LIVE_REF, LIVE_AGENCY = "L261202-0a1b2c3d", "000.00.17.H12"
+
+
+def _live_conversation_requests(http: Any) -> None:
+    """The officers' live-conversation routes (issue 14): inbox, one, a reply, the close."""
+    from tests.api.integration.signing import headers
+
+    def signed(method: str, path: str, body: dict | None = None) -> Any:
+        raw = json.dumps(body).encode() if body is not None else b""
+        if method == "GET":
+            return http.get(path, headers=headers("back-office", raw))
+        return http.post(path, body=raw, headers=headers("back-office", raw))
+
+    base = "/integration/v1/conversations"
+    assert signed("GET", f"{base}?agency={LIVE_AGENCY}&state=open").status_code == 200
+    assert signed("GET", f"{base}/{LIVE_REF}").status_code == 200
+    reply = {"officer": "cb01", "text": "Chào Ông/Bà"}
+    assert signed("POST", f"{base}/{LIVE_REF}/messages", reply).status_code == 201
+    assert signed("POST", f"{base}/{LIVE_REF}/close", {"officer": "cb01"}).status_code == 200
 
 
 def _record(body: str, message_id: str) -> dict:
@@ -377,7 +402,7 @@ def test_the_consumers_calls_are_allowed_and_its_grants_are_used(
     monkeypatch.setenv("ZALO_CDN_HOSTS", "127.0.0.1")
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://dichvucong.camau.test")
     cdn = "http://127.0.0.1:9/photo"
-    photos = [f"{cdn}{n}.jpg" for n in range(4)]
+    photos = [f"{cdn}{n}.jpg" for n in range(5)]
     # A pair stored before the token encryption: the consumer seals it on its first read
     # (kms:Encrypt), then decrypts it (kms:Decrypt).
     from chalicelib.storage.tokens import TOKEN_PK, TOKEN_SK
@@ -406,7 +431,10 @@ def test_the_consumers_calls_are_allowed_and_its_grants_are_used(
     texts += ["#sub:skip"] * 3 + [photos[2], "#sub:done", "#sub:dl:at_agency", "#sub:confirm"]
     # Issue 12: a supplement (a photo) and a withdrawal request.
     texts += [f"#supp:{waiting.code}", photos[3], "#supp:done", f"#withdraw:{waiting.code}"]
-    texts += ["#withdraw:yes", "dữ liệu của tôi", "xuat du lieu", "xóa dữ liệu", "#erase:yes"]
+    texts += ["#withdraw:yes"]
+    # Issue 14: a live conversation with an officer (a text, a photo forwarded), ended.
+    texts += ["gap can bo", "cho tôi hỏi cán bộ", photos[4], "ket thuc"]
+    texts += ["dữ liệu của tôi", "xuat du lieu", "xóa dữ liệu", "#erase:yes"]
     bodies = [json.dumps(follow)] + [
         _image(t, n + 1) if t in photos else _text(t, n + 1) for n, t in enumerate(texts)
     ]

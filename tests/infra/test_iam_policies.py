@@ -30,11 +30,13 @@ CODE_CALLS = {
         "dynamodb:DeleteItem",  # zalo/oauth.py _take_state: the state is spent
         "dynamodb:UpdateItem",  # zalo/tokens.py store_initial_pair (OAuth callback)
         "dynamodb:DescribeTable",  # api/health.py readiness
-        "dynamodb:Query",  # api/reports.py: an agency's digest of a day
         "s3:ListBucket",  # api/health.py readiness: HeadBucket
         "s3:GetObject",  # api/public.py procedures: the search index; api/exports.py (presign)
         "sqs:GetQueueUrl",  # zalo/webhook.py; api/health.py readiness
-        "sqs:SendMessage",  # zalo/webhook.py
+        "sqs:SendMessage",  # zalo/webhook.py; notify/outbox.py (live conversation replies)
+        # api/integration/live.py: the inbox (gsi2), a conversation's messages; api/reports.py:
+        # an agency's digest of a day
+        "dynamodb:Query",
         "kms:Encrypt",  # storage/tokens.py: the OAuth callback seals the first pair
         "s3:PutObject",  # api/form.py: presigned uploads, kept copies, the QR image
         "s3:DeleteObjectVersion",  # api/form.py: a refused upload's version
@@ -83,6 +85,9 @@ ALLOWED_KEYS = {
         *("DIGEST#*", "RATINGS#*"),  # agencies' digests and rating counters (issue 15)
         # the web form: used links, its dossier created once (number, marker, dossier)
         *("FORM#*", "SUBMISSION#*", "DOSSIER_SEQ#*"),
+        # live conversations (api/integration/live.py): conversations, the inbox, reply jobs,
+        # and the citizen's pointer (updated and removed, never read: see below)
+        *("LIVE#*", "INBOX#*", "JOB#live-reply:*", "USER#*"),
     },
     "RefreshZaloToken": {"ZALO#TOKEN"},
     "SendReminders": {"DUE", "DIGEST#*", "DOSSIER#*", "JOB#reminder:*", "JOB#digest:*"},
@@ -206,21 +211,22 @@ def test_item_access_is_limited_to_the_few_kinds_of_items_a_function_needs(packa
     }
     # The public webhook and lookups can read neither profiles, sessions, event jobs nor the
     # tokens: dossiers (public view), OAuth states and the public catalogue only, plus the
-    # integration API's own request jobs (JOB#api:*, its replay answers).
-    # The web form's used links, markers and day numbers (no personal data read); the monthly
-    # rating counters of agencies (RATINGS#*: numbers, no rating itself).
-    assert readable == {
-        *("DOSSIER#*", "OAUTH#*", "CATALOGUE", "PROC#*", "AGENCY#*", "JOB#api:*"),
-        *("FORM#*", "SUBMISSION#*", "DOSSIER_SEQ#*"),
-        "RATINGS#*",
-    }
-    queryable = {
+    # integration API's own request jobs (JOB#api:*, its replay answers); officers (integration
+    # API) read live conversations and the jobs of their own replies; the web form reads its
+    # used links, its submission marker and the day's number (no personal data read); agencies'
+    # reports read the monthly rating counters (RATINGS#*: numbers, no rating itself) and query
+    # the daily digests (DIGEST#*).
+    live = {"LIVE#*", "INBOX#*", "JOB#live-reply:*"}
+    public = {"DOSSIER#*", "OAUTH#*", "CATALOGUE", "PROC#*", "AGENCY#*", "JOB#api:*"}
+    webform = {"FORM#*", "SUBMISSION#*", "DOSSIER_SEQ#*"}
+    assert readable == public | live | webform | {"RATINGS#*"}
+    queried = {
         key
         for s in api
         if "dynamodb:Query" in _as_list(s["Action"])
         for key in s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
     }
-    assert queryable == {"DIGEST#*"}  # agencies' digests; never a citizen's partition
+    assert queried <= live | {"DIGEST#*"}  # never a citizen's partition
 
 
 def test_only_the_senders_may_decrypt_the_token_pair_and_only_with_the_token_key(packaged):

@@ -209,6 +209,10 @@ def test_make_run_answers_a_follow_end_to_end_and_stops_cleanly_on_sigint(tmp_pa
         assert links, f"no export link:\n{chat.stdout}\n{output()}"
         status, document = http("GET", links[-1])
         assert status == 200 and document["zalo_user_id"] == "2468000000000000077", document
+
+        # 4b. "Gặp cán bộ" in make chat, answered by make officer (the signed integration API,
+        # the outbox, the consumer, the Zalo stand-in).
+        _live_conversation_end_to_end(env, zalo, output)
     finally:
         # 5. SIGINT stops everything: exit 0 within 15 s, every port free again.
         process.send_signal(signal.SIGINT)
@@ -221,6 +225,38 @@ def test_make_run_answers_a_follow_end_to_end_and_stops_cleanly_on_sigint(tmp_pa
     assert code == 0, output()
     busy = [name for name, port in ports.items() if not port_is_free(port)]
     assert not busy, busy
+
+
+def _live_conversation_end_to_end(env: dict[str, str], zalo: str, output: Any) -> None:
+    citizen = "2468000000000000078"
+
+    def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", *args],
+            cwd=ROOT,
+            env=env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=90,
+        )
+
+    chat = run("local.chat", "--user", citizen, "--wait", "20", stdin="menu\n1\ngap can bo\n")
+    assert chat.returncode == 0, chat
+    assert "kết nối với cán bộ" in chat.stdout, f"{chat.stdout}\n{output()}"
+    listed = run("local.officer", "list")
+    assert listed.returncode == 0, f"{listed.stdout}\n{listed.stderr}\n{output()}"
+    ref = json.loads(listed.stdout.split("\n", 1)[1])["conversations"][0]["ref"]
+    answered = run("local.officer", "reply", ref, "Chào", "Ông/Bà")
+    assert answered.returncode == 0, f"{answered.stdout}\n{answered.stderr}\n{output()}"
+    deadline, texts = time.monotonic() + 30, []
+    while time.monotonic() < deadline and "Cán bộ trả lời:\nChào Ông/Bà" not in texts:
+        _, body = http("GET", f"{zalo}/_local/messages?user_id={citizen}&after=0")
+        texts = [m.get("text") for m in body["messages"]]
+        time.sleep(0.3)
+    assert "Cán bộ trả lời:\nChào Ông/Bà" in texts, f"{texts}\n{output()}"
+    assert run("local.officer", "close", ref).returncode == 0
 
 
 @pytest.mark.e2e

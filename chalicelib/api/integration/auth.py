@@ -236,13 +236,22 @@ def verify(request: Any) -> Client:
     return client
 
 
+def _query(request: Any) -> dict[str, Any]:
+    """The query parameters as JSON-able values: Chalice hands a MultiDict (in Lambda and
+    locally), which json cannot encode; every value of a repeated parameter is kept."""
+    params = getattr(request, "query_params", None) or {}
+    getlist = getattr(params, "getlist", None)
+    if getlist is not None:
+        return {str(k): list(getlist(k)) for k in params}
+    return dict(params)
+
+
 def _fingerprint(request: Any) -> str:
     """What makes two requests the same request (a webhook-id may not be reused for another)."""
     parts = [
         str(getattr(request, "method", "") or ""),
         json.dumps(getattr(request, "uri_params", None) or {}, sort_keys=True),
-        # dict(): Chalice hands a MultiDict, which json cannot encode
-        json.dumps(dict(getattr(request, "query_params", None) or {}), sort_keys=True),
+        json.dumps(_query(request), sort_keys=True),
     ]
     digest = hashlib.sha256("\n".join(parts).encode() + b"\n" + _raw_body(request))
     return digest.hexdigest()

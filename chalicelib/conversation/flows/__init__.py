@@ -16,6 +16,7 @@ from functools import cache
 from chalicelib.conversation.flow import FlowRegistry
 from chalicelib.conversation.flows.centres import CentresFlow
 from chalicelib.conversation.flows.dossier import DossierFlow
+from chalicelib.conversation.flows.handoff import HandoffFlow
 from chalicelib.conversation.flows.mine import MyDossiersFlow
 from chalicelib.conversation.flows.privacy import PrivacyFlow
 from chalicelib.conversation.flows.procedures import ProcedureFlow
@@ -45,6 +46,7 @@ def default_flows() -> FlowRegistry:
             DossierFlow(),
             CentresFlow(),
             RatingFlow(),
+            HandoffFlow(),
         ]
     )
 
