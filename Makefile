@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 STAGE ?= prod
 
-.PHONY: run test typecheck lint format bench chat officer schedule package deploy infra \
+.PHONY: run test typecheck lint format bench chat officer feedback-desk schedule package deploy infra \
 	after-deploy clean deploy-check replay-dead-letters chromium screenshot
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -54,6 +54,9 @@ chat: $(STAMP)  ## a terminal Zalo user talking to the system started by `make r
 
 officer: $(STAMP)  ## an officer answering live conversations on `make run`: make officer ARGS="list"
 	$(BIN)/python -m local.officer $(ARGS)
+
+feedback-desk: $(STAMP)  ## an officer on questions, feedback and petitions on `make run`: make feedback-desk ARGS="inbox"
+	$(BIN)/python -m local.feedback_desk $(ARGS)
 
 schedule: $(STAMP)  ## fire a schedule now on the running local system: make schedule NAME=refresh_zalo_token
 	$(BIN)/python -m local.fire $(NAME)

@@ -19,6 +19,7 @@ oauth = module("chalicelib.api.oauth")
 schedules = module("chalicelib.schedules")
 inbound = module("chalicelib.inbound.consumer")
 form = module("chalicelib.api.form")
+feedback_api = module("chalicelib.api.feedback")
 exports = module("chalicelib.api.exports")
 integration_ping = module("chalicelib.api.integration.ping")
 reports = module("chalicelib.api.reports")
@@ -73,6 +74,11 @@ def public_procedure(code):
     return public.get_procedure(code)
 
 
+@app.route("/public/faq", methods=["GET"])
+def public_faq():
+    return public.search_faq(app.current_request)
+
+
 # --- HTTP: the web form for long dossiers (signed single-use links; chalicelib/api/form.py) ----
 @app.route("/form/{token}", methods=["GET"])
 def webform_page(token):
@@ -99,6 +105,22 @@ def data_export(token):
 @app.route("/integration/v1/ping", methods=["GET"])
 def integration_ping_route():
     return integration_ping.ping(app.current_request)
+
+
+# --- HTTP: officers' inbox of questions, feedback and petitions (issue 14; api/feedback.py) ----
+@app.route("/integration/v1/feedback", methods=["GET"])
+def feedback_inbox():
+    return feedback_api.inbox(app.current_request)
+
+
+@app.route("/integration/v1/feedback/{ref}", methods=["GET"])
+def feedback_item(ref):
+    return feedback_api.get_one(app.current_request, ref)
+
+
+@app.route("/integration/v1/feedback/{ref}/{operation}", methods=["POST"])
+def feedback_action(ref, operation):
+    return feedback_api.act(app.current_request, ref, operation)
 
 
 # --- HTTP: integration API, live conversations with an officer ("Gặp cán bộ", issue 14) -------

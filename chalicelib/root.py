@@ -106,6 +106,7 @@ def get_processor() -> Processor:
         ratings=_ratings(table),
         data_rights=get_data_rights(),
         info_card_image_url=get_settings().USER_INFO_CARD_IMAGE_URL,
+        feedback=get_feedback_tools,
         live=get_live(),
     )
 
@@ -288,4 +289,57 @@ def get_reminders() -> Reminders:
         quiet=QuietHours(settings.REMINDER_QUIET_START_HOUR, settings.REMINDER_QUIET_END_HOUR),
         max_items=settings.REMINDER_MAX_ITEMS,
         registry=default_handlers(),
+    )
+
+
+@cached
+def get_feedback_service() -> Any:
+    """Questions, feedback and petitions (issue 14): the store, the documents bucket, the
+    outbox, the working calendar, routing and targets from the settings."""
+    from chalicelib.catalogue.store import get_store
+    from chalicelib.domain.calendar import default_calendar
+    from chalicelib.notify.outbox import get_outbox
+    from chalicelib.services.feedback import FeedbackService
+    from chalicelib.settings import get_settings
+    from chalicelib.storage.feedback import FeedbackStore
+    from chalicelib.storage.table import get_table
+    from chalicelib.storage.users import Users
+
+    settings = get_settings()
+
+    def agency_name(code: str) -> str:
+        try:
+            agency = get_store().agency(code)
+        except Exception:  # a name is a courtesy; the code is enough
+            return code
+        return agency.name if agency is not None else code
+
+    return FeedbackService(
+        FeedbackStore(get_table()),
+        documents=get_document_store(),
+        outbox=get_outbox,
+        calendar=default_calendar(),
+        routing=settings.feedback_routing(),
+        default_agency=settings.FEEDBACK_DEFAULT_AGENCY,
+        target_days=settings.feedback_target_days(),
+        hotline=settings.CENTRE_HOTLINE,
+        agency_name=agency_name,
+        users=Users(get_table()),
+    )
+
+
+@cached
+def get_feedback_tools() -> Any:
+    """What the chat's feedback effects use: the service, the intake, the draft files."""
+    from chalicelib.inbound.effects import FeedbackTools
+    from chalicelib.settings import get_settings
+    from chalicelib.storage.drafts import DraftFiles
+    from chalicelib.storage.table import get_table
+
+    max_mb = max(1, get_settings().DOCUMENT_MAX_BYTES // (1024 * 1024))
+    return FeedbackTools(
+        service=get_feedback_service(),
+        intake=get_document_intake(),
+        drafts=DraftFiles(get_table()),
+        max_mb=max_mb,
     )

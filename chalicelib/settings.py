@@ -104,6 +104,17 @@ class Settings(BaseSettings):
     # JSON {"<client id>": {"secrets": ["whsec_…"], "agencies": [...], "scopes": [...]}}.
     INTEGRATION_CLIENTS: SecretStr = SecretStr("{}")
 
+    # --- Questions, feedback and petitions (issue 14) ----------------------------------------
+    # Where an item goes when neither the routing table nor its procedure names an agency: the
+    # provincial centre (QCVN 102 code; an inference, set the province's real code).
+    FEEDBACK_DEFAULT_AGENCY: str = "000.00.00.H12"
+    # JSON {"procedures": {"<code>": "<agency>"}, "fields": {"<field name>": "<agency>"}}.
+    FEEDBACK_ROUTING: str = "{}"
+    # JSON working days per step: reject, request_info, answer, publish.
+    FEEDBACK_TARGET_DAYS: str = '{"reject": 2, "request_info": 5, "answer": 15, "publish": 2}'
+    FAQ_CACHE_SECONDS: int = Field(default=60, ge=0, le=3600)
+    FAQ_MAX_ENTRIES: int = Field(default=2000, ge=1, le=20000)
+
     # --- Live conversations with an officer ("Gặp cán bộ", conversation/flows/handoff.py) -----
     LIVE_CHAT_AGENCY: str = "000.00.17.H12"  # whose inbox they open in: the provincial centre
     LIVE_OFFICE_HOURS: str = "07:30-11:30,13:30-17:00"  # local slots on working days
@@ -192,6 +203,35 @@ class Settings(BaseSettings):
             if code and isinstance(address, str) and "@" in address:
                 found[code] = address.strip()
         return found
+
+    def feedback_routing(self) -> dict[str, dict[str, str]]:
+        """FEEDBACK_ROUTING parsed; ConfigurationError when it is not the documented shape."""
+        import json
+
+        try:
+            value = json.loads(self.FEEDBACK_ROUTING or "{}")
+            routing = {
+                part: {str(k): str(v) for k, v in (value.get(part) or {}).items()}
+                for part in ("procedures", "fields")
+            }
+        except (ValueError, AttributeError, TypeError):
+            raise ConfigurationError("FEEDBACK_ROUTING", "not the documented JSON") from None
+        return routing
+
+    def feedback_target_days(self) -> dict[str, int]:
+        """FEEDBACK_TARGET_DAYS parsed; ConfigurationError unless every step has 0..60 days."""
+        import json
+
+        try:
+            value = json.loads(self.FEEDBACK_TARGET_DAYS)
+            days = {
+                step: int(value[step]) for step in ("reject", "request_info", "answer", "publish")
+            }
+        except (ValueError, KeyError, TypeError):
+            raise ConfigurationError("FEEDBACK_TARGET_DAYS", "not the documented JSON") from None
+        if not all(0 <= d <= 60 for d in days.values()):
+            raise ConfigurationError("FEEDBACK_TARGET_DAYS", "days must be 0 to 60")
+        return days
 
     def template_id(self, notice_type: str) -> str | None:
         """The approved Zalo template id for a notice type, or None when none is configured."""

@@ -25,6 +25,7 @@ Guarantees:
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -875,6 +876,9 @@ def main() -> int:
         return 2
     runner.shutdown()
     _say("stopped")
+    # Everything is stopped and closed: spare the interpreter's final collection of all the
+    # session built up in memory (moto's tables, the catalogue), which can take many seconds.
+    gc.freeze()
     return 0
 
 

@@ -167,6 +167,41 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "keys": ["USER#*"],
             },
             {
+                "sid": "Faq",  # GET /public/faq: the published entries (storage/feedback.py)
+                "actions": ["dynamodb:Query"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["FAQ"],
+            },
+            {
+                # the officer inbox of questions, feedback and petitions (api/feedback.py,
+                # services/feedback.py; its gsi2 Query is ReadLiveConversations'): read an item;
+                # write it with the sender's list entry (one transaction), the sender's
+                # "awaiting" mark on the profile (never read here), a published FAQ entry
+                "sid": "FeedbackItems",
+                "actions": ["dynamodb:GetItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["FEEDBACK#*"],
+            },
+            {
+                "sid": "FeedbackWrites",
+                "actions": ["dynamodb:PutItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["FEEDBACK#*", "USER#*", "FAQ"],
+            },
+            {
+                "sid": "FeedbackAwaiting",  # storage/users.py set_awaiting / clear_awaiting
+                "actions": ["dynamodb:UpdateItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["USER#*"],
+            },
+            {
+                # GET /integration/v1/feedback/{ref}: presigned links to an item's kept files
+                # are used by the officer with this role's rights
+                "sid": "FeedbackFiles",
+                "actions": ["s3:GetObject"],
+                "resources": [("s3", "{bucket}/feedback/*")],
+            },
+            {
                 "sid": "ReadinessTable",  # /health/ready
                 "actions": ["dynamodb:DescribeTable"],
                 "resources": [("dynamodb", "table/{table}")],
@@ -224,18 +259,20 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                     ("s3", "{bucket}/uploads/*"),
                     ("s3", "{bucket}/documents/*"),
                     ("s3", "{bucket}/dossiers/*"),
+                    ("s3", "{bucket}/feedback/*"),  # feedback files kept (issue 14)
                 ],
             },
             {
-                "sid": "ReadUploads",  # the source of the copy to documents/
+                "sid": "ReadUploads",  # the source of the copy to documents/ or feedback/
                 "actions": ["s3:GetObject"],
                 "resources": [("s3", "{bucket}/uploads/*")],
             },
             {
-                # erasure (inbound/effects.py): a citizen's uploads in every version
+                # erasure (inbound/effects.py): a citizen's uploads and feedback files (issue
+                # 14) in every version
                 "sid": "EraseUploadVersions",
                 "actions": ["s3:DeleteObjectVersion"],  # always by version id
-                "resources": [("s3", "{bucket}/uploads/*")],
+                "resources": [("s3", "{bucket}/uploads/*"), ("s3", "{bucket}/feedback/*")],
             },
             {
                 "sid": "ListUploadVersions",  # erasure: ListObjectVersions under uploads/
@@ -291,6 +328,14 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "actions": ["dynamodb:UpdateItem"],
                 "resources": [("dynamodb", "table/{table}")],
                 "keys": ["DOSSIER#*", "JOB#reminder:*", "JOB#digest:*"],
+            },
+            {
+                # reminders/feedback.py: a feedback item's due date moves to its next step
+                # (storage/feedback.py refresh_due: read, then conditional update)
+                "sid": "FeedbackDueDates",
+                "actions": ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["FEEDBACK#*"],
             },
             {
                 "sid": "Outbox",  # notify/outbox.py: citizens' reminders, for the notifier

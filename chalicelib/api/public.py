@@ -183,3 +183,49 @@ def get_procedure(code: str) -> tuple[int, dict[str, Any]]:
     body["submit_via_zalo"] = bool(body.pop("submit_in_zalo", False))
     body["portal_url"] = _portal_url(card.portal_url)
     return 200, body
+
+
+FAQ_DEFAULT_LIMIT, FAQ_MAX_LIMIT = 5, 20
+
+
+@guarded
+def search_faq(request: Any) -> tuple[int, dict[str, Any]]:
+    """Published questions and answers for ``q`` (issue 14; masked texts approved by officers,
+    no personal data), best first, with or without diacritics; 400 ``missing_query``,
+    ``query_too_long``, ``invalid_limit`` (1..20). A Query of the ``FAQ`` partition at most
+    every ``FAQ_CACHE_SECONDS`` per container, matched in memory."""
+    from chalicelib.services.feedback import faq_entries, search_faq
+    from chalicelib.settings import get_settings
+    from chalicelib.storage.feedback import FeedbackStore
+    from chalicelib.storage.table import get_table
+
+    params = (request.query_params if request is not None else None) or {}
+    query = " ".join((params.get("q") or "").split())
+    if not query:
+        raise ApiError(400, "missing_query", "Give the words to search for as q.")
+    if len(query) > MAX_QUERY_CHARS:
+        raise ApiError(
+            400,
+            "query_too_long",
+            f"q has at most {MAX_QUERY_CHARS} characters.",
+            maximum=MAX_QUERY_CHARS,
+        )
+    limit = _whole_number(params, "limit", FAQ_DEFAULT_LIMIT, 1, FAQ_MAX_LIMIT)
+    settings = get_settings()
+    entries = faq_entries(
+        FeedbackStore(get_table()), settings.FAQ_MAX_ENTRIES, settings.FAQ_CACHE_SECONDS
+    )
+    found = search_faq(entries, query, limit)
+    return 200, {
+        "query": query,
+        "results": [
+            {
+                "ref": e.ref,
+                "question": e.question,
+                "answer": e.answer,
+                "procedure_name": e.procedure_name or None,
+                "published_at": e.published_at,
+            }
+            for e in found
+        ],
+    }

@@ -63,6 +63,11 @@ def handle(
                 ctx.flow, ctx.step = session.flow, session.step
                 ctx.data = dict(session.data)
                 ctx.started_at = session.started_at
+    if ctx.flow is None and turn.awaiting and turn.kind in ("text", "image", "file"):
+        name, _, arg = turn.awaiting.partition(":")
+        waiting = registry.get(name)
+        if waiting is not None and arg:
+            waiting.resume(ctx, arg)  # the back office asked: this message is the answer
     notice_due = turn.first_interaction and not turn.consented
 
     if turn.kind in ("follow", "chatnow"):

@@ -205,6 +205,11 @@ class Flow(ABC):
         """Zalo's information card answered while this flow waits. Default: as above."""
         self.ask_again(ctx)
 
+    def resume(self, ctx: Context, arg: str) -> None:
+        """The back office waits for this citizen's answer about ``arg`` (``Turn.awaiting``)
+        and no flow is active: take the turn (enter a step). Default: do nothing."""
+        return None
+
     def on_free_text(self, ctx: Context, text: str) -> bool:
         """A last chance for text no phrase understood (no flow active). True = handled."""
         return False

@@ -123,6 +123,9 @@ class Turn(_Frozen):
     user_info: UserInfo | None = None
     consented: bool = False
     first_interaction: bool = False
+    # "<flow>:<arg>" when the back office waits for this citizen's answer (issue 14): with no
+    # flow active, the flow named resumes (Flow.resume) before the turn is handled.
+    awaiting: str | None = None
 
 
 # --- Side effects the processing layer performs --------------------------------------------------
@@ -267,6 +270,23 @@ class PastDocument(_Frozen):
     dossier_code: str
 
 
+class FaqHit(_Frozen):
+    """A published question and its answer (masked, approved by an officer: issue 14)."""
+
+    ref: str
+    question: str
+    answer: str
+
+
+class FeedbackLine(_Frozen):
+    """One of the citizen's own questions, feedback or petitions, as their list shows it."""
+
+    ref: str
+    kind: str
+    state: str
+    target: date | None = None
+
+
 class Lookups(Protocol):
     """Read-only queries the engine needs. Implementations may raise; the engine lets the
     exception through and the processing layer sends the apology message."""
@@ -303,4 +323,12 @@ class Lookups(Protocol):
         """The receiving units ``query`` names (a commune today, an old commune or district):
         one, several (the citizen chooses) or none; the provincial centre for ``""`` and for
         its id ``"province"``; a unit by its id otherwise too."""
+        ...
+
+    def faq(self, query: str, limit: int) -> list[FaqHit]:
+        """Published answers matching ``query`` (any diacritics), best first (issue 14)."""
+        ...
+
+    def my_feedback(self, user_id: str, limit: int) -> list[FeedbackLine]:
+        """The user's own questions, feedback and petitions, newest first (issue 14)."""
         ...

@@ -258,15 +258,6 @@ def submission_unavailable(portal_url: str, hotline: str) -> str:
     )
 
 
-def feedback_unavailable(portal_url: str, hotline: str) -> str:
-    return (
-        "Chức năng hỏi đáp, phản ánh kiến nghị qua Zalo đang được xây dựng, hiện chưa sử dụng "
-        "được; nội dung gửi tại đây chưa được chuyển đến cơ quan giải quyết.\n"
-        "Ông/Bà vui lòng gửi phản ánh, kiến nghị tại Cổng Dịch vụ công quốc gia "
-        f"{portal_url} (mục Phản ánh kiến nghị) hoặc gọi đường dây nóng {hotline}."
-    )
-
-
 def postal_unavailable(portal_url: str, hotline: str) -> str:
     return (
         "Chức năng đăng ký dịch vụ bưu chính công ích qua Zalo đang được xây dựng, hiện chưa "
@@ -1350,6 +1341,263 @@ def digest_email_body(agency: str, day: str, sections: list[tuple[str, list[str]
         "Thư gửi tự động từ kênh Zalo OA của Trung tâm Phục vụ hành chính công tỉnh Cà Mau."
     )
     return "\n".join(lines)
+
+
+# --- Questions, feedback and petitions (hỏi đáp, phản ánh, kiến nghị; issue 14) ----------------
+
+FEEDBACK_KIND_NAMES = {
+    "question": "Câu hỏi về thủ tục",
+    "feedback": "Phản ánh",
+    "petition": "Kiến nghị",
+    "ownership_review": "Xem xét chủ hồ sơ",
+}
+FEEDBACK_STATE_NAMES = {
+    "new": "Đang xử lý",
+    "info_requested": "Chờ Ông/Bà bổ sung thông tin",
+    "answered": "Đã trả lời",
+    "rejected": "Không tiếp nhận",
+    "published": "Đã trả lời và công khai",
+}
+BTN_FB_QUESTION = "Hỏi về thủ tục"
+BTN_FB_FEEDBACK = "Phản ánh"
+BTN_FB_PETITION = "Kiến nghị"
+BTN_FB_COMPLAINT = "Khiếu nại, tố cáo"
+BTN_FB_MINE = "Phản ánh của tôi"
+BTN_FB_NEXT = "Tiếp tục"
+BTN_FB_SEND = "Gửi"
+BTN_FB_CANCEL = "Hủy"
+BTN_FB_STILL_SEND = "Vẫn gửi câu hỏi"
+BTN_FB_STILL_FEEDBACK = "Vẫn gửi phản ánh"
+BTN_FB_THANKS = "Đã rõ, cảm ơn"
+BTN_FB_SATISFIED = "Hài lòng"
+BTN_FB_UNSATISFIED = "Không hài lòng"
+BTN_FB_SUPPLEMENT = "Gửi bổ sung"
+BTN_FB_DONE = "Xong"
+BTN_FB_COMPLAINT_COMMUNE = "Khiếu nại cấp xã"
+BTN_FB_COMPLAINT_PROVINCE = "Khiếu nại cấp tỉnh"
+
+FEEDBACK_ASK_KIND = (
+    "HỎI ĐÁP, PHẢN ÁNH KIẾN NGHỊ\n"
+    "Ông/Bà muốn gửi:\n"
+    "- Câu hỏi về một thủ tục hành chính;\n"
+    "- Phản ánh về hành vi, quy định, cách giải quyết thủ tục;\n"
+    "- Kiến nghị về quy định hành chính.\n"
+    "Vui lòng chọn một mục."
+)
+
+
+def feedback_ask_content(kind: str) -> str:
+    what = {
+        "question": "câu hỏi",
+        "feedback": "nội dung phản ánh",
+        "petition": "nội dung kiến nghị",
+    }
+    return (
+        f"Ông/Bà vui lòng nhập {what.get(kind, 'nội dung')} bằng tiếng Việt, nêu rõ sự việc "
+        "(ở đâu, khi nào, thủ tục hay hồ sơ nào), trong một tin nhắn."
+    )
+
+
+FEEDBACK_CONTENT_PROBLEMS = {
+    "empty": "Nội dung đang trống.",
+    "too_short": (
+        "Nội dung quá ngắn: cần ít nhất 4 từ nêu rõ sự việc (ví dụ: «Hồ sơ khai sinh của con "
+        "tôi nộp ngày 20/11 đã quá hẹn nhưng chưa có kết quả»)."
+    ),
+    "meaningless": (
+        "Nội dung chưa đọc được thành câu có nghĩa (ký tự lặp lại hoặc gõ ngẫu nhiên). "
+        "Ông/Bà vui lòng viết lại bằng tiếng Việt."
+    ),
+    "too_long": "Nội dung dài quá 4.000 ký tự. Ông/Bà vui lòng rút gọn.",
+}
+
+
+def feedback_content_refused(problem: str, kind: str) -> str:
+    return f"{FEEDBACK_CONTENT_PROBLEMS.get(problem, FEEDBACK_CONTENT_PROBLEMS['empty'])}\n" + (
+        feedback_ask_content(kind)
+    )
+
+
+FEEDBACK_EXTRAS = (
+    "Đã ghi nhận nội dung. Nếu có, Ông/Bà có thể gửi thêm:\n"
+    "- ảnh chụp hoặc tệp PDF (tối đa 5 tệp);\n"
+    "- vị trí sự việc (chia sẻ vị trí trên Zalo);\n"
+    "- mã hồ sơ hoặc tên, mã thủ tục liên quan.\n"
+    "Xong bấm «Tiếp tục»."
+)
+
+
+def feedback_extra_noted(what: str) -> str:
+    return f"Đã ghi nhận {what}. Gửi thêm hoặc bấm «Tiếp tục»."
+
+
+FEEDBACK_TOO_MANY_FILES = (
+    "Mỗi phản ánh nhận tối đa 5 tệp; các tệp sau không được nhận. Bấm «Tiếp tục»."
+)
+FEEDBACK_CHOOSE_PROCEDURE = "Thủ tục liên quan là thủ tục nào? Chọn một, hoặc bấm «Tiếp tục»."
+FEEDBACK_NO_PROCEDURE = (
+    "Không tìm thấy thủ tục hoặc mã hồ sơ trong nội dung vừa gửi. Ông/Bà nhập mã hồ sơ, mã hoặc "
+    "tên thủ tục, hoặc bấm «Tiếp tục»."
+)
+FEEDBACK_IDENTITY_REQUIRED = (
+    "Theo Nghị định 20/2008/NĐ-CP (Điều 7), phản ánh, kiến nghị phải ghi rõ họ tên, địa chỉ và "
+    "số điện thoại của người gửi; thiếu các thông tin này thì phản ánh, kiến nghị không được "
+    "tiếp nhận."
+)
+FEEDBACK_ASK_NAME = "Họ và tên của Ông/Bà:"
+FEEDBACK_INFO_CARD_TITLE = "Chia sẻ thông tin người gửi phản ánh"
+FEEDBACK_INFO_CARD_SUBTITLE = (
+    "Họ tên, số điện thoại và địa chỉ của Ông/Bà được gửi kèm phản ánh, kiến nghị đến cơ quan "
+    "giải quyết, theo Nghị định 20/2008/NĐ-CP."
+)
+FEEDBACK_ASK_PHONE = "Số điện thoại di động liên hệ (ví dụ 0912 345 678):"
+FEEDBACK_ASK_ADDRESS = "Địa chỉ liên hệ (số nhà, đường hoặc ấp, xã/phường):"
+FEEDBACK_NAME_INVALID = "Họ tên cần có ít nhất 2 chữ cái (tối đa 200 ký tự)."
+FEEDBACK_PHONE_INVALID = "Số điện thoại chưa đúng: cần 10 số, bắt đầu bằng 03, 05, 07, 08 hoặc 09."
+FEEDBACK_ADDRESS_INVALID = (
+    "Địa chỉ cần ghi rõ, ít nhất 8 ký tự (ví dụ: «Số 12 đường Lý Thường Kiệt, phường An Xuyên»)."
+)
+
+
+def feedback_summary(data: dict[str, object]) -> str:
+    kind = str(data.get("kind"))
+    lines = [
+        f"{FEEDBACK_KIND_NAMES.get(kind, '').upper()} SẮP GỬI",
+        f"Nội dung: {data.get('content')}",
+    ]
+    if data.get("files"):
+        lines.append(f"Tệp đính kèm: {len(data['files'])}")  # type: ignore[arg-type]
+    if data.get("location"):
+        lines.append("Vị trí: đã chia sẻ")
+    if data.get("dossier_code"):
+        lines.append(f"Hồ sơ liên quan: {data.get('dossier_code')}")
+    if data.get("procedure_name"):
+        lines.append(f"Thủ tục liên quan: {data.get('procedure_name')}")
+    if data.get("name"):
+        lines += [
+            f"Người gửi: {data.get('name')}",
+            f"Điện thoại: {data.get('phone')}",
+            f"Địa chỉ: {data.get('address')}",
+        ]
+    lines.append("Bấm «Gửi» để gửi đến cơ quan có thẩm quyền, «Hủy» để bỏ.")
+    return "\n".join(lines)
+
+
+FEEDBACK_SENDING = "Đang gửi, Ông/Bà vui lòng chờ giây lát."
+FEEDBACK_CANCELLED = "Đã hủy, nội dung chưa được gửi."
+
+
+def feedback_received(ref: str, kind: str, target: date | None) -> str:
+    due = f"\nThời hạn trả lời dự kiến: {target:%d/%m/%Y}." if target else ""
+    return (
+        f"Đã tiếp nhận {FEEDBACK_KIND_NAMES.get(kind, '').lower()} của Ông/Bà.\n"
+        f"Số tham chiếu: {ref}{due}\n"
+        "Câu trả lời sẽ được gửi qua Zalo này. Xem tình trạng: nhắn «phản ánh của tôi»."
+    )
+
+
+def feedback_not_filed(hotline: str) -> str:
+    return (
+        "Hệ thống chưa gửi được nội dung, nội dung CHƯA được tiếp nhận. Ông/Bà vui lòng thử lại "
+        f"sau ít phút hoặc gọi {hotline}."
+    )
+
+
+def feedback_complaint(portal_url: str, hotline: str) -> str:
+    return (
+        "Khiếu nại và tố cáo là thủ tục pháp lý riêng (Luật Khiếu nại 2011, Luật Tố cáo 2018), "
+        "không giải quyết theo hình thức phản ánh, kiến nghị qua Zalo.\n"
+        "- Khiếu nại một quyết định hoặc hành vi hành chính: gửi đơn (hoặc trình bày trực tiếp) "
+        "đến người đã ra quyết định hoặc cơ quan có người có hành vi đó, trong 90 ngày kể từ khi "
+        "biết; thủ tục «Giải quyết khiếu nại lần đầu» ở cấp xã hoặc cấp tỉnh (bấm nút để xem).\n"
+        "- Tố cáo hành vi vi phạm pháp luật: gửi đơn hoặc trình bày trực tiếp tại Trụ sở Tiếp công "
+        "dân tỉnh Cà Mau, hoặc đến cơ quan quản lý người bị tố cáo.\n"
+        f"Thông tin thêm: {portal_url} hoặc đường dây nóng {hotline}."
+    )
+
+
+def feedback_faq_suggestions(questions: Sequence[str]) -> str:
+    lines = ["Các câu hỏi tương tự đã được trả lời:"]
+    lines += [f"{i}. {q[:150]}" for i, q in enumerate(questions, 1)]
+    lines.append("Bấm vào một câu để xem trả lời, hoặc «Vẫn gửi câu hỏi».")
+    return "\n".join(lines)
+
+
+def feedback_faq_answer(question: str, answer: str) -> str:
+    return f"HỎI: {question}\nĐÁP: {answer}"
+
+
+FEEDBACK_FAQ_DONE = "Rất vui vì câu trả lời giúp được Ông/Bà."
+
+
+def feedback_my_items(items: Sequence[tuple[str, str, str, date | None]]) -> str:
+    lines = ["HỎI ĐÁP, PHẢN ÁNH CỦA ÔNG/BÀ"]
+    for i, (ref, kind, state, target) in enumerate(items, 1):
+        lines.append(f"{i}. {ref} ({FEEDBACK_KIND_NAMES.get(kind, kind)})")
+        line = f"   Tình trạng: {FEEDBACK_STATE_NAMES.get(state, state)}"
+        if target:
+            line += f"; hạn trả lời {target:%d/%m/%Y}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+FEEDBACK_MY_ITEMS_EMPTY = "Ông/Bà chưa gửi câu hỏi hay phản ánh nào qua Zalo."
+
+
+def feedback_answer_notice(ref: str, answer: str, agency: str) -> str:
+    return (
+        f"TRẢ LỜI {ref}\n{answer}\n(Cơ quan trả lời: {agency})\n"
+        "Ông/Bà có hài lòng với câu trả lời không?"
+    )
+
+
+def feedback_info_request_notice(ref: str, question: str, due: date | None) -> str:
+    until = f" trước ngày {due:%d/%m/%Y}" if due else ""
+    return (
+        f"Cơ quan giải quyết {ref} cần Ông/Bà bổ sung thông tin:\n{question}\n"
+        f"Ông/Bà vui lòng trả lời ngay trong khung chat này (nội dung, ảnh hoặc tệp PDF){until}."
+    )
+
+
+def feedback_transfer_notice(ref: str, agency: str, reason: str) -> str:
+    return (
+        f"{ref} đã được chuyển đến {agency}, cơ quan có thẩm quyền giải quyết.\n"
+        f"Lý do: {reason}\nThời hạn trả lời được tính lại từ ngày chuyển."
+    )
+
+
+def feedback_reject_notice(ref: str, reason: str, hotline: str) -> str:
+    return (
+        f"{ref} không được tiếp nhận.\nLý do: {reason}\n"
+        f"Ông/Bà có thể gửi lại nội dung đầy đủ hoặc gọi {hotline}."
+    )
+
+
+FEEDBACK_ASK_SUPPLEMENT = (
+    "Ông/Bà gửi nội dung bổ sung (tin nhắn, ảnh hoặc tệp PDF); xong bấm «Xong»."
+)
+
+
+def feedback_supplement_sent(ref: str) -> str:
+    return f"Đã chuyển nội dung bổ sung cho {ref} đến cơ quan giải quyết. Gửi thêm hoặc bấm «Xong»."
+
+
+FEEDBACK_SUPPLEMENT_DONE = "Cảm ơn Ông/Bà đã bổ sung thông tin."
+FEEDBACK_SUPPLEMENT_CLOSED = "Mục này hiện không chờ Ông/Bà bổ sung thông tin."
+FEEDBACK_RATED = "Cảm ơn Ông/Bà đã đánh giá câu trả lời."
+FEEDBACK_NOT_YOURS = "Không tìm thấy mục này trong các câu hỏi, phản ánh của Ông/Bà."
+
+
+def feedback_file_received(files: int) -> str:
+    return f"Đã nhận tệp ({files} tệp). Gửi thêm hoặc bấm «Tiếp tục»."
+
+
+def ownership_review_for_officers(code: str) -> str:
+    """The content of an ownership review item in the officer inbox."""
+    return (
+        f"Đề nghị xem xét chủ hồ sơ {code}: một tài khoản Zalo đã khai đúng số điện thoại và số "
+        "định danh của người nộp hồ sơ, nhưng hồ sơ đang liên kết với tài khoản Zalo khác."
+    )
 
 
 # --- Personal-data rights: what the system holds, the export (issue 15, "ops") ---------------

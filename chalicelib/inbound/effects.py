@@ -26,6 +26,12 @@ from chalicelib.conversation.flows.dossier import (
     RequestOwnershipReview,
     WarnOwnerOfClaim,
 )
+from chalicelib.conversation.flows.feedback import (
+    FileFeedback,
+    RateFeedback,
+    ReceiveFeedbackFile,
+    SupplementFeedback,
+)
 from chalicelib.conversation.flows.handoff import CloseLive, ForwardLiveFile, OpenLive
 from chalicelib.conversation.flows.privacy import ExportMyData, ShowMyData
 from chalicelib.conversation.flows.rating import SubmitRating
@@ -141,6 +147,16 @@ class Live:
 
 
 @dataclass(frozen=True)
+class FeedbackTools:
+    """What the feedback effects use (:func:`chalicelib.root.get_feedback_tools`)."""
+
+    service: Any  # chalicelib.services.feedback.FeedbackService
+    intake: Any  # chalicelib.documents.intake.DocumentIntake
+    drafts: Any  # chalicelib.storage.drafts.DraftFiles
+    max_mb: int = 10
+
+
+@dataclass(frozen=True)
 class Collaborators:
     """What effect handlers may use."""
 
@@ -157,6 +173,8 @@ class Collaborators:
     data_rights: DataRightsService | None = None
     # Live conversations with an officer (issue 14): None where a processor is built without.
     live: Live | None = None
+    # Questions, feedback and petitions (issue 14), built on first use.
+    feedback: Callable[[], FeedbackTools] | None = None
 
 
 @dataclass(frozen=True)
@@ -249,6 +267,8 @@ def _delete_my_data(action: DeleteMyData, user_id: str, c: Collaborators) -> Eff
     kept = c.dossiers.release_owner(user_id)
     if c.live is not None:  # live conversations (issue 14), found through the user's items
         c.live.store.erase_user(user_id)
+    if c.feedback is not None:  # feedback items (issue 14), before their list entries go
+        c.feedback().service.erase_user(user_id)
     uploads = c.users.erase(user_id, action.at)
     if uploads and c.uploads is not None:
         c.uploads.erase_versions(uploads)
@@ -660,3 +680,139 @@ def _forward_live_file(action: ForwardLiveFile, user_id: str, c: Collaborators) 
     live.store.add_message(action.ref, draft.model_copy(update={"file": file}))
     log.info("live_file_forwarded", ref=action.ref)
     return EffectResult()
+
+
+# --- questions, feedback and petitions (issue 14) ---------------------------------------------
+
+
+def _feedback(c: Collaborators) -> FeedbackTools:
+    if c.feedback is None:
+        raise RuntimeError("feedback is not wired")
+    return c.feedback()
+
+
+def _stored_doc(stored: Any) -> Any:
+    from chalicelib.services.feedback import StoredDoc
+
+    return StoredDoc(
+        key=stored.key,
+        name=stored.name,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+    )
+
+
+@effect("receive_feedback_file", ReceiveFeedbackFile)
+def _receive_feedback_file(
+    action: ReceiveFeedbackFile, user_id: str, c: Collaborators
+) -> EffectResult:
+    from chalicelib.documents.filetypes import accepted_types
+    from chalicelib.documents.rejection import DocumentRejected
+
+    f = _feedback(c)
+    if not f.drafts.has(action.draft_id, action.ref):  # a redelivery stores nothing twice
+        try:
+            stored = f.intake.accept(
+                action.url,
+                allowed=accepted_types(()),
+                declared_type=action.declared_type,
+                original_name=action.name,
+            )
+        except DocumentRejected as refused:
+            log.info("document_refused", reason=refused.reason.value)
+            return EffectResult(
+                applied=False,
+                reason=f"document_{refused.reason.value}",
+                replies_instead=[texts.document_rejected(refused.reason.value, max_mb=f.max_mb)],
+                keep_buttons=True,
+            )
+        c.users.note_upload(user_id, stored.key, action.at)  # erasure finds the upload
+        f.drafts.record(action.draft_id, action.ref, stored, ("", "feedback"), action.at)
+    kept = len(f.drafts.files(action.draft_id))
+    return EffectResult(replies_instead=[texts.feedback_file_received(kept)], keep_buttons=True)
+
+
+@effect("file_feedback", FileFeedback)
+def _file_feedback(action: FileFeedback, user_id: str, c: Collaborators) -> EffectResult:
+    from chalicelib.services.feedback import IdentityRequired, StoredDoc
+
+    f = _feedback(c)
+    files = [
+        StoredDoc(key=d.key, name=d.name, content_type=d.content_type, size=d.size, sha256=d.sha256)
+        for d in f.drafts.files(action.draft_id)
+    ]
+    try:
+        fb = f.service.file(
+            draft_id=action.draft_id,
+            user_id=user_id,
+            kind=action.feedback_kind,
+            content=action.content,
+            at=action.at,
+            sender=action.sender,
+            location=action.location,
+            dossier_code=action.dossier_code,
+            procedure_code=action.procedure_code,
+            procedure_name=action.procedure_name,
+            field=action.field,
+            agency_hint=action.agency_hint,
+            files=files,
+        )
+    except IdentityRequired:  # no identity for a feedback or petition: never filed silently
+        return EffectResult(
+            applied=False,
+            reason="feedback_identity_required",
+            replies_instead=[texts.FEEDBACK_IDENTITY_REQUIRED],
+        )
+    return EffectResult(
+        replies_instead=[texts.feedback_received(fb.ref, fb.kind.value, fb.target_date())]
+    )
+
+
+@effect("rate_feedback", RateFeedback)
+def _rate_feedback(action: RateFeedback, user_id: str, c: Collaborators) -> EffectResult:
+    if _feedback(c).service.rate(action.ref, user_id, action.rating, action.at):
+        return EffectResult()
+    return EffectResult(
+        applied=False, reason="feedback_not_rateable", replies_instead=[texts.FEEDBACK_NOT_YOURS]
+    )
+
+
+@effect("supplement_feedback", SupplementFeedback)
+def _supplement_feedback(
+    action: SupplementFeedback, user_id: str, c: Collaborators
+) -> EffectResult:
+    from chalicelib.documents.filetypes import accepted_types
+    from chalicelib.documents.rejection import DocumentRejected
+
+    f = _feedback(c)
+    found = f.service.store.get(action.ref)
+    if found is None or found[0].user_id != user_id:
+        return EffectResult(
+            applied=False, reason="feedback_not_found", replies_instead=[texts.FEEDBACK_NOT_YOURS]
+        )
+    doc = None
+    if action.url:
+        try:
+            stored = f.intake.accept(
+                action.url,
+                allowed=accepted_types(()),
+                declared_type=action.declared_type,
+                original_name=action.name,
+            )
+        except DocumentRejected as refused:
+            return EffectResult(
+                applied=False,
+                reason=f"document_{refused.reason.value}",
+                replies_instead=[texts.document_rejected(refused.reason.value, max_mb=f.max_mb)],
+                keep_buttons=True,
+            )
+        c.users.note_upload(user_id, stored.key, action.at)  # erasure finds the upload
+        doc = _stored_doc(stored)
+    if f.service.supplement(action.ref, user_id, action.part, action.text, doc, action.at):
+        return EffectResult()
+    return EffectResult(
+        applied=False,
+        reason="feedback_not_waiting",
+        replies_instead=[texts.FEEDBACK_SUPPLEMENT_CLOSED],
+    )

@@ -174,6 +174,7 @@ class Processor:
         uploads: effects.UploadEraser | None = None,
         submissions: effects.Submissions | None = None,
         ratings: effects.RatingStore | None = None,
+        feedback: Callable[[], effects.FeedbackTools] | None = None,
         data_rights: effects.DataRightsService | None = None,
         live: effects.Live | None = None,
         info_card_image_url: str = "",
@@ -184,6 +185,7 @@ class Processor:
         self.info_card_image_url = info_card_image_url
         self.uploads = uploads
         self.ratings = ratings
+        self.feedback = feedback
         self.data_rights = data_rights
         self.jobs = jobs
         self.job_keep_days = job_keep_days
@@ -287,7 +289,9 @@ class Processor:
             )
 
     # --- deciding ---------------------------------------------------------------------------
-    def _turn(self, event: UserEvent, first: bool, consented: bool) -> Turn:
+    def _turn(
+        self, event: UserEvent, first: bool, consented: bool, awaiting: str | None = None
+    ) -> Turn:
         from chalicelib.conversation.model import Attachment, Turn, UserInfo
 
         kind = _TURN_KINDS.get(event.event_name, "other")
@@ -324,6 +328,7 @@ class Processor:
             user_info=user_info,
             consented=consented,
             first_interaction=first,
+            awaiting=awaiting,
         )
 
     def _decide(
@@ -347,7 +352,7 @@ class Processor:
         if event.event_name != "unfollow":
             touch, first = self.users.touch_write(user_id, at, profile)
         consented = bool(profile and profile.consent_at)
-        turn = self._turn(event, first, consented)
+        turn = self._turn(event, first, consented, profile.awaiting if profile else None)
         routed = None
         if pointer is not None and self.live is not None:
             view = handoff.LiveView(
@@ -505,6 +510,7 @@ class Processor:
             uploads=self.uploads,
             submissions=self.submissions,
             ratings=self.ratings,
+            feedback=self.feedback,
             data_rights=self.data_rights,
             live=self.live,
         )

@@ -6,8 +6,10 @@ from chalicelib.reminders.registry import Handler, registered
 
 
 def default_handlers() -> dict[str, Handler]:
-    """``dossier`` (chalicelib/reminders/dossiers.py); add ``postal`` and ``feedback`` here
-    when their handlers exist."""
-    import chalicelib.reminders.dossiers  # noqa: F401  (registers "dossier")
+    """``dossier`` (chalicelib/reminders/dossiers.py), ``feedback``
+    (chalicelib/reminders/feedback.py); add ``postal`` here when its handler exists."""
+    # Imported for their registrations ("dossier", "feedback").
+    import chalicelib.reminders.dossiers
+    import chalicelib.reminders.feedback  # noqa: F401
 
     return registered()

@@ -17,6 +17,8 @@ from chalicelib.conversation.model import (
     CentreInfo,
     DocumentLine,
     DossierView,
+    FaqHit,
+    FeedbackLine,
     PastDocument,
     ProcedureCard,
     ProcedureHit,
@@ -41,7 +43,15 @@ def _same(a: str | None, b: str | None) -> bool:
 class StoreLookups:
     """Lookups over the catalogue store and the dossier repository."""
 
-    def __init__(self, catalogue: Any, dossiers: Any, clock: Any = None, units: Any = None) -> None:
+    def __init__(
+        self,
+        catalogue: Any,
+        dossiers: Any,
+        clock: Any = None,
+        units: Any = None,
+        feedback: Any = None,
+    ) -> None:
+        self._feedback = feedback
         self._catalogue = catalogue
         self._dossiers = dossiers
         self._clock = clock or (lambda: datetime.now(tz=UTC))
@@ -212,6 +222,32 @@ class StoreLookups:
 
     def dossiers_of(self, user_id: str, limit: int) -> list[DossierView]:
         return [self._view(d, True) for d in self._dossiers.of_owner(user_id, limit)]
+
+    # --- questions, feedback and petitions (issue 14) -----------------------------------------
+    def _feedback_store(self) -> Any:
+        from chalicelib.storage.feedback import FeedbackStore
+        from chalicelib.storage.table import get_table
+
+        return self._feedback or FeedbackStore(get_table())
+
+    def faq(self, query: str, limit: int) -> list[FaqHit]:
+        from chalicelib.services.feedback import faq_entries, search_faq
+        from chalicelib.settings import get_settings
+
+        settings = get_settings()
+        entries = faq_entries(
+            self._feedback_store(), settings.FAQ_MAX_ENTRIES, settings.FAQ_CACHE_SECONDS
+        )
+        return [
+            FaqHit(ref=e.ref, question=e.question, answer=e.answer)
+            for e in search_faq(entries, query, limit)
+        ]
+
+    def my_feedback(self, user_id: str, limit: int) -> list[FeedbackLine]:
+        return [
+            FeedbackLine(ref=i.ref, kind=i.kind.value, state=i.state.value, target=i.target)
+            for i in self._feedback_store().of_user(user_id, limit)
+        ]
 
     def documents_of(self, user_id: str, limit: int) -> list[PastDocument]:
         """One Query on the owner index (as "Hồ sơ của tôi"): the kept files of the user's

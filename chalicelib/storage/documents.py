@@ -27,6 +27,10 @@ from urllib.parse import quote
 UPLOAD_PREFIX = "uploads/"
 EXPORT_PREFIX = "exports/"  # personal-data exports: expire after 1 day (lifecycle rule)
 DOCUMENT_PREFIX = "documents/"
+# Files of questions, feedback and petitions (issue 14): kept like a dossier's, but erased with
+# their sender's other data on request (dossiers' files are the record the law keeps).
+FEEDBACK_PREFIX = "feedback/"
+_ERASABLE = (UPLOAD_PREFIX, FEEDBACK_PREFIX)
 _MAX_NAME_CHARS = 120
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"|?*]+')
 
@@ -183,12 +187,13 @@ class DocumentStore:
         """Delete every version (and delete marker) of each ``uploads/`` key: the bucket is
         versioned, so a plain delete would only hide the file (erasure, issue 10). One
         ListObjectVersions per key and page, one DeleteObjects per page; returns how many
-        versions were deleted. Keys outside ``uploads/`` are refused (ValueError): kept files
-        belong to dossiers."""
+        versions were deleted. Keys outside ``uploads/`` and ``feedback/`` are refused
+        (ValueError): ``documents/`` belong to dossiers."""
         deleted = 0
         for key in keys:
-            if not key.startswith(UPLOAD_PREFIX) or "/" in key.removeprefix(UPLOAD_PREFIX):
-                raise ValueError("only uploads can be erased here")
+            prefix = next((p for p in _ERASABLE if key.startswith(p)), None)
+            if prefix is None or "/" in key.removeprefix(prefix):
+                raise ValueError("only uploads and feedback files can be erased here")
             pages = self._s3.get_paginator("list_object_versions").paginate(
                 Bucket=self._bucket, Prefix=key
             )
@@ -209,17 +214,21 @@ class DocumentStore:
         return deleted
 
     @staticmethod
-    def kept_key(upload_key: str) -> str:
-        """Where :meth:`keep` puts an upload: ``documents/<uuid>``. Raises ValueError for a key
-        that is not an upload's."""
+    def kept_key(upload_key: str, prefix: str = DOCUMENT_PREFIX) -> str:
+        """Where :meth:`keep` puts an upload: ``documents/<uuid>`` (or under ``prefix``,
+        ``feedback/`` for feedback files). Raises ValueError for a key that is not an
+        upload's."""
         if not upload_key.startswith(UPLOAD_PREFIX) or "/" in upload_key[len(UPLOAD_PREFIX) :]:
             raise ValueError("not an upload key")
-        return DOCUMENT_PREFIX + upload_key[len(UPLOAD_PREFIX) :]
+        if prefix not in (DOCUMENT_PREFIX, FEEDBACK_PREFIX):
+            raise ValueError("not a kept prefix")
+        return prefix + upload_key[len(UPLOAD_PREFIX) :]
 
-    def keep(self, upload_key: str) -> str:
-        """Copy an upload out of the expiring ``uploads/`` prefix; its kept key. Idempotent (the
-        same source always lands on the same key). One CopyObject."""
-        target = self.kept_key(upload_key)
+    def keep(self, upload_key: str, prefix: str = DOCUMENT_PREFIX) -> str:
+        """Copy an upload out of the expiring ``uploads/`` prefix (to ``documents/``, or
+        ``feedback/``); its kept key. Idempotent (the same source always lands on the same
+        key). One CopyObject."""
+        target = self.kept_key(upload_key, prefix)
         self._s3.copy_object(
             Bucket=self._bucket,
             Key=target,

@@ -315,8 +315,21 @@ class Dossiers:
         """Store an ownership review request for officers: the claimant ``user_id`` proved to
         be the applicant of ``code``, which is linked to another Zalo account. Item
         ``pk = DOSSIER#<code>``, ``sk = REVIEW#<sha256 of user_id, 16 hex>``: one request per
-        claimant and dossier, so a repeat is not a second item. True when stored now or
-        before. One conditional PutItem."""
+        claimant and dossier, so a repeat is not a second item; in the same transaction the
+        officer inbox item of the dossier's agency (kind ``ownership_review``,
+        :mod:`chalicelib.storage.feedback`, ref :func:`~chalicelib.domain.feedback.review_ref`).
+        True when stored now or before. One TransactWriteItems."""
+        from chalicelib.conversation import texts
+        from chalicelib.domain.calendar import default_calendar
+        from chalicelib.domain.feedback import (
+            DEFAULT_TARGET_DAYS,
+            Feedback,
+            FeedbackEvent,
+            FeedbackKind,
+            review_ref,
+        )
+        from chalicelib.storage.feedback import FeedbackStore
+
         ref = hashlib.sha256(user_id.encode()).hexdigest()[:16]
         item = {
             "pk": self._pk(code),
@@ -325,9 +338,27 @@ class Dossiers:
             "claimant": user_id,
             "requested_at": at.isoformat(),
             "state": "open",
+            "inbox_ref": review_ref(code, user_id),
         }
-        with contextlib.suppress(ConditionFailed):  # already requested: the first one stands
-            self._table.put(item, condition="attribute_not_exists(pk)")
+        agency = code.split("-", 1)[0]
+        review = Feedback(
+            ref=review_ref(code, user_id),
+            kind=FeedbackKind.OWNERSHIP_REVIEW,
+            agency=agency,
+            created_at=at,
+            user_id=user_id,
+            content=texts.ownership_review_for_officers(code),
+            dossier_code=code,
+            events=[FeedbackEvent(at=at, kind="filed", actor="citizen", agency=agency)],
+        )
+        review.start_clock(at, default_calendar(), DEFAULT_TARGET_DAYS, answer=True)
+        with contextlib.suppress(TransactionCancelled):  # already requested: the first stands
+            self._table.transact(
+                [
+                    {"put": item, "condition": "attribute_not_exists(pk)"},
+                    FeedbackStore(self._table).create_op(review, _local_day(at)),
+                ]
+            )
         return True
 
     def unlink_owner(self, user_id: str) -> int:
@@ -415,3 +446,7 @@ class Dossiers:
 # Statuses after which the law no longer needs the applicant reachable: the dossier is refused,
 # stopped or its result delivered (erasure unlinks these; the others are in progress).
 _CLOSED_STATUSES = (3, 8, 10)
+
+
+def _local_day(at: datetime) -> date:
+    return at.astimezone(LOCAL_TZ).date()

@@ -12,6 +12,7 @@ Personal data on the profile: ``phone`` (only with consent) and ``consent_at``;
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -77,6 +78,9 @@ class UserProfile(BaseModel):
     consent_at: AwareDatetime | None = None
     phone: str | None = None
     pending_notices: int = 0
+    # "<flow>:<ref>": the back office waits for this user's answer (issue 14: an officer asked
+    # for information about a feedback item); the next message goes there.
+    awaiting: str | None = None
 
     @classmethod
     def from_item(cls, item: Item, user_id: str | None = None) -> UserProfile:
@@ -89,6 +93,7 @@ class UserProfile(BaseModel):
             consent_at=_from_millis(item.get("consent_at")),
             phone=item.get("phone"),
             pending_notices=max(0, int(item.get("pending_notices") or 0)),
+            awaiting=item.get("awaiting") or None,
         )
 
 
@@ -212,6 +217,34 @@ class Users:
         except ConditionFailed:
             raise ConsentRequired(user_id) from None
         return UserProfile.from_item(item, user_id)
+
+    def set_awaiting(self, user_id: str, value: str) -> bool:
+        """Mark that the back office waits for the user's answer (``<flow>:<ref>``); only on
+        an existing profile. One conditional UpdateItem; False when there is no profile."""
+        try:
+            self._table.update(
+                user_pk(user_id),
+                PROFILE_SK,
+                "SET #aw = :v",
+                condition="attribute_exists(pk)",
+                names={"#aw": "awaiting"},
+                values={":v": value},
+            )
+        except ConditionFailed:
+            return False
+        return True
+
+    def clear_awaiting(self, user_id: str, value: str) -> None:
+        """Remove the mark if it is still ``value`` (a later request stays). One UpdateItem."""
+        with contextlib.suppress(ConditionFailed):
+            self._table.update(
+                user_pk(user_id),
+                PROFILE_SK,
+                "REMOVE #aw",
+                condition="#aw = :v",
+                names={"#aw": "awaiting"},
+                values={":v": value},
+            )
 
     def erase_personal_data(self, user_id: str) -> UserProfile | None:
         """Remove consent and phone from the profile, keeping ids, timestamps and counters.

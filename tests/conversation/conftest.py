@@ -15,6 +15,8 @@ from chalicelib.conversation.model import (
     DocumentLine,
     DossierView,
     EngineSettings,
+    FaqHit,
+    FeedbackLine,
     Location,
     Outcome,
     ProcedureCard,
@@ -75,6 +77,8 @@ class FakeLookups:
     linked_elsewhere: bool = False  # CODE is linked to another Zalo account
     past_documents: list = field(default_factory=list)  # PastDocument of the user's dossiers
     calls: list[tuple] = field(default_factory=list)
+    faq_hits: list[FaqHit] = field(default_factory=list)
+    feedback_lines: list[FeedbackLine] = field(default_factory=list)
 
     def search_procedures(self, query: str, offset: int, limit: int) -> ProcedurePage:
         self.calls.append(("search_procedures", query, offset, limit))
@@ -115,6 +119,14 @@ class FakeLookups:
         self.calls.append(("centres", query))
         return StoreLookups(None, None).centres(query)
 
+    def faq(self, query: str, limit: int) -> list[FaqHit]:
+        self.calls.append(("faq", query, limit))
+        return self.faq_hits[:limit]
+
+    def my_feedback(self, user_id: str, limit: int) -> list[FeedbackLine]:
+        self.calls.append(("my_feedback", user_id, limit))
+        return self.feedback_lines[:limit]
+
     def called(self, name: str) -> bool:
         return any(call[0] == name for call in self.calls)
 
@@ -138,6 +150,7 @@ def turn(
     attachments: list[Attachment] | None = None,
     location: Location | None = None,
     user_info: UserInfo | None = None,
+    awaiting: str | None = None,
 ) -> Turn:
     return Turn(
         user_id=USER,
@@ -149,6 +162,7 @@ def turn(
         user_info=user_info,
         consented=consented,
         first_interaction=first,
+        awaiting=awaiting,
     )
 
 
@@ -162,6 +176,7 @@ class Chat:
     consented: bool = True
     last: Outcome | None = None
     flows: FlowRegistry | None = None  # None: the product's flows
+    awaiting: str | None = None  # the back office waits for an answer (Turn.awaiting)
 
     def send(self, text: str | None = None, *, kind: str = "text", first: bool = False,
              after: timedelta = timedelta(seconds=5), attachments: list[Attachment] | None = None,
@@ -177,6 +192,7 @@ class Chat:
             attachments=attachments,
             location=location,
             user_info=user_info,
+            awaiting=self.awaiting,
         )
         outcome = handle(self.session, this, self.lookups, SETTINGS, self.flows)
         self.session = outcome.session

@@ -228,6 +228,7 @@ def test_the_api_functions_calls_are_allowed_and_its_grants_are_used(
     raw, sig = fixture_event("user_send_text")
     monkeypatch.setattr(webhook, "_clock", lambda: int(json.loads(raw)["timestamp"]) / 1000)
     operator = {"X-Operator-Secret": TEST_ENV["OPERATOR_SECRET"]}
+    feedback_ref = _feedback_item()
     _fresh_container(recorder)
     reset_token_manager()
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
@@ -246,6 +247,7 @@ def test_the_api_functions_calls_are_allowed_and_its_grants_are_used(
             assert http.get("/public/procedures/1.001193").status_code == 200
             _integration_requests(http)
             _live_conversation_requests(http)
+            _feedback_requests(http, feedback_ref, recorder)
             started = http.get("/zalo/oauth/start", headers=operator)
             assert started.status_code == 302
             state = parse_qs(urlsplit(started.headers["Location"]).query)["state"][0]
@@ -439,6 +441,7 @@ def test_the_consumers_calls_are_allowed_and_its_grants_are_used(
         _image(t, n + 1) if t in photos else _text(t, n + 1) for n, t in enumerate(texts)
     ]
     _fresh_container(recorder)
+    _file_feedback_with_a_photo()  # the consumer's feedback effects; erased below
     cs_url = f"{TEST_ENV['ZALO_API_BASE']}/v3.0/oa/message/cs"
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         mock.post(cs_url, json={"error": 0, "data": {"message_id": "m"}})
@@ -454,8 +457,95 @@ def test_the_consumers_calls_are_allowed_and_its_grants_are_used(
     written = {
         r.split(":::", 1)[1].split("/")[1] for a, r, _ in recorder.calls if a == "s3:PutObject"
     }
-    assert written == {"uploads", "documents", "dossiers", "exports"}  # every flow ran
+    assert written == {"uploads", "documents", "dossiers", "exports", "feedback"}  # every flow ran
     _check("consume_inbound", recorder)
+
+
+def _feedback_item() -> str:
+    """A question with a kept file, filed as the chat would (before the recorded container)."""
+    from chalicelib.root import get_document_store, get_feedback_service
+    from chalicelib.services.feedback import StoredDoc
+    from tests.documents import samples
+
+    stored = get_document_store().put_upload(
+        samples.jpeg(), content_type="image/jpeg", detected_type="jpeg", name="p.jpg"
+    )
+    doc = StoredDoc(stored.key, stored.name, stored.content_type, stored.size, stored.sha256)
+    fb = get_feedback_service().file(
+        draft_id="iam-draft",
+        user_id=USER,
+        kind="question",
+        content="Đăng ký khai sinh cho con cần những giấy tờ gì?",
+        at=datetime.now(tz=UTC),
+        agency_hint="000.00.17.H12",
+        files=[doc],
+    )
+    return fb.ref
+
+
+def _feedback_requests(http: Any, ref: str, recorder: Recorder) -> None:
+    """The officer inbox (issue 14): list, view (its presigned links used), ask for
+    information, answer, publish; then the public FAQ."""
+    from urllib.parse import urlsplit as split
+
+    from tests.api.integration.signing import headers
+
+    def signed(method: str, path: str, body: Any = None) -> Any:
+        raw = json.dumps(body).encode() if body is not None else b""
+        call = http.post if method == "POST" else http.get
+        kwargs = {"body": raw} if method == "POST" else {}
+        return call(path, headers=headers("back-office", raw), **kwargs)
+
+    assert signed("GET", "/integration/v1/feedback?agency=000.00.17.H12").status_code == 200
+    view = signed("GET", f"/integration/v1/feedback/{ref}")
+    assert view.status_code == 200
+    for link in json.loads(view.body)["files"]:  # the officer's GET, under this role
+        url = split(link["url"])
+        bucket = url.netloc.split(".")[0] if ".s3." in url.netloc else url.path.split("/")[1]
+        key = url.path.lstrip("/").removeprefix(f"{bucket}/")
+        recorder.calls.append(("s3:GetObject", f"arn:aws:s3:::{bucket}/{key}", ()))
+    base = f"/integration/v1/feedback/{ref}"
+    asked = signed("POST", f"{base}/request-info", {"question": "Con sinh ở đâu?"})
+    assert asked.status_code == 200
+    assert (
+        signed("POST", f"{base}/answer", {"answer": "Tờ khai, giấy chứng sinh."}).status_code == 200
+    )
+    published = signed("POST", f"{base}/publish", {"question": "Khai sinh?", "answer": "Tờ khai."})
+    assert published.status_code == 200
+    assert http.get("/public/faq?q=khai+sinh").status_code == 200
+
+
+def _file_feedback_with_a_photo() -> None:
+    """The feedback effects of a chat turn (issue 14), as the consumer runs them: a photo stored
+    (the CDN download stood in for), the item filed with the photo kept under feedback/."""
+    from chalicelib.conversation.flows.feedback import FileFeedback, ReceiveFeedbackFile
+    from chalicelib.inbound import effects
+    from chalicelib.root import get_document_store, get_feedback_tools
+    from chalicelib.storage.table import get_table
+    from chalicelib.storage.users import Users
+
+    class Photo:
+        def accept(self, url: str, **_: Any) -> Any:
+            return get_document_store().put_upload(
+                b"\xff\xd8\xff\xe0", content_type="image/jpeg", detected_type="jpeg", name="p.jpg"
+            )
+
+    real = get_feedback_tools()
+    tools = effects.FeedbackTools(service=real.service, intake=Photo(), drafts=real.drafts)
+    c = effects.Collaborators(
+        users=Users(get_table()),
+        dossiers=None,
+        notices=None,
+        hotline="0290",
+        feedback=lambda: tools,
+    )  # type: ignore[arg-type]
+    now = datetime.now(tz=UTC)
+    photo = ReceiveFeedbackFile(at=now, draft_id="iam", ref="p1", url="https://zdn.vn/p.jpg")
+    assert effects.apply(photo.model_dump(mode="json"), USER, c).applied
+    filed = FileFeedback(
+        at=now, draft_id="iam", feedback_kind="question", content="Khai sinh cần giấy tờ gì?"
+    )
+    assert effects.apply(filed.model_dump(mode="json"), USER, c).applied
 
 
 def _consume_a_batch_with_a_failure(app_module: Any, body: str, recorder: Recorder) -> None:
@@ -541,6 +631,22 @@ def test_the_reminders_schedules_calls_are_allowed_and_its_grants_are_used(
     )
     store(waiting)
     store(dossier(2, accepted=local(2026, 11, 20)))  # overdue since 27 November
+    # A feedback item whose reject target is today: its due date moves to the next step.
+    from chalicelib.domain.feedback import Feedback, FeedbackKind
+    from chalicelib.storage.feedback import FeedbackStore
+    from chalicelib.storage.table import get_table
+
+    targets = {"reject": local(2026, 12, 2).date(), "answer": local(2026, 12, 18).date()}
+    FeedbackStore(get_table()).create(
+        Feedback(
+            ref="PAKN-261125-ABCDEF",
+            kind=FeedbackKind.QUESTION,
+            agency=AGENCY,
+            created_at=local(2026, 11, 25),
+            targets=targets,
+        ),
+        local(2026, 11, 25).date(),
+    )
     _fresh_container(recorder)
     with Client(app, project_dir=str(ROOT), stage_name=STAGE):
         report = app_module.send_reminders(SCHEDULED_EVENT, None)

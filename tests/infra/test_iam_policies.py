@@ -34,8 +34,8 @@ CODE_CALLS = {
         "s3:GetObject",  # api/public.py procedures: the search index; api/exports.py (presign)
         "sqs:GetQueueUrl",  # zalo/webhook.py; api/health.py readiness
         "sqs:SendMessage",  # zalo/webhook.py; notify/outbox.py (live conversation replies)
-        # api/integration/live.py: the inbox (gsi2), a conversation's messages; api/reports.py:
-        # an agency's digest of a day
+        # api/integration/live.py: the inbox (gsi2), a conversation's messages; api/public.py FAQ;
+        # api/reports.py: an agency's digest of a day
         "dynamodb:Query",
         "kms:Encrypt",  # storage/tokens.py: the OAuth callback seals the first pair
         "s3:PutObject",  # api/form.py: presigned uploads, kept copies, the QR image
@@ -51,10 +51,11 @@ CODE_CALLS = {
         "dynamodb:Query",  # pending notices; dossiers of an owner (gsi1)
         "s3:GetObject",  # catalogue/store.py search index; the upload a CopyObject reads
         # inbound/effects.py: chat attachments (uploads/), kept with a dossier (documents/,
-        # CopyObject), a new dossier's receipt QR (dossiers/); exports (data_rights.py)
+        # CopyObject), a new dossier's receipt QR (dossiers/); exports (data_rights.py);
+        # feedback files kept (feedback/, issue 14)
         "s3:PutObject",
         "s3:ListBucketVersions",  # erasure: a citizen's uploads in every version
-        "s3:DeleteObjectVersion",  # erasure (uploads/ only)
+        "s3:DeleteObjectVersion",  # erasure (uploads/ and feedback/ only)
         # The SQS event source mapping polls with the function's role.
         "sqs:ReceiveMessage",
         "sqs:DeleteMessage",  # also platform/sqs_batch.py (successes of a failed batch)
@@ -71,7 +72,8 @@ CODE_CALLS = {
     | {
         "dynamodb:Query",  # storage/due.py (gsi3 DUE); storage/digests.py an agency's day
         "dynamodb:BatchWriteItem",  # storage/digests.py entries
-        "dynamodb:UpdateItem",  # dossiers' next check; reminder and digest jobs
+        "dynamodb:GetItem",  # storage/feedback.py refresh_due
+        "dynamodb:UpdateItem",  # dossiers' and feedback items' next check; reminder, digest jobs
         "sqs:GetQueueUrl",  # notify/outbox.py
         "sqs:SendMessage",  # notify/outbox.py: citizens' reminders
         "ses:SendEmail",  # reminders/digest.py
@@ -88,9 +90,14 @@ ALLOWED_KEYS = {
         # live conversations (api/integration/live.py): conversations, the inbox, reply jobs,
         # and the citizen's pointer (updated and removed, never read: see below)
         *("LIVE#*", "INBOX#*", "JOB#live-reply:*", "USER#*"),
+        # the feedback inbox (issue 14): items, the sender's list entry and "awaiting" mark
+        # (written, never read), published FAQ entries
+        *("FEEDBACK#*", "FAQ"),
     },
     "RefreshZaloToken": {"ZALO#TOKEN"},
-    "SendReminders": {"DUE", "DIGEST#*", "DOSSIER#*", "JOB#reminder:*", "JOB#digest:*"},
+    "SendReminders": {
+        *("DUE", "DIGEST#*", "DOSSIER#*", "FEEDBACK#*", "JOB#reminder:*", "JOB#digest:*"),
+    },
 }
 
 
@@ -219,14 +226,15 @@ def test_item_access_is_limited_to_the_few_kinds_of_items_a_function_needs(packa
     live = {"LIVE#*", "INBOX#*", "JOB#live-reply:*"}
     public = {"DOSSIER#*", "OAUTH#*", "CATALOGUE", "PROC#*", "AGENCY#*", "JOB#api:*"}
     webform = {"FORM#*", "SUBMISSION#*", "DOSSIER_SEQ#*"}
-    assert readable == public | live | webform | {"RATINGS#*"}
+    feedback = {"FEEDBACK#*"}  # the officer inbox of questions, feedback and petitions
+    assert readable == public | live | webform | feedback | {"RATINGS#*"}
     queried = {
         key
         for s in api
         if "dynamodb:Query" in _as_list(s["Action"])
         for key in s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
     }
-    assert queried <= live | {"DIGEST#*"}  # never a citizen's partition
+    assert queried <= live | {"FAQ", "DIGEST#*"}  # the public FAQ, agencies' digests
 
 
 def test_only_the_senders_may_decrypt_the_token_pair_and_only_with_the_token_key(packaged):

@@ -213,8 +213,61 @@ def test_make_run_answers_a_follow_end_to_end_and_stops_cleanly_on_sigint(tmp_pa
         # 4b. "Gặp cán bộ" in make chat, answered by make officer (the signed integration API,
         # the outbox, the consumer, the Zalo stand-in).
         _live_conversation_end_to_end(env, zalo, output)
+
+        # 5. A question filed in the chat reaches the officer inbox (make feedback-desk); the
+        # officer's answer reaches the citizen through the outbox and the consumer.
+        asker = "2468000000000000078"
+        lines = [
+            "hỏi đáp",
+            "#consent:yes",
+            "#fb:kind:question",
+            "Đăng ký khai sinh cho con cần mang theo những giấy tờ gì?",
+            "#fb:next",
+            "#fb:send",
+        ]
+        chat = subprocess.run(
+            [sys.executable, "-m", "local.chat", "--user", asker, "--wait", "20"],
+            cwd=ROOT,
+            env=env,
+            input="\n".join(lines) + "\n",
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=180,
+        )
+        from chalicelib.domain.feedback import find_ref
+
+        ref = find_ref(chat.stdout)
+        assert ref, f"no reference number in the chat:\n{chat.stdout}\n{output()}"
+
+        def officer(*argv: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [sys.executable, "-m", "local.feedback_desk", *argv],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                encoding="utf-8",
+                timeout=60,
+            )
+
+        inbox = officer("inbox", "--state", "new")
+        assert inbox.returncode == 0 and ref in inbox.stdout, f"{inbox}\n{output()}"
+        answered = officer("answer", ref, "Mang tờ khai và giấy chứng sinh.")
+        assert answered.returncode == 0, answered
+        answers: list[dict[str, Any]] = []
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not answers:
+            _, body = http("GET", f"{zalo}/_local/messages?user_id={asker}&after=0")
+            answers = [
+                m
+                for m in body["messages"]
+                if "giấy chứng sinh." in json.dumps(m, ensure_ascii=False)
+            ]
+            time.sleep(0.3)
+        assert answers, f"the officer's answer never reached {asker}:\n{output()}"
     finally:
-        # 5. SIGINT stops everything: exit 0 within 15 s, every port free again.
+        # 6. SIGINT stops everything: exit 0 within 15 s, every port free again.
         process.send_signal(signal.SIGINT)
         try:
             code = process.wait(timeout=15)

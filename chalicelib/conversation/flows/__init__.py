@@ -16,6 +16,7 @@ from functools import cache
 from chalicelib.conversation.flow import FlowRegistry
 from chalicelib.conversation.flows.centres import CentresFlow
 from chalicelib.conversation.flows.dossier import DossierFlow
+from chalicelib.conversation.flows.feedback import FeedbackFlow
 from chalicelib.conversation.flows.handoff import HandoffFlow
 from chalicelib.conversation.flows.mine import MyDossiersFlow
 from chalicelib.conversation.flows.privacy import PrivacyFlow
@@ -24,7 +25,7 @@ from chalicelib.conversation.flows.rating import RatingFlow
 from chalicelib.conversation.flows.remarks import RemarksFlow
 from chalicelib.conversation.flows.submission import SubmissionFlow
 from chalicelib.conversation.flows.supplement import SupplementFlow
-from chalicelib.conversation.flows.unavailable import FEEDBACK, POSTAL
+from chalicelib.conversation.flows.unavailable import POSTAL
 from chalicelib.conversation.flows.withdrawal import WithdrawalFlow
 from chalicelib.conversation.intents import Understanding
 
@@ -40,7 +41,7 @@ def default_flows() -> FlowRegistry:
             SupplementFlow(),
             WithdrawalFlow(),
             POSTAL,
-            FEEDBACK,
+            FeedbackFlow(),
             RemarksFlow(),
             ProcedureFlow(),
             DossierFlow(),

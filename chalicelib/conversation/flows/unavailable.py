@@ -1,4 +1,4 @@
-"""Capabilities not built yet (submission, feedback, postal): an honest answer, no menu entry.
+"""Capabilities not built yet (postal registration): an honest answer, no menu entry.
 
 Each placeholder understands its phrases and says plainly that the capability does not work
 in Zalo yet, pointing to the national portal and the hotline; it collects nothing (hence no
@@ -35,7 +35,4 @@ class UnavailableFlow(Flow):
 POSTAL = UnavailableFlow("postal", Phrases(Intent.POSTAL, False, (
     "buu dien", "buu chinh", "dang ky buu chinh", "buu chinh cong ich", "gui buu dien",
     "chuyen phat", "tra ket qua tai nha", "nhan ket qua tai nha")), texts.postal_unavailable)
-FEEDBACK = UnavailableFlow("feedback", Phrases(Intent.FEEDBACK, False, (
-    "phan anh", "kien nghi", "phan anh kien nghi", "gop y", "hoi dap", "khieu nai",
-    "thac mac", "dat cau hoi", "gui cau hoi")), texts.feedback_unavailable)
 # fmt: on
