@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 STAGE ?= prod
 
-.PHONY: run test typecheck lint format bench chat officer feedback-desk schedule package deploy infra \
+.PHONY: run test typecheck lint format bench chat back-office officer feedback-desk schedule package deploy infra \
 	after-deploy clean deploy-check replay-dead-letters chromium screenshot
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -51,6 +51,9 @@ bench: $(STAMP)  ## every script under bench/, one table of figures
 
 chat: $(STAMP)  ## a terminal Zalo user talking to the system started by `make run`
 	$(BIN)/python -m local.chat $(ARGS)
+
+back-office: $(STAMP)  ## the province's one-stop system, signed, against `make run`: make back-office ARGS="list"
+	$(BIN)/python -m local.back_office $(ARGS)
 
 officer: $(STAMP)  ## an officer answering live conversations on `make run`: make officer ARGS="list"
 	$(BIN)/python -m local.officer $(ARGS)

@@ -23,6 +23,9 @@ feedback_api = module("chalicelib.api.feedback")
 exports = module("chalicelib.api.exports")
 integration_ping = module("chalicelib.api.integration.ping")
 reports = module("chalicelib.api.reports")
+integration_dossiers = module("chalicelib.api.integration.dossiers")
+integration_openapi = module("chalicelib.api.integration.openapi")
+results = module("chalicelib.api.results")
 live = module("chalicelib.api.integration.live")
 
 
@@ -105,6 +108,53 @@ def data_export(token):
 @app.route("/integration/v1/ping", methods=["GET"])
 def integration_ping_route():
     return integration_ping.ping(app.current_request)
+
+
+@app.route("/integration/v1/openapi.json", methods=["GET"])
+def integration_openapi_route():
+    return integration_openapi.serve()
+
+
+@app.route("/integration/v1/dossiers", methods=["GET"])
+def integration_list_dossiers():
+    return integration_dossiers.list_dossiers(app.current_request)
+
+
+@app.route("/integration/v1/dossiers/{code}", methods=["GET"])
+def integration_get_dossier(code):
+    return integration_dossiers.get_dossier(app.current_request, code)
+
+
+@app.route("/integration/v1/dossiers/{code}", methods=["PUT"], content_types=["application/json"])
+def integration_put_dossier(code):
+    return integration_dossiers.put_dossier(app.current_request, code)
+
+
+@app.route(
+    "/integration/v1/dossiers/{code}/events", methods=["POST"], content_types=["application/json"]
+)
+def integration_post_event(code):
+    return integration_dossiers.post_event(app.current_request, code)
+
+
+@app.route(
+    "/integration/v1/dossiers/{code}/result-uploads",
+    methods=["POST"],
+    content_types=["application/json"],
+)
+def integration_result_upload(code):
+    return integration_dossiers.result_upload(app.current_request, code)
+
+
+@app.route("/integration/v1/dossiers/{code}/access-log", methods=["GET"])
+def integration_access_log(code):
+    return integration_dossiers.access_log(app.current_request, code)
+
+
+# A citizen's 30-day link to an electronic result: 302 to a fresh presigned GET.
+@app.route("/public/results/{token}", methods=["GET"])
+def public_result(token):
+    return results.redirect(token)
 
 
 # --- HTTP: officers' inbox of questions, feedback and petitions (issue 14; api/feedback.py) ----

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from chalicelib.inbound.processor import Processor
     from chalicelib.notify.notifier import Notifier
     from chalicelib.reminders.runner import Reminders
+    from chalicelib.services.back_office import BackOffice
     from chalicelib.services.data_rights import DataRights
     from chalicelib.services.submission import SubmissionService
     from chalicelib.storage.conversations import LiveConversations
@@ -342,4 +343,38 @@ def get_feedback_tools() -> Any:
         intake=get_document_intake(),
         drafts=DraftFiles(get_table()),
         max_mb=max_mb,
+    )
+
+
+@cached
+def get_back_office() -> BackOffice:
+    """The back office's use cases (issue 12): dossiers, the access log, the documents bucket,
+    the outbox, result links (RESULT_LINK_SECRET and PUBLIC_BASE_URL, checked when a link is
+    made) and the catalogue's procedure defaults."""
+    from chalicelib.catalogue.store import get_store
+    from chalicelib.notify.outbox import get_outbox
+    from chalicelib.services.back_office import BackOffice, ProcedureDefaults
+    from chalicelib.services.result_links import ResultLinks
+    from chalicelib.settings import ConfigurationError, get_settings
+    from chalicelib.storage.access_log import AccessLog
+    from chalicelib.storage.dossiers import Dossiers
+    from chalicelib.storage.table import get_table
+
+    settings = get_settings()
+    table = get_table()
+
+    def result_link(code: str, key: str) -> str:
+        if not settings.PUBLIC_BASE_URL:
+            raise ConfigurationError("PUBLIC_BASE_URL", "missing (result links point to it)")
+        secret = settings.RESULT_LINK_SECRET.get_secret_value()
+        return ResultLinks(secret, settings.PUBLIC_BASE_URL).link(code, key)
+
+    return BackOffice(
+        Dossiers(table),
+        AccessLog(table),
+        get_document_store(),
+        get_outbox(),
+        result_link=result_link,
+        hotline=settings.CENTRE_HOTLINE,
+        procedures=ProcedureDefaults(get_store().procedure),
     )

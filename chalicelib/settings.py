@@ -33,6 +33,7 @@ SSM_NAMES = (
     "OPERATOR_SECRET",
     "WEBFORM_SECRET",
     "INTEGRATION_CLIENTS",
+    "RESULT_LINK_SECRET",
 )
 
 
@@ -103,6 +104,8 @@ class Settings(BaseSettings):
     # --- Back-office integration API (chalicelib/api/integration/) ---------------------------
     # JSON {"<client id>": {"secrets": ["whsec_…"], "agencies": [...], "scopes": [...]}}.
     INTEGRATION_CLIENTS: SecretStr = SecretStr("{}")
+    # HMAC key of the citizens' 30-day links to an electronic result (/public/results/{token}).
+    RESULT_LINK_SECRET: SecretStr = SecretStr("")
 
     # --- Questions, feedback and petitions (issue 14) ----------------------------------------
     # Where an item goes when neither the routing table nor its procedure names an agency: the

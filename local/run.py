@@ -122,6 +122,7 @@ def local_defaults(environ: Mapping[str, str] | None = None) -> dict[str, str]:
         # Zalo's information card needs an image: the CDN stand-in serves a plain one.
         "USER_INFO_CARD_IMAGE_URL": f"{loop}:{p['CDN_STANDIN_PORT']}/files/info-card.png",
         "INTEGRATION_CLIENTS": json.dumps(LOCAL_INTEGRATION_CLIENTS),
+        "RESULT_LINK_SECRET": "local-result-link-secret",
     }
 
 
@@ -776,6 +777,8 @@ class Runner:
             lines.append(f"  Schedule             {schedule.name} {schedule.expression}: {when}")
         lines += [
             "Chat as a citizen:      make chat",
+            'Play the back office:   make back-office ARGS="list"   (client local-back-office, '
+            "docs/integration.md)",
             "Fire a schedule now:    make schedule NAME=<name>",
             "Stop:                   Ctrl-C",
             "",

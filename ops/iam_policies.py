@@ -118,6 +118,39 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "keys": ["RATINGS#*"],
             },
             {
+                # integration API (services/back_office.py): registration and events write the
+                # dossier item (conditional PutItem); every read of personal data is logged
+                "sid": "IntegrationDossierWrites",
+                "actions": ["dynamodb:PutItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["DOSSIER#*", "ACCESS#*"],
+            },
+            {
+                "sid": "IntegrationAccessLog",  # GET …/dossiers/{code}/access-log
+                "actions": ["dynamodb:Query"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["ACCESS#*"],
+            },
+            {
+                "sid": "IntegrationFeed",  # GET /integration/v1/dossiers: the gsi2 change feed
+                "actions": ["dynamodb:Query"],
+                "resources": [("dynamodb", "table/{table}/index/gsi2")],
+                "keys": ["FEED"],
+            },
+            {
+                # integration API: presigned links to a dossier's documents and results (read by
+                # officers and, through /public/results/{token}, by the citizen); HeadObject of
+                # an uploaded result; the presigned PUT of a result file
+                "sid": "IntegrationDocuments",
+                "actions": ["s3:GetObject"],
+                "resources": [("s3", "{bucket}/documents/*"), ("s3", "{bucket}/results/*")],
+            },
+            {
+                "sid": "IntegrationResultUploads",
+                "actions": ["s3:PutObject"],
+                "resources": [("s3", "{bucket}/results/*")],
+            },
+            {
                 # the web form (api/form.py): its links are used once (FORM#), the dossier is
                 # created once per link (services/submission.py: the day's number, the dossier
                 # and its submission marker in one transaction, the marker read on a repeat)

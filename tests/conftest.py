@@ -53,6 +53,7 @@ TEST_ENV = {
     "ZALO_OAUTH_REDIRECT_URI": "https://zalo.test/api/zalo/oauth/callback",
     "QUEUE_BATCH_FAILURES": "report",  # as the packaged template sets it (tests/platform: both)
     "INTEGRATION_CLIENTS": json.dumps(INTEGRATION_CLIENTS),
+    "RESULT_LINK_SECRET": "result-link-secret-for-tests",
 }
 
 for _name in list(os.environ):

@@ -1241,23 +1241,32 @@ def reminder_supplement(code: str, procedure: str, items: tuple[str, ...]) -> st
     return "\n".join(lines)
 
 
-def reminder_result_pickup(code: str, procedure: str) -> str:
+def reminder_result_pickup(code: str, procedure: str, place: str = "") -> str:
+    where = f"đến {place}" if place else "đến nơi đã nộp hồ sơ"
     return (
         f"NHẮC NHẬN KẾT QUẢ HỒ SƠ {code}\n"
         f"Thủ tục: {procedure}\n"
         "Kết quả giải quyết hồ sơ đã có từ mấy ngày trước nhưng Ông/Bà chưa nhận. Ông/Bà vui "
-        "lòng mang giấy tiếp nhận hồ sơ và hẹn trả kết quả cùng giấy tờ tùy thân đến nơi đã nộp "
-        "hồ sơ để nhận kết quả, hoặc đăng ký nhận qua bưu chính."
+        "lòng mang giấy tiếp nhận hồ sơ và hẹn trả kết quả cùng giấy tờ tùy thân "
+        f"{where} để nhận kết quả, hoặc đăng ký nhận qua bưu chính."
     )
 
 
-def reminder_fees(code: str, procedure: str) -> str:
+def reminder_fees(code: str, procedure: str, amount: int | None = None, purpose: str = "") -> str:
+    owed = ""
+    if amount is not None:
+        owed = f"Số tiền: {amount:,} đồng".replace(",", ".")
+        owed += f" ({purpose}).\n" if purpose else ".\n"
     return (
         f"NHẮC THỰC HIỆN NGHĨA VỤ TÀI CHÍNH – HỒ SƠ {code}\n"
         f"Thủ tục: {procedure}\n"
+        f"{owed}"
         "Hồ sơ đang chờ Ông/Bà nộp phí, lệ phí hoặc thuế theo thông báo đã gửi. Hồ sơ chỉ được "
         "giải quyết tiếp sau khi cơ quan nhận được khoản nộp."
     )
+
+
+REMINDER_BUTTON_PAY = "Thanh toán"
 
 
 def rating_invitation(code: str, procedure: str) -> str:
@@ -1998,3 +2007,120 @@ WEBFORM_UPLOAD_WRONG_TYPE = (
     "Loại tệp này không được nhận. Vui lòng gửi ảnh JPG, PNG, tệp PDF hoặc DOCX."
 )
 WEBFORM_TITLE_WITH_ERRORS = "Có lỗi cần sửa – Nộp hồ sơ trực tuyến"
+
+
+# --- Back-office status notices (issue 12; chalicelib/services/status_notices.py) ---------------
+
+NOTICE_BTN_RESULT = "Xem kết quả"
+NOTICE_BTN_PAY = "Thanh toán"
+NOTICE_BTN_LOOKUP = "Tra cứu hồ sơ"
+
+
+def notice_head(code: str, procedure_name: str) -> str:
+    return f"HỒ SƠ {code}\nThủ tục: {procedure_name}"
+
+
+def notice_due(due: date | None, estimate: bool) -> str:
+    if due is None:
+        return "Cơ quan sẽ thông báo ngày hẹn trả kết quả."
+    return f"Ngày hẹn trả kết quả: {_date(due)}" + (" (dự kiến)." if estimate else ".")
+
+
+def notice_registered() -> str:
+    return (
+        "Hồ sơ đã được đăng ký trên hệ thống một cửa. Cơ quan sẽ kiểm tra và báo Ông/Bà "
+        "khi tiếp nhận hồ sơ."
+    )
+
+
+def notice_accepted(received: datetime | None, due_line: str) -> str:
+    when = f" lúc {_datetime(received)}" if received is not None else ""
+    return (
+        f"Hồ sơ đã được tiếp nhận{when}.\n{due_line}\n"
+        "Ông/Bà sẽ nhận thông báo qua Zalo ở từng bước xử lý."
+    )
+
+
+def notice_refused(reason: str, hotline: str) -> str:
+    return (
+        "Hồ sơ KHÔNG được tiếp nhận.\n"
+        f"Lý do: {reason or 'cơ quan chưa nêu lý do'}.\n"
+        f"Ông/Bà có thể hoàn thiện và nộp lại, hoặc gọi {hotline} để được hướng dẫn."
+    )
+
+
+def notice_processing(due_line: str) -> str:
+    return f"Hồ sơ đang được xử lý.\n{due_line}"
+
+
+def notice_supplement(items: Sequence[str]) -> str:
+    listed = "\n".join(f"- {item}" for item in items)
+    return (
+        f"Cơ quan yêu cầu BỔ SUNG hồ sơ. Cần bổ sung:\n{listed}\n"
+        "Cách bổ sung: gửi ảnh chụp hoặc tệp (PDF, Word) của giấy tờ ngay trong cuộc trò "
+        "chuyện Zalo này, hoặc nộp trực tiếp tại nơi đã nộp hồ sơ. Thời hạn giải quyết được "
+        "tính lại từ khi cơ quan nhận đủ hồ sơ."
+    )
+
+
+def notice_fee(amount: int, purpose: str, payment_url: str | None, paused: bool) -> str:
+    money = f"{amount:,}".replace(",", ".")
+    lines = [
+        "Hồ sơ cần thực hiện nghĩa vụ tài chính.",
+        f"Nội dung: {purpose}",
+        f"Số tiền: {money} đồng",
+    ]
+    if payment_url:
+        lines.append(f"Thanh toán trực tuyến tại: {payment_url}")
+    else:
+        lines.append("Ông/Bà nộp tại nơi đã nộp hồ sơ.")
+    if paused:
+        lines.append("Thời gian thực hiện nghĩa vụ tài chính không tính vào thời hạn giải quyết.")
+    return "\n".join(lines)
+
+
+def notice_withdrawal(reason: str) -> str:
+    why = f"\nLý do: {reason}." if reason else ""
+    return (
+        f"Cơ quan đã ghi nhận yêu cầu rút hồ sơ của Ông/Bà.{why}\n"
+        "Cơ quan sẽ dừng xử lý và báo lại cho Ông/Bà."
+    )
+
+
+def notice_stopped(reason: str) -> str:
+    return f"Hồ sơ đã DỪNG xử lý.\nLý do: {reason or 'cơ quan chưa nêu lý do'}."
+
+
+def notice_result(link: str | None, pickup: str | None) -> str:
+    lines = ["Hồ sơ đã có KẾT QUẢ."]
+    if link:
+        lines.append(f"Kết quả điện tử: {link}")
+    if pickup:
+        lines.append(
+            f"Nhận kết quả tại: {pickup}. Ông/Bà mang theo giấy tiếp nhận hồ sơ và giấy tờ "
+            "tùy thân."
+        )
+    if not link and not pickup:
+        lines.append(
+            "Ông/Bà nhận kết quả tại nơi đã nộp hồ sơ, mang theo giấy tiếp nhận hồ sơ và giấy "
+            "tờ tùy thân."
+        )
+    return "\n".join(lines)
+
+
+def notice_delivered() -> str:
+    return "Kết quả hồ sơ đã được trả cho Ông/Bà. Cảm ơn Ông/Bà đã sử dụng dịch vụ công."
+
+
+def notice_apology(old_due: date | None, new_due: date | None, reason: str) -> str:
+    late = f" ngày {_date(old_due)}" if old_due is not None else ""
+    new = _date(new_due) if new_due is not None else "cơ quan sẽ báo sau"
+    return (
+        f"Cơ quan thành thật XIN LỖI Ông/Bà: hồ sơ chưa giải quyết được đúng hẹn{late}.\n"
+        f"Lý do: {reason}.\n"
+        f"Ngày hẹn trả kết quả mới: {new}."
+    )
+
+
+def notice_updated(text: str) -> str:
+    return f"CẬP NHẬT: {text}"

@@ -24,6 +24,7 @@ A dossier opened at a counter starts at 2; one submitted online starts at 1.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import IntEnum, StrEnum
 from typing import Self
@@ -77,6 +78,36 @@ class InvalidDueDateReset(DomainError):
 
 class InvalidDossierCode(DomainError):
     code = "invalid_dossier_code"
+
+
+class InvalidApology(DomainError):
+    """An apology must keep the status and give the new date and the reason."""
+
+    code = "invalid_apology"
+
+
+# Back-office changes recorded although they break the usual order (Dossier.record).
+ANOMALIES: dict[str, str] = {
+    "transition_out_of_order": "the status change is not in the usual order",
+    "second_supplement_request": "a second supplement request (the law allows one)",
+    "status_repeated": "the same status again with new details",
+    "second_apology": "a second apology (the date may be re-set once)",
+    "apology_too_late": "the apology reached the applicant on or after the due date",
+    "apology_date_not_later": "the apology's new date is not after the due date",
+    "apology_without_due_date": "an apology for a dossier without a due date",
+}
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What :meth:`Dossier.record` did: ``applied`` False for an event older than the latest
+    (nothing changed); ``changed`` when a history entry was appended; ``entry`` the index of
+    the history entry the event is (new, or the one a retry found); ``anomalies`` its flags."""
+
+    applied: bool
+    changed: bool
+    entry: int | None
+    anomalies: tuple[str, ...]
 
 
 class NotAwaitingSupplement(DomainError):
@@ -168,6 +199,10 @@ INITIAL_STATUSES = frozenset({_S.NEW, _S.ACCEPTED})
 # Statuses in which no result is owed any more, so a dossier cannot be late.
 _CLOSED_WITHOUT_RESULT = frozenset({_S.REFUSED, _S.WITHDRAWAL_REQUESTED, _S.STOPPED})
 _RESULT_STATUSES = frozenset({_S.RESULT_READY, _S.RESULT_DELIVERED})
+# Statuses whose event carries a reason the citizen is told (refusal, withdrawal, stop).
+_REASON_STATUSES = frozenset({_S.REFUSED, _S.WITHDRAWAL_REQUESTED, _S.STOPPED})
+
+
 # Statuses in which the applicant may ask to withdraw (before a result; the back office then
 # confirms with status 7).
 WITHDRAWABLE_STATUSES = frozenset(
@@ -177,6 +212,7 @@ WITHDRAWABLE_STATUSES = frozenset(
 # History entries that are not status changes (``StatusChange.event``): the status stays.
 EVENT_SUPPLEMENT_RECEIVED = "supplement_received"
 EVENT_WITHDRAWAL_REQUESTED = "withdrawal_requested"
+EVENT_APOLOGY = "apology"  # the back office re-set the appointment date (Dossier.record)
 
 
 class Channel(IntEnum):
@@ -342,7 +378,12 @@ class StatusChange(BaseModel):
     at: datetime
     actor: str
     note: str = ""
+    # "" for a status change; otherwise what happened while the status stays: "apology" (the
+    # back office re-set the appointment date), EVENT_SUPPLEMENT_RECEIVED,
+    # EVENT_WITHDRAWAL_REQUESTED.
     event: str = ""
+    # Why a back-office change breaks the usual order, recorded anyway (ANOMALIES).
+    anomalies: tuple[str, ...] = ()
 
     @field_validator("at")
     @classmethod
@@ -363,6 +404,27 @@ class DossierDocument(BaseModel):
     content_type: str = ""
     size: int | None = None
     sha256: str = ""
+
+
+class Fee(BaseModel):
+    """Fees or taxes to pay (status 6): the amount in đồng, what for, where to pay."""
+
+    model_config = ConfigDict(frozen=True)
+
+    amount: int = Field(ge=0)
+    purpose: str
+    payment_url: str | None = None
+
+
+class DossierResult(BaseModel):
+    """The result (status 9): an electronic result (a link, or the key of a file the back
+    office uploaded under ``results/<code>/``) and/or where to collect the paper result."""
+
+    model_config = ConfigDict(frozen=True)
+
+    url: str | None = None
+    key: str | None = None
+    pickup: str | None = None
 
 
 class AnonymousDossierView(BaseModel):
@@ -448,6 +510,12 @@ class Dossier(BaseModel):
     due_date_reset_reason: str = ""
     supplement_items: tuple[str, ...] = ()
     documents: tuple[DossierDocument, ...] = ()
+    # Reported by the back office (chalicelib/services/back_office.py).
+    reason: str = ""  # of the latest refusal, stop, withdrawal or apology
+    fee: Fee | None = None
+    result: DossierResult | None = None
+    apologies: int = 0
+
     # The applicant asked to withdraw (through Zalo); the back office confirms with status 7.
     withdrawal_requested_at: datetime | None = None
     withdrawal_reason: str = ""
@@ -601,12 +669,27 @@ class Dossier(BaseModel):
                 raise SupplementItemsRequired("list everything the applicant must supplement")
             self.supplement_items = items
 
+        self._enter(new_status, at, actor, note, calendar=calendar)
+        return True
+
+    def _enter(
+        self,
+        new_status: DossierStatus,
+        at: datetime,
+        actor: str,
+        note: str,
+        *,
+        calendar: WorkingCalendar | None,
+        anomalies: tuple[str, ...] = (),
+    ) -> None:
+        """Append the history entry and apply the clock's side effects of entering
+        ``new_status`` (the checks are the caller's)."""
         leaving_supplement = self.status is _S.SUPPLEMENT_REQUESTED
         leaving_fees = self.status is _S.FINANCIAL_OBLIGATION
         entered_current = self.history[-1].at if self.history else at
         self.history = (
             *self.history,
-            StatusChange(status=new_status, at=at, actor=actor, note=note),
+            StatusChange(status=new_status, at=at, actor=actor, note=note, anomalies=anomalies),
         )
         self.status = new_status
 
@@ -616,7 +699,6 @@ class Dossier(BaseModel):
             self._start_clock(at, _calendar_or_default(calendar))
         if leaving_fees and self.excludes_financial_obligation_time:
             self._extend_for_fees(entered_current, at, _calendar_or_default(calendar))
-        return True
 
     def _start_clock(self, at: datetime, calendar: WorkingCalendar) -> None:
         self.received_at = at
@@ -675,6 +757,138 @@ class Dossier(BaseModel):
             return False
         self.documents = (*self.documents, document)
         return True
+
+    # ----------------------------------------------------------------- back-office events
+
+    def record(
+        self,
+        status: DossierStatus,
+        at: datetime,
+        actor: str,
+        *,
+        reason: str = "",
+        missing: tuple[str, ...] | list[str] = (),
+        due_date: date | None = None,
+        fee: Fee | None = None,
+        result: DossierResult | None = None,
+        apology: bool = False,
+        calendar: WorkingCalendar | None = None,
+    ) -> Recorded:
+        """Record what the one-stop system (the system of record) reports.
+
+        Unlike :meth:`transition`, a change that breaks the usual order is recorded anyway and
+        flagged in its history entry (``anomalies``, codes in :data:`ANOMALIES`). Not recorded:
+
+        - an event older than the latest history entry (``applied`` False, nothing changes);
+        - an event already recorded (same kind, status and time: a retried request), which
+          answers the entry it already is (``changed`` False);
+        - the current status again with nothing new (``changed`` False).
+
+        An apology (``apology``) keeps the status (InvalidApology otherwise), needs the new
+        ``due_date`` and the ``reason``, and re-sets the appointment date. ``due_date`` on any
+        other event is the back office's official date. Raises SupplementItemsRequired for a
+        status 5 without ``missing``, ValueError for a naive ``at``.
+        """
+        status = DossierStatus(status)
+        _require_aware(at)
+        event = EVENT_APOLOGY if apology else ""
+        for index, change in enumerate(self.history):
+            if change.event == event and change.status is status and change.at == at:
+                return Recorded(True, False, index, change.anomalies)
+        # Older than the back office's latest change (the citizen's own entries, a supplement
+        # or a withdrawal request in the chat, do not count: they come from another clock).
+        reported = [c.at for c in self.history if c.event in ("", EVENT_APOLOGY)]
+        if reported and at < reported[-1]:
+            return Recorded(False, False, None, ())
+        reason = reason.strip()
+        if apology:
+            return self._apologise(status, at, actor, reason, due_date, calendar)
+        items = tuple(item.strip() for item in missing if item.strip())
+        if status is _S.SUPPLEMENT_REQUESTED and not items:
+            raise SupplementItemsRequired("list everything the applicant must supplement")
+        anomalies: list[str] = []
+        if status is self.status:
+            news = (
+                (status is _S.SUPPLEMENT_REQUESTED and items != self.supplement_items)
+                or (fee is not None and fee != self.fee)
+                or (result is not None and result != self.result)
+                or (due_date is not None and due_date != self.due_date)
+                or (bool(reason) and reason != self.reason)
+            )
+            if not news:
+                last = max(
+                    i for i, c in enumerate(self.history) if c.status is status and not c.event
+                )
+                return Recorded(True, False, last, ())
+            anomalies.append("status_repeated")
+        elif status not in ALLOWED_TRANSITIONS[self.status]:
+            anomalies.append("transition_out_of_order")
+        if status is _S.SUPPLEMENT_REQUESTED:
+            if self.supplement_was_requested:
+                anomalies.append("second_supplement_request")
+            self.supplement_items = items
+        if status in _REASON_STATUSES and reason:
+            self.reason = reason
+        if fee is not None:
+            self.fee = fee
+        if result is not None:
+            self.result = result
+        flagged = tuple(anomalies)
+        if status is self.status:
+            self.history = (
+                *self.history,
+                StatusChange(status=status, at=at, actor=actor, note=reason, anomalies=flagged),
+            )
+        else:
+            self._enter(status, at, actor, reason, calendar=calendar, anomalies=flagged)
+        if due_date is not None:
+            self.set_official_due_date(due_date)
+        return Recorded(True, True, len(self.history) - 1, flagged)
+
+    def _apologise(
+        self,
+        status: DossierStatus,
+        at: datetime,
+        actor: str,
+        reason: str,
+        new_due_date: date | None,
+        calendar: WorkingCalendar | None,
+    ) -> Recorded:
+        if status is not self.status:
+            raise InvalidApology("an apology keeps the dossier's status")
+        if new_due_date is None or not reason:
+            raise InvalidApology("an apology gives the new due date and the reason")
+        anomalies: list[str] = []
+        if self.apologies or self.due_date_reset_once:
+            anomalies.append("second_apology")
+        if self.due_date is None:
+            anomalies.append("apology_without_due_date")
+        else:
+            if local_date(at) >= self.due_date:
+                anomalies.append("apology_too_late")
+            if new_due_date <= self.due_date:
+                anomalies.append("apology_date_not_later")
+        if self.original_due_date is None:
+            self.original_due_date = self.due_date
+        self.due_date = new_due_date
+        self.due_date_source = DueDateSource.OFFICIAL
+        self.due_date_reset_once = True
+        self.due_date_reset_reason = reason
+        self.reason = reason
+        self.apologies += 1
+        flagged = tuple(anomalies)
+        self.history = (
+            *self.history,
+            StatusChange(
+                status=status,
+                at=at,
+                actor=actor,
+                note=reason,
+                event=EVENT_APOLOGY,
+                anomalies=flagged,
+            ),
+        )
+        return Recorded(True, True, len(self.history) - 1, flagged)
 
     def receive_supplement(self, document: DossierDocument) -> bool:
         """Attach a document the applicant sent in answer to the supplement request. The

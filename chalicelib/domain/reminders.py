@@ -16,6 +16,7 @@ overdue        agency   the clock runs (2, 4; 6 when fee time counts) and the du
 supplement     citizen  status 5 unanswered ``supplement_days`` working days after the request
                         (a supplement sent through Zalo answers it)
 result_pickup  citizen  status 9 (result ready) not collected ``pickup_days`` working days later
+                        (not for a result that is only electronic)
 fees           citizen  status 6 (fees and taxes due) ``fees_days`` working days later
 rating         citizen  status 10 (result handed over): the invitation to rate, once
 ============== ======== ====================================================================
@@ -112,6 +113,9 @@ def conditions(dossier: Dossier, rules: ReminderRules, calendar: WorkingCalendar
         starts = calendar.add_working_days(day, rules.supplement_days)
         found.append(Due("supplement", "citizen", starts, period=f"h{index}"))
     elif status is DossierStatus.RESULT_READY:
+        result = dossier.result
+        if result is not None and (result.url or result.key) and not result.pickup:
+            return found  # an electronic result only: the link went with the status notice
         starts = calendar.add_working_days(day, rules.pickup_days)
         found.append(Due("result_pickup", "citizen", starts, period=f"h{index}"))
     elif status is DossierStatus.FINANCIAL_OBLIGATION:

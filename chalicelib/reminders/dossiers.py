@@ -70,16 +70,9 @@ def _entry(dossier: Dossier, due: Due, run: Run) -> DigestEntry:
 
 
 def anomalies(dossier: Dossier) -> int:
-    """Anomalies the back office's changes were flagged with, where the history carries them
-    (``anomaly``/``anomalies`` on a history entry)."""
-    count = 0
-    for change in dossier.history:
-        flagged = getattr(change, "anomalies", None) or getattr(change, "anomaly", None)
-        if isinstance(flagged, list | tuple | set | frozenset):
-            count += len(flagged)
-        elif flagged:
-            count += 1
-    return count
+    """Anomalies the back office's changes were flagged with (``anomalies`` of the history
+    entries: a second supplement request, an apology too late, a change out of order…)."""
+    return sum(len(change.anomalies) for change in dossier.history)
 
 
 def _remind(dossier: Dossier, due: Due, run: Run) -> bool:
@@ -117,9 +110,21 @@ def message(dossier: Dossier, condition: str) -> OutboundMessage:
         text = texts.reminder_supplement(code, name, dossier.supplement_items)
         return OutboundMessage(text=text, buttons=[look])
     if condition == "result_pickup":
-        return OutboundMessage(text=texts.reminder_result_pickup(code, name), buttons=[look])
+        place = dossier.result.pickup if dossier.result and dossier.result.pickup else ""
+        text = texts.reminder_result_pickup(code, name, place)
+        return OutboundMessage(text=text, buttons=[look])
     if condition == "fees":
-        return OutboundMessage(text=texts.reminder_fees(code, name), buttons=[look])
+        fee = dossier.fee
+        text = texts.reminder_fees(
+            code, name, fee.amount if fee else None, fee.purpose if fee else ""
+        )
+        buttons = [look]
+        if fee is not None and fee.payment_url:
+            pay = OutboundButton(
+                title=texts.REMINDER_BUTTON_PAY, payload=fee.payment_url, type="oa.open.url"
+            )
+            buttons.insert(0, pay)
+        return OutboundMessage(text=text, buttons=buttons)
     if condition == "rating":
         buttons = [
             OutboundButton(title=title, payload=commands.build("rate", code, str(score)))

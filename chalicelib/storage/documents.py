@@ -6,7 +6,9 @@ Keys (never a citizen's file name):
   ``uploads/`` after 7 days, which is how the files of an abandoned submission disappear;
 - ``documents/<uuid>``: the same file once a dossier holds it (:meth:`DocumentStore.keep`,
   a server-side copy: same bytes, same metadata), kept with the dossier;
-- ``dossiers/<code>/receipt-qr.png``: the QR image of the dossier's public lookup link.
+- ``dossiers/<code>/receipt-qr.png``: the QR image of the dossier's public lookup link;
+- ``results/<code>/<uuid>``: an electronic result the back office uploaded through a presigned
+  PUT (:meth:`DocumentStore.presigned_result_put`), kept with the dossier.
 
 Every object is written with SSE-KMS (the bucket's default key, as infra/resources.json
 declares) and the metadata ``size``, ``sha256``, ``detected-type`` and ``original-name`` (the
@@ -25,6 +27,7 @@ from typing import Any
 from urllib.parse import quote
 
 UPLOAD_PREFIX = "uploads/"
+RESULT_PREFIX = "results/"
 EXPORT_PREFIX = "exports/"  # personal-data exports: expire after 1 day (lifecycle rule)
 DOCUMENT_PREFIX = "documents/"
 # Files of questions, feedback and petitions (issue 14): kept like a dossier's, but erased with
@@ -291,3 +294,28 @@ class DocumentStore:
                 ExpiresIn=seconds or self._link_seconds,
             )
         )
+
+    @staticmethod
+    def result_key(code: str, ref: str) -> str:
+        """Where a dossier's uploaded result lives: ``results/<code>/<ref>``."""
+        return f"{RESULT_PREFIX}{code}/{ref}"
+
+    def presigned_result_put(
+        self, code: str, *, content_type: str, expires_seconds: int = 900
+    ) -> tuple[str, str, dict[str, str]]:
+        """A presigned PUT of one result file to a new ``results/<code>/<uuid>`` key: the key,
+        the URL, and the headers the PUT must send (the signed Content-Type and SSE-KMS).
+        Signed locally: no AWS call."""
+        key = self.result_key(code, uuid.uuid4().hex)
+        url = self._s3.generate_presigned_url(
+            "put_object",
+            Params={
+                "Bucket": self._bucket,
+                "Key": key,
+                "ContentType": content_type,
+                "ServerSideEncryption": "aws:kms",
+            },
+            ExpiresIn=expires_seconds,
+        )
+        headers = {"Content-Type": content_type, "x-amz-server-side-encryption": "aws:kms"}
+        return key, str(url), headers

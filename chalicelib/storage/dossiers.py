@@ -6,6 +6,11 @@ the item carries ``gsi1pk = OWNER#<user_id>`` and ``gsi1sk = <received or create
 so "Hồ sơ của tôi" is one Query on ``gsi1``, newest first. Writes are conditional on
 ``version`` (optimistic locking): an officer update never silently overwrites another.
 
+Every write of the item (creation, a back-office event, an owner link or unlink) also sets the
+back-office change feed: ``gsi2pk = FEED``, ``gsi2sk = <updated_at, ISO UTC with ms>#<code>``,
+with ``updated_at`` and ``agency`` (the receiving agency's code, for the feed's filter), so
+``GET /integration/v1/dossiers`` is one Query on ``gsi2`` (:meth:`Dossiers.feed`).
+
 Online creation (:meth:`Dossiers.create`) adds two layouts:
 
 - the per-agency, per-day sequence ``pk = DOSSIER_SEQ#<agency code>#<YYYY-MM-DD>``,
@@ -67,12 +72,42 @@ class Created:
     new: bool
 
 
+FEED_PK = "FEED"
+
+
+def feed_stamp(moment: datetime) -> str:
+    """A change time as the feed sorts it: ISO 8601 UTC with milliseconds."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    """A page of the change feed: the dossiers (oldest change first) with their feed keys, and
+    where the read stopped (``last``: the gsi2 sort key to continue after; None when nothing
+    was read); ``more`` when the read stopped before the end."""
+
+    dossiers: list[tuple[Dossier, str]]
+    last: str | None
+    more: bool
+
+
+def _utc_now() -> datetime:
+    return datetime.now(tz=UTC)
+
+
 class Dossiers:
     """Load, list and save dossiers: one DynamoDB call per method (unless stated)."""
 
-    def __init__(self, table: Table, *, rules: ReminderRules | None = None) -> None:
+    def __init__(
+        self,
+        table: Table,
+        *,
+        rules: ReminderRules | None = None,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
         self._table = table
         self._rules = rules
+        self._clock = clock
 
     @property
     def rules(self) -> ReminderRules:
@@ -82,6 +117,14 @@ class Dossiers:
 
             self._rules = get_settings().reminder_rules()
         return self._rules
+
+    def _feed_values(self, code: str) -> dict[str, Any]:
+        """The feed attributes of a write happening now (as expression values)."""
+        stamp = feed_stamp(self._clock())
+        return {":feed": FEED_PK, ":feed_sk": f"{stamp}#{code}", ":updated": stamp}
+
+    # Appended to the SET clause of every UpdateItem of a dossier item.
+    _FEED_SET = "gsi2pk = :feed, gsi2sk = :feed_sk, updated_at = :updated"
 
     @staticmethod
     def _pk(code: str) -> str:
@@ -125,12 +168,18 @@ class Dossiers:
 
     def _item(self, dossier: Dossier, version: int) -> dict[str, Any]:
         data = dossier.model_dump_json(exclude={"owner_zalo_user_id"})
+        stamp = feed_stamp(self._clock())
         item = {
             "pk": self._pk(dossier.code),
             "sk": "DOSSIER",
+            "code": dossier.code,
             "data": data,
             "status": int(dossier.status),
             "version": version,
+            "agency": dossier.receiving_agency_code,
+            "updated_at": stamp,
+            "gsi2pk": FEED_PK,
+            "gsi2sk": f"{stamp}#{dossier.code}",
         }
         if dossier.owner_zalo_user_id:
             moment = dossier.received_at or dossier.history[0].at
@@ -166,6 +215,44 @@ class Dossiers:
             self._table.put(self._item(dossier, 1), condition="attribute_not_exists(pk)")
         except ConditionFailed:
             raise DossierConflict(dossier.code) from None
+
+    # ----------------------------------------------------------------- back-office feed
+
+    def feed(
+        self,
+        *,
+        after: str | None,
+        until: str,
+        limit: int,
+        agencies: frozenset[str] = frozenset(),
+    ) -> FeedPage:
+        """Dossiers changed after the feed key ``after`` (exclusive; None: from the start) and
+        up to the time ``until`` (a :func:`feed_stamp`), oldest change first (one Query on
+        ``gsi2``). With ``agencies``, only theirs: a FilterExpression on ``agency``, ``limit``
+        bounding the items read, so one call is always one Query."""
+        # Keys are "<stamp>#<code>" and codes use no character below "-": after + " " is the
+        # smallest key greater than ``after`` (BETWEEN is inclusive).
+        low = f"{after} " if after else "0"
+        high = f"{until}#~"
+        query_filter = None
+        if agencies:
+            placeholders = {f":agency{n}": code for n, code in enumerate(sorted(agencies))}
+            query_filter = (
+                f"#agency IN ({', '.join(placeholders)})",
+                {"#agency": "agency"},
+                dict(placeholders),
+            )
+        items, last_key = self._table.query(
+            FEED_PK,
+            index="gsi2",
+            sk_between=(low, high),
+            limit=limit,
+            filter=query_filter,
+        )
+        dossiers = [(self._from_item(item), str(item["gsi2sk"])) for item in items]
+        if last_key is not None:
+            return FeedPage(dossiers, str(last_key["gsi2sk"]["S"]), True)
+        return FeedPage(dossiers, dossiers[-1][1] if dossiers else None, False)
 
     # ----------------------------------------------------------------- online creation
 
@@ -266,10 +353,10 @@ class Dossiers:
             dossier, version = found
             if not mutate(dossier):
                 return dossier
-            item = self._item(dossier, version + 1)
-            moment = (now or datetime.now(tz=UTC)).astimezone(UTC)
-            item["gsi2pk"] = "FEED"
-            item["gsi2sk"] = f"{moment.isoformat(timespec='milliseconds')}#{dossier.code}"
+            item = self._item(dossier, version + 1)  # the feed attributes of now
+            if now is not None:
+                stamp = feed_stamp(now)
+                item["updated_at"], item["gsi2sk"] = stamp, f"{stamp}#{dossier.code}"
             try:
                 self._table.put(item, condition="version = :v", values={":v": version})
                 return dossier
@@ -293,13 +380,14 @@ class Dossiers:
             self._table.update(
                 self._pk(code),
                 "DOSSIER",
-                "SET #owner = :u, gsi1pk = :g, gsi1sk = :s",
+                f"SET #owner = :u, gsi1pk = :g, gsi1sk = :s, {self._FEED_SET}",
                 condition="attribute_exists(pk) AND (attribute_not_exists(#owner) OR #owner = :u)",
                 names={"#owner": "owner"},
                 values={
                     ":u": user_id,
                     ":g": f"OWNER#{user_id}",
                     ":s": f"{moment.isoformat()}#{code}",
+                    **self._feed_values(code),
                 },
             )
         except ConditionFailed:
@@ -376,10 +464,10 @@ class Dossiers:
                     self._table.update(
                         item["pk"],
                         "DOSSIER",
-                        "REMOVE #owner, gsi1pk, gsi1sk",
+                        f"REMOVE #owner, gsi1pk, gsi1sk SET {self._FEED_SET}",
                         condition="#owner = :u",
                         names={"#owner": "owner"},
-                        values={":u": user_id},
+                        values={":u": user_id, **self._feed_values(item["pk"][8:])},
                     )
                     unlinked += 1
                 except ConditionFailed:
@@ -434,10 +522,10 @@ class Dossiers:
                     self._table.update(
                         item["pk"],
                         "DOSSIER",
-                        "REMOVE #owner, gsi1pk, gsi1sk",
+                        f"REMOVE #owner, gsi1pk, gsi1sk SET {self._FEED_SET}",
                         condition="#owner = :u",
                         names={"#owner": "owner"},
-                        values={":u": user_id},
+                        values={":u": user_id, **self._feed_values(item["pk"][8:])},
                     )
             if not start:
                 return kept

@@ -190,6 +190,7 @@ class Table:
         newest_first: bool = False,
         start_key: dict[str, Any] | None = None,
         consistent: bool = False,
+        filter: tuple[str, dict[str, str], dict[str, Any]] | None = None,
     ) -> tuple[list[Item], dict[str, Any] | None]:
         """Items of one partition, optionally under a sort-key prefix or between two sort keys
         (inclusive) (one Query call).
@@ -197,7 +198,9 @@ class Table:
         With ``index="gsi1"`` (or ``gsi2``, ``gsi3``) the keys are ``gsi1pk``/``gsi1sk`` (and so
         on; docs/data-model.md says what each index holds). Returns the page of items and
         the key to continue from (None when there is no more). ``consistent`` reads the latest
-        writes (not possible on a global secondary index: ValueError)."""
+        writes (not possible on a global secondary index: ValueError). ``filter`` is a
+        FilterExpression with its names and values: ``limit`` then bounds the items *read*,
+        so a page may hold fewer (the continuation key says where the read stopped)."""
         if consistent and index:
             raise ValueError("consistent reads are not possible on a global secondary index")
         if index is not None and index not in INDEXES:
@@ -229,6 +232,11 @@ class Table:
             kwargs["Limit"] = limit
         if start_key:
             kwargs["ExclusiveStartKey"] = start_key
+        if filter is not None:
+            filter_text, filter_names, filter_values = filter
+            kwargs["FilterExpression"] = filter_text
+            kwargs["ExpressionAttributeNames"] = {**names, **filter_names}
+            kwargs["ExpressionAttributeValues"] = _values({**values, **filter_values})
         response = self._client.query(**kwargs)
         items = [deserialize(raw) for raw in response.get("Items", [])]
         return items, response.get("LastEvaluatedKey")

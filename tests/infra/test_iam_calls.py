@@ -139,6 +139,21 @@ def recorder(monkeypatch) -> Recorder:
         return original(self, operation_name, api_params)
 
     monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", recording)
+    import botocore.signers
+
+    presign = botocore.signers.RequestSigner.generate_presigned_url
+
+    def presigning(self, request_dict, operation_name, *args, **kwargs):
+        # A presigned URL is used with the function's credentials: its action must be granted.
+        parts = urlsplit(request_dict["url"])
+        if ".s3" in parts.netloc and not parts.netloc.startswith("s3"):
+            bucket, key = parts.netloc.split(".s3", 1)[0], parts.path[1:]
+        else:
+            bucket, key = parts.path[1:].split("/", 1)
+        recorder.calls.append((f"s3:{operation_name}", f"arn:aws:s3:::{bucket}/{key}", ()))
+        return presign(self, request_dict, operation_name, *args, **kwargs)
+
+    monkeypatch.setattr(botocore.signers.RequestSigner, "generate_presigned_url", presigning)
     return recorder
 
 
@@ -227,6 +242,7 @@ def test_the_api_functions_calls_are_allowed_and_its_grants_are_used(
     LiveConversations(get_table()).open(USER, LIVE_REF, LIVE_AGENCY, datetime.now(tz=UTC), None)
     raw, sig = fixture_event("user_send_text")
     monkeypatch.setattr(webhook, "_clock", lambda: int(json.loads(raw)["timestamp"]) / 1000)
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://zalo.camau.test")  # result links
     operator = {"X-Operator-Secret": TEST_ENV["OPERATOR_SECRET"]}
     feedback_ref = _feedback_item()
     _fresh_container(recorder)
@@ -245,7 +261,7 @@ def test_the_api_functions_calls_are_allowed_and_its_grants_are_used(
             assert http.get(f"/public/dossiers/{dossier.code}").status_code == 200
             assert http.get("/public/procedures?q=khai+sinh&limit=3").status_code == 200
             assert http.get("/public/procedures/1.001193").status_code == 200
-            _integration_requests(http)
+            _integration_requests(http, dossier.code, recorder)
             _live_conversation_requests(http)
             _feedback_requests(http, feedback_ref, recorder)
             started = http.get("/zalo/oauth/start", headers=operator)
@@ -258,9 +274,19 @@ def test_the_api_functions_calls_are_allowed_and_its_grants_are_used(
     _check("api_handler", recorder)
 
 
-def _integration_requests(http: Any) -> None:
+def _integration_requests(http: Any, zalo_dossier: str, recorder: Recorder) -> None:
     """The back-office integration API's routes, signed, and one replayed request."""
+    import boto3
+
+    from tests.api.integration.conftest import code, registration
     from tests.api.integration.signing import headers
+
+    def call(method: str, path: str, body: Any = None, **extra: str) -> Any:
+        data = b"" if body is None else json.dumps(body).encode()
+        signed = {**headers("back-office", data), **extra}
+        answer = getattr(http, method)(f"/integration/v1{path}", headers=signed, body=data)
+        assert answer.status_code in (200, 201), answer.body
+        return json.loads(answer.body)
 
     ping = headers("back-office", b"")
     assert http.get("/integration/v1/ping", headers=ping).status_code == 200
@@ -269,6 +295,19 @@ def _integration_requests(http: Any) -> None:
     assert http.get(digest, headers=headers("back-office", b"")).status_code == 200
     ratings = "/integration/v1/ratings?agency=000.00.17.H12&month=2026-12"
     assert http.get(ratings, headers=headers("back-office", b"")).status_code == 200
+    assert http.get("/integration/v1/openapi.json").status_code == 200
+    call("put", f"/dossiers/{code()}", registration())
+    call("get", "/dossiers?limit=5")
+    call("get", f"/dossiers/{zalo_dossier}", **{"x-officer-id": "officer-1"})
+    call("get", f"/dossiers/{zalo_dossier}/access-log")
+    upload = call("post", f"/dossiers/{code()}/result-uploads", {"content_type": "application/pdf"})
+    setup_starts = len(recorder.calls)  # the back office's PUT to the link is not the function's
+    boto3.client("s3", region_name=REGION).put_object(
+        Bucket=CONFIG_ENV["DOCUMENTS_BUCKET"], Key=upload["key"], Body=b"%PDF-1.4"
+    )
+    del recorder.calls[setup_starts:]
+    event = {"status": 9, "result": {"key": upload["key"]}, "officer": "o"}
+    call("post", f"/dossiers/{code()}/events", {**event, "at": datetime.now(tz=UTC).isoformat()})
 
 
 def _use_the_web_form(http: Any) -> None:

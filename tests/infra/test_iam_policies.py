@@ -33,12 +33,15 @@ CODE_CALLS = {
         "s3:ListBucket",  # api/health.py readiness: HeadBucket
         "s3:GetObject",  # api/public.py procedures: the search index; api/exports.py (presign)
         "sqs:GetQueueUrl",  # zalo/webhook.py; api/health.py readiness
-        "sqs:SendMessage",  # zalo/webhook.py; notify/outbox.py (live conversation replies)
+        "sqs:SendMessage",  # zalo/webhook.py; notify/outbox.py (integration events, live replies)
         # api/integration/live.py: the inbox (gsi2), a conversation's messages; api/public.py FAQ;
-        # api/reports.py: an agency's digest of a day
+        # the integration API's change feed (gsi2) and access log; api/reports.py: an agency's
+        # digest of a day
         "dynamodb:Query",
         "kms:Encrypt",  # storage/tokens.py: the OAuth callback seals the first pair
-        "s3:PutObject",  # api/form.py: presigned uploads, kept copies, the QR image
+        # api/form.py: presigned uploads, kept copies, the QR image; integration API: the
+        # presigned PUT of a result file
+        "s3:PutObject",
         "s3:DeleteObjectVersion",  # api/form.py: a refused upload's version
     },
     "ConsumeInbound": LOGS
@@ -85,6 +88,7 @@ ALLOWED_KEYS = {
         *("DOSSIER#*", "OAUTH#*", "ZALO#TOKEN", "CATALOGUE", "PROC#*", "AGENCY#*"),
         "JOB#api:*",  # the integration API's request jobs (replay), not the events' jobs
         *("DIGEST#*", "RATINGS#*"),  # agencies' digests and rating counters (issue 15)
+        "ACCESS#*",  # the integration API's access log
         # the web form: used links, its dossier created once (number, marker, dossier)
         *("FORM#*", "SUBMISSION#*", "DOSSIER_SEQ#*"),
         # live conversations (api/integration/live.py): conversations, the inbox, reply jobs,
@@ -234,7 +238,9 @@ def test_item_access_is_limited_to_the_few_kinds_of_items_a_function_needs(packa
         if "dynamodb:Query" in _as_list(s["Action"])
         for key in s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
     }
-    assert queried <= live | {"FAQ", "DIGEST#*"}  # the public FAQ, agencies' digests
+    # and the public FAQ's published entries, the integration API's change feed (gsi2 FEED) and
+    # access log (ACCESS#), agencies' digests (DIGEST#)
+    assert queried <= live | {"FAQ", "FEED", "ACCESS#*", "DIGEST#*"}
 
 
 def test_only_the_senders_may_decrypt_the_token_pair_and_only_with_the_token_key(packaged):

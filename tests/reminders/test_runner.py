@@ -222,3 +222,69 @@ def test_a_run_reads_only_what_is_due(reminders_of):
     assert (first.read, first.queued, first.more_left) == (2, 2, True)
     rest = run.run(local(2026, 12, 2, 8, 1))
     assert (rest.read, rest.queued, rest.more_left) == (1, 1, False)
+
+
+def test_the_digest_counts_the_anomalies_the_back_office_history_carries(reminders_of):
+    from chalicelib.storage.digests import Digests
+    from chalicelib.storage.table import get_table
+
+    late = dossier(1, accepted=local(2026, 11, 20))  # due 26 November
+    # An apology sent on the due date itself: recorded, flagged "apology_too_late"; the new
+    # date has passed too, so the dossier is overdue.
+    recorded = late.record(
+        DossierStatus.ACCEPTED,
+        local(2026, 11, 26),
+        "officer-1",
+        apology=True,
+        due_date=local(2026, 11, 30).date(),
+        reason="Chờ ý kiến cơ quan phối hợp",
+    )
+    assert recorded.anomalies == ("apology_too_late",)
+    store(late)
+    run, _ = reminders_of()
+    run.run(local(2026, 12, 2, 8))
+    [entry] = Digests(get_table()).of_day(AGENCY, local(2026, 12, 2).date())
+    assert (entry.condition, entry.anomalies, entry.due_date) == ("overdue", 1, "2026-11-30")
+
+
+def test_fees_reminder_says_how_much_and_links_the_payment(reminders_of):
+    from chalicelib.domain.dossier import Fee
+
+    d = dossier(1, accepted=local(2026, 11, 23))
+    d.record(
+        DossierStatus.FINANCIAL_OBLIGATION,
+        local(2026, 11, 26),
+        "officer-1",
+        fee=Fee(amount=150000, purpose="lệ phí", payment_url="https://pay.example.invalid/x"),
+    )
+    store(d)
+    run, outbox = reminders_of()
+    assert run.run(local(2026, 12, 1, 8)).queued == 1  # Thu + 2 working days: Mon 30/11
+    [notice] = outbox.queued
+    assert "150.000 đồng (lệ phí)" in notice.message.text
+    pay = notice.message.buttons[0]
+    assert (pay.type, pay.payload) == ("oa.open.url", "https://pay.example.invalid/x")
+
+
+def test_an_electronic_result_alone_needs_no_pickup_reminder():
+    from chalicelib.domain.calendar import default_calendar
+    from chalicelib.domain.dossier import DossierResult
+    from chalicelib.domain.reminders import ReminderRules, conditions
+
+    d = dossier(1, accepted=local(2026, 11, 23))
+    d.record(
+        DossierStatus.RESULT_READY,
+        local(2026, 11, 25),
+        "officer-1",
+        result=DossierResult(url="https://result.example.invalid/1"),
+    )
+    assert conditions(d, ReminderRules(), default_calendar()) == []
+    paper = dossier(2, accepted=local(2026, 11, 23))
+    paper.record(
+        DossierStatus.RESULT_READY,
+        local(2026, 11, 25),
+        "officer-1",
+        result=DossierResult(pickup="Bộ phận một cửa UBND phường An Xuyên"),
+    )
+    [pickup] = conditions(paper, ReminderRules(), default_calendar())
+    assert pickup.condition == "result_pickup"

@@ -28,7 +28,9 @@ def test_a_change_is_written_with_the_feed_attributes(stored) -> None:
     assert changed is not None and changed.history[-1].event == "x"
     item = get_table().get(f"DOSSIER#{code}", "DOSSIER")
     assert item["version"] == 2
-    assert item["gsi2pk"] == "FEED" and item["gsi2sk"] == f"2026-12-02T03:04:05.678+00:00#{code}"
+    # One stamp format for every writer of the feed (storage/dossiers.py feed_stamp).
+    assert item["gsi2pk"] == "FEED" and item["gsi2sk"] == f"2026-12-02T03:04:05.678Z#{code}"
+    assert item["updated_at"] == "2026-12-02T03:04:05.678Z"
     # Nothing to change: no write.
     assert dossiers.change(code, lambda d: False) is not None
     assert get_table().get(f"DOSSIER#{code}", "DOSSIER")["version"] == 2

@@ -28,7 +28,10 @@ def parse(request: Any, model: type[M]) -> M:
                     400, "unknown_field", f"Unknown field: {where}.", field=where
                 ) from None
         first = errors[0]
-        if first["type"] in ("json_invalid", "json_type", "model_type") or not first["loc"]:
+        if first["type"] in ("json_invalid", "json_type", "model_type") or (
+            not first["loc"] and first["type"] != "value_error"
+        ):
             raise ApiError(400, "malformed_body", "The body must be a JSON object.") from None
-        where = ".".join(str(p) for p in first["loc"])
+        # A rule between fields (a model validator) names no one field: "body".
+        where = ".".join(str(p) for p in first["loc"]) or "body"
         raise ApiError(400, "invalid_field", f"{where}: {first['msg']}", field=where) from None
