@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from chalice.app import Response
+from pydantic import BaseModel, ConfigDict
 
 from chalicelib.api.integration.auth import Client, authenticated
 from chalicelib.api.integration.responses import error, ok
@@ -24,6 +25,48 @@ from chalicelib.domain.agency import normalize_agency_code
 from chalicelib.domain.calendar import local_date
 
 _MONTH = re.compile(r"20[0-9]{2}-(0[1-9]|1[0-2])")
+
+
+class DigestEntryOut(BaseModel):
+    """One thing an agency must look at on the day (no personal data)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    condition: str  # due_soon, overdue, feedback_overdue
+    kind: str  # dossier, feedback
+    ref: str  # the dossier code or the feedback item's ref
+    title: str  # the procedure's name (feedback: "<kind>: <step>")
+    status: int | None = None
+    due_date: str | None = None
+    days_late: int | None = None  # working days
+    anomalies: int = 0  # flagged in the dossier's history
+
+
+class DigestAnswer(BaseModel):
+    """An agency's digest of a local day."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    agency: str
+    date: str
+    counts: dict[str, int]
+    entries: list[DigestEntryOut]
+
+
+class RatingsAnswer(BaseModel):
+    """An agency's satisfaction ratings of a month (the month of each dossier's first rating)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    agency: str
+    month: str
+    count: int
+    average_score: float | None
+    scores: dict[str, int]
+    time_against_promise: dict[str, int]
+    contacts: dict[str, int]
+    attitude: dict[str, int]
+    comments: int
 
 
 def _query(request: Any) -> dict[str, str]:
@@ -56,17 +99,18 @@ def digest(request: Any, client: Client, agency: str) -> Response:
     counts: dict[str, int] = {}
     for entry in entries:
         counts[entry.condition] = counts.get(entry.condition, 0) + 1
-    return ok(
-        {
-            "agency": code,
-            "date": day.isoformat(),
-            "counts": counts,
-            "entries": [
-                {k: v for k, v in entry.as_json().items() if k not in ("agency", "day")}
-                for entry in entries
-            ],
-        }
+    answer = DigestAnswer(
+        agency=code,
+        date=day.isoformat(),
+        counts=counts,
+        entries=[
+            DigestEntryOut(
+                **{k: v for k, v in entry.as_json().items() if k not in ("agency", "day")}
+            )
+            for entry in entries
+        ],
     )
+    return ok(answer.model_dump(mode="json"))
 
 
 @authenticated(scope="ratings")
@@ -82,4 +126,7 @@ def ratings(request: Any, client: Client) -> Response:
     month = query.get("month") or local_date(datetime.now(UTC)).strftime("%Y-%m")
     if not _MONTH.fullmatch(month):
         return error(400, "invalid_month", "month must be YYYY-MM.")
-    return ok(summary(code, month, Ratings(get_table()).month(code, month)))
+    answer = RatingsAnswer.model_validate(
+        summary(code, month, Ratings(get_table()).month(code, month))
+    )
+    return ok(answer.model_dump(mode="json"))
