@@ -5,7 +5,7 @@ each body one line delegating into ``chalicelib/``. Controllers are loaded lazil
 Lambda function pays at cold start only for what it uses (docs/architecture.md).
 """
 
-from chalice import Chalice, Rate
+from chalice import Chalice, Cron, Rate
 
 from chalicelib.platform.lazy import module
 
@@ -22,6 +22,7 @@ form = module("chalicelib.api.form")
 feedback_api = module("chalicelib.api.feedback")
 exports = module("chalicelib.api.exports")
 integration_ping = module("chalicelib.api.integration.ping")
+reports = module("chalicelib.api.reports")
 integration_dossiers = module("chalicelib.api.integration.dossiers")
 integration_openapi = module("chalicelib.api.integration.openapi")
 results = module("chalicelib.api.results")
@@ -231,3 +232,23 @@ def consume_postal(event):
 @app.schedule(Rate(30, unit=Rate.MINUTES))
 def refresh_zalo_token(event):
     return schedules.refresh_zalo_token(event)
+
+
+# --- HTTP: reports for agencies (issue 15; signed integration API, chalicelib/api/reports.py) --
+@app.route("/integration/v1/digests/{agency}", methods=["GET"])
+def integration_digest(agency):
+    return reports.digest(app.current_request, agency)
+
+
+@app.route("/integration/v1/ratings", methods=["GET"])
+def integration_ratings():
+    return reports.ratings(app.current_request)
+
+
+# --- Schedules: reminders and agency digests (issue 15; chalicelib/reminders/) ----------------
+# 01:00 and 07:00 UTC = 08:00 and 14:00 in Cà Mau (UTC+7, no daylight saving): citizens'
+# reminders (never in the quiet hours) and each agency's digest of the day, from the sparse
+# due index; a second run the same day sends nothing twice.
+@app.schedule(Cron(0, "1,7", "*", "*", "?", "*"))
+def send_reminders(event):
+    return schedules.send_reminders(event)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.office_hours import OfficeHours
     from chalicelib.inbound.processor import Processor
     from chalicelib.notify.notifier import Notifier
+    from chalicelib.reminders.runner import Reminders
     from chalicelib.services.back_office import BackOffice
     from chalicelib.services.data_rights import DataRights
     from chalicelib.services.submission import SubmissionService
@@ -103,6 +104,7 @@ def get_processor() -> Processor:
         engine_settings=EngineSettings.from_app_settings(get_settings()),
         uploads=get_document_store(),
         submissions=_submissions(table),
+        ratings=_ratings(table),
         data_rights=get_data_rights(),
         info_card_image_url=get_settings().USER_INFO_CARD_IMAGE_URL,
         feedback=get_feedback_tools,
@@ -150,6 +152,15 @@ def get_live() -> Any:
         idle=timedelta(hours=settings.LIVE_IDLE_HOURS),
         max_mb=max(1, settings.DOCUMENT_MAX_BYTES // (1024 * 1024)),
     )
+
+
+def _ratings(table: Any) -> Any:
+    """Satisfaction ratings from the chat (the rating flow's effect)."""
+    from chalicelib.services.ratings import RatingService
+    from chalicelib.storage.dossiers import Dossiers
+    from chalicelib.storage.ratings import Ratings
+
+    return RatingService(Dossiers(table), Ratings(table))
 
 
 @cached
@@ -251,6 +262,42 @@ def get_submission_service() -> SubmissionService:
         Dossiers(get_table()),
         get_document_store(),
         public_base_url=get_settings().PUBLIC_BASE_URL,
+    )
+
+
+@cached
+def get_reminders() -> Reminders:
+    """The reminders schedule's work, wired to the table, the outbox and SES."""
+    from chalicelib.domain.calendar import default_calendar
+    from chalicelib.notify.outbox import get_outbox
+    from chalicelib.platform.aws import client
+    from chalicelib.reminders.digest import DigestMailer
+    from chalicelib.reminders.handlers import default_handlers
+    from chalicelib.reminders.runner import REMINDER_KEEP_DAYS, QuietHours, Reminders
+    from chalicelib.settings import get_settings
+    from chalicelib.storage.digests import Digests
+    from chalicelib.storage.due import DueIndex
+    from chalicelib.storage.idempotency import Jobs
+    from chalicelib.storage.table import get_table
+
+    settings = get_settings()
+    table = get_table()
+    addresses = settings.digest_emails()
+    mailer = None
+    if addresses and settings.DIGEST_EMAIL_SENDER:
+        mailer = DigestMailer(client("ses"), settings.DIGEST_EMAIL_SENDER, addresses)
+    return Reminders(
+        table=table,
+        rules=settings.reminder_rules(),
+        due=DueIndex(table),
+        jobs=Jobs(table, keep_days=REMINDER_KEEP_DAYS),
+        outbox=get_outbox(),
+        digests=Digests(table),
+        mailer=mailer,
+        calendar=default_calendar(),
+        quiet=QuietHours(settings.REMINDER_QUIET_START_HOUR, settings.REMINDER_QUIET_END_HOUR),
+        max_items=settings.REMINDER_MAX_ITEMS,
+        registry=default_handlers(),
     )
 
 

@@ -14,12 +14,15 @@ start (the settings are rebuilt when a fetched value changed).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from chalicelib.platform.container import on_reset
+
+if TYPE_CHECKING:
+    from chalicelib.domain.reminders import ReminderRules
 
 # Read from SSM Parameter Store when the environment does not carry them.
 SSM_NAMES = (
@@ -166,6 +169,53 @@ class Settings(BaseSettings):
     QUEUE_BATCH_FAILURES: Literal["report", "delete_and_raise"] = "delete_and_raise"
     METRICS_NAMESPACE: str = "CamauZalo"
     LOG_LEVEL: str = "INFO"
+
+    # --- Reminders, agency digests (chalicelib/reminders/) ------------------------------------
+    # Working days a citizen has before a reminder: a supplement requested (status 5), a result
+    # ready (9) not collected, fees and taxes due (6).
+    SUPPLEMENT_REMINDER_DAYS: int = Field(default=3, ge=1, le=60)
+    RESULT_PICKUP_REMINDER_DAYS: int = Field(default=3, ge=1, le=60)
+    FEES_REMINDER_DAYS: int = Field(default=2, ge=1, le=60)
+    # No citizen reminder from QUIET_START to QUIET_END (local hours, Asia/Ho_Chi_Minh).
+    REMINDER_QUIET_START_HOUR: int = Field(default=21, ge=0, le=23)
+    REMINDER_QUIET_END_HOUR: int = Field(default=7, ge=0, le=23)
+    # Due items one run handles at most (the rest wait for the next run; a metric says so).
+    REMINDER_MAX_ITEMS: int = Field(default=2000, ge=1)
+    # JSON {"<agency code>": "<e-mail address>"}: where each agency's daily digest is e-mailed
+    # (Amazon SES, from DIGEST_EMAIL_SENDER, a verified identity); agencies not listed get
+    # theirs through the integration API only.
+    DIGEST_EMAILS: str = "{}"
+    DIGEST_EMAIL_SENDER: str = ""
+
+    def reminder_rules(self) -> ReminderRules:
+        """The working days of :class:`chalicelib.domain.reminders.ReminderRules`."""
+        from chalicelib.domain.reminders import ReminderRules
+
+        return ReminderRules(
+            supplement_days=self.SUPPLEMENT_REMINDER_DAYS,
+            pickup_days=self.RESULT_PICKUP_REMINDER_DAYS,
+            fees_days=self.FEES_REMINDER_DAYS,
+        )
+
+    def digest_emails(self) -> dict[str, str]:
+        """Agency code (canonical) -> digest address, from DIGEST_EMAILS; bad JSON or entries
+        are ignored (a ConfigurationError would stop the reminders themselves)."""
+        import json
+
+        from chalicelib.domain.agency import normalize_agency_code
+
+        try:
+            raw = json.loads(self.DIGEST_EMAILS or "{}")
+        except ValueError:
+            return {}
+        if not isinstance(raw, dict):
+            return {}
+        found: dict[str, str] = {}
+        for agency, address in raw.items():
+            code = normalize_agency_code(str(agency))
+            if code and isinstance(address, str) and "@" in address:
+                found[code] = address.strip()
+        return found
 
     def feedback_routing(self) -> dict[str, dict[str, str]]:
         """FEEDBACK_ROUTING parsed; ConfigurationError when it is not the documented shape."""

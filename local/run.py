@@ -39,7 +39,7 @@ import traceback
 import uuid
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -84,6 +84,9 @@ def ports(environ: Mapping[str, str] | None = None) -> dict[str, int]:
     return found
 
 
+LOCAL_DIGEST_SENDER = "digest@camau-local.example.invalid"
+
+
 def local_defaults(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     """The value of every setting the local system needs, derived from the ports in use."""
     p = ports(environ)
@@ -113,6 +116,9 @@ def local_defaults(environ: Mapping[str, str] | None = None) -> dict[str, str]:
         "PUBLIC_BASE_URL": f"{loop}:{p['PORT']}",
         "WEBFORM_SECRET": "local-webform-secret",
         "WEBFORM_ORIGIN": f"{loop}:{p['PORT']}",  # the bucket's CORS rule allows it alone
+        # The sample agency's digest is e-mailed through moto's SES (identity verified below).
+        "DIGEST_EMAIL_SENDER": LOCAL_DIGEST_SENDER,
+        "DIGEST_EMAILS": '{"000.00.17.H12": "motcua-h12@example.invalid"}',
         # Zalo's information card needs an image: the CDN stand-in serves a plain one.
         "USER_INFO_CARD_IMAGE_URL": f"{loop}:{p['CDN_STANDIN_PORT']}/files/info-card.png",
         "INTEGRATION_CLIENTS": json.dumps(LOCAL_INTEGRATION_CLIENTS),
@@ -410,6 +416,51 @@ def period_seconds(expression: Any) -> int | None:
     return int(found.group(1)) * _UNIT_SECONDS[found.group(2)]
 
 
+def _cron_field(text: str, low: int, high: int) -> set[int] | None:
+    """The values a cron field allows (None: any). Numbers, lists, ranges, ``*``, ``?``."""
+    if text in ("*", "?"):
+        return None
+    values: set[int] = set()
+    for part in text.split(","):
+        first, _, last = part.partition("-")
+        values.update(range(int(first), int(last or first) + 1))
+    if not all(low <= v <= high for v in values):
+        raise ValueError(f"cron field out of range: {text}")
+    return values
+
+
+def next_cron_time(expression: Any, after: datetime) -> datetime | None:
+    """The first minute (UTC) after ``after`` that a ``cron(min hour dom month dow year)``
+    schedule fires; None for a rate expression or a form this runner does not understand
+    (``L``, ``W``, ``#``, ``/``, day names): such a schedule runs on demand only."""
+    found = re.fullmatch(r"\s*cron\((.*)\)\s*", schedule_text(expression))
+    if not found:
+        return None
+    fields = found.group(1).split()
+    if len(fields) != 6:
+        return None
+    try:
+        minutes = _cron_field(fields[0], 0, 59)
+        hours = _cron_field(fields[1], 0, 23)
+        days = _cron_field(fields[2], 1, 31)
+        months = _cron_field(fields[3], 1, 12)
+        weekdays = _cron_field(fields[4], 1, 7)  # 1 = Sunday
+    except ValueError:
+        return None
+    moment = after.astimezone(UTC).replace(second=0, microsecond=0) + timedelta(minutes=1)
+    for _ in range(366 * 24 * 60):
+        if (
+            (minutes is None or moment.minute in minutes)
+            and (hours is None or moment.hour in hours)
+            and (days is None or moment.day in days)
+            and (months is None or moment.month in months)
+            and (weekdays is None or (moment.isoweekday() % 7) + 1 in weekdays)
+        ):
+            return moment
+        moment += timedelta(minutes=1)
+    return None
+
+
 def scheduled_event(rule: str, region: str, when: datetime | None = None) -> dict[str, Any]:
     """A CloudWatch/EventBridge "Scheduled Event" for the rule named ``rule``."""
     when = when or datetime.now(UTC)
@@ -457,16 +508,25 @@ class Schedule:
 
 
 class Timer(threading.Thread):
-    """Fires one ``rate(...)`` schedule every period, the first time one period after start."""
+    """Fires one ``rate(...)`` schedule every period, the first time one period after start;
+    a ``cron(...)`` schedule at its next time (UTC), as EventBridge would."""
 
     def __init__(self, schedule: Schedule, stop: threading.Event) -> None:
         super().__init__(name=f"schedule-{schedule.name}", daemon=True)
         self.schedule = schedule
         self.stop = stop
 
+    def wait_seconds(self, now: datetime) -> float | None:
+        if self.schedule.period:
+            return float(self.schedule.period)
+        upcoming = next_cron_time(self.schedule.expression, now)
+        return None if upcoming is None else max(1.0, (upcoming - now).total_seconds())
+
     def run(self) -> None:
-        assert self.schedule.period
-        while not self.stop.wait(self.schedule.period):
+        while True:
+            wait = self.wait_seconds(datetime.now(UTC))
+            if wait is None or self.stop.wait(wait):
+                return
             self.schedule.fire(self.schedule.expression)
 
 
@@ -559,6 +619,11 @@ class Runner:
                 "WebformOrigin": os.environ["WEBFORM_ORIGIN"],
             },
         )
+        # SES sends only from a verified identity: verify the digest sender, as operators do
+        # once in AWS (docs/operations.md).
+        sender = os.environ.get("DIGEST_EMAIL_SENDER", "")
+        if sender:
+            client("ses").verify_email_identity(EmailAddress=sender)
 
     def start_standins(self) -> None:
         from local import standins
@@ -627,7 +692,7 @@ class Runner:
                     source.name, text, period_seconds(text), handler, context_factory
                 )
                 self.schedules[source.name] = schedule
-                if schedule.period and auto:
+                if (schedule.period or next_cron_time(text, datetime.now(UTC))) and auto:
                     timer = Timer(schedule, self.stop_event)
                     timer.start()
                     self.timers.append(timer)
@@ -653,6 +718,9 @@ class Runner:
                 "name": s.name,
                 "expression": s.expression,
                 "every_seconds": s.period if auto else None,
+                "next_utc": (
+                    str(next_cron_time(s.expression, datetime.now(UTC))) if auto else None
+                ),
             }
             for s in self.schedules.values()
         ]
@@ -697,11 +765,15 @@ class Runner:
                 f"(batch {worker.batch_size})"
             )
         for schedule in self.schedules.values():
-            when = (
-                f"every {schedule.period} s"
-                if schedule.period and self.timers
-                else "on demand only (cron, or LOCAL_SCHEDULES=off)"
-            )
+            upcoming = next_cron_time(schedule.expression, datetime.now(UTC))
+            if not self.timers:
+                when = "on demand only (LOCAL_SCHEDULES=off)"
+            elif schedule.period:
+                when = f"every {schedule.period} s"
+            elif upcoming:
+                when = f"next at {upcoming:%Y-%m-%d %H:%M} UTC"
+            else:
+                when = "on demand only (a cron form this runner does not read)"
             lines.append(f"  Schedule             {schedule.name} {schedule.expression}: {when}")
         lines += [
             "Chat as a citizen:      make chat",

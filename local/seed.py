@@ -17,6 +17,9 @@ VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # The user `make chat` plays by default; one sample dossier is linked to it.
 CHAT_USER_ID = "2468000000000000001"
+# A second sample user (`make chat ARGS="--user 2468000000000000002"`) whose dossier's result
+# was handed over yesterday: `make schedule NAME=send_reminders` invites them to rate it.
+RATING_USER_ID = "2468000000000000002"
 
 
 def sample_dossiers(now: datetime) -> list:
@@ -78,7 +81,23 @@ def sample_dossiers(now: datetime) -> list:
     )
     third.transition(DossierStatus.PROCESSING, received + timedelta(hours=3), "officer")
     third.transition(DossierStatus.RESULT_READY, received + timedelta(days=2), "officer")
-    return [first, second, third]
+    fourth = Dossier.open(
+        code=format_code(agency, received.date(), 10),
+        procedure_code="1.001193",
+        procedure_name="Thủ tục đăng ký khai sinh",
+        receiving_agency_code=agency,
+        applicant=Applicant(name="Phạm Thị Mẫu", phone="0977777777", id_number="096180000004"),
+        channel=Channel.ONLINE,
+        at=received,
+        actor="zalo",
+        time_limit_days=3,
+        owner_zalo_user_id=RATING_USER_ID,
+    )
+    fourth.transition(DossierStatus.ACCEPTED, received + timedelta(hours=1), "officer")
+    fourth.transition(DossierStatus.RESULT_READY, received + timedelta(days=2), "officer")
+    handed_over = (now - timedelta(days=1)).astimezone(VIETNAM).replace(hour=10, minute=0)
+    fourth.transition(DossierStatus.RESULT_DELIVERED, handed_over, "officer")
+    return [first, second, third, fourth]
 
 
 def seed() -> dict[str, int]:

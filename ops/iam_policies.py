@@ -106,6 +106,18 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "keys": ["JOB#api:*"],
             },
             {
+                "sid": "AgencyDigests",  # api/reports.py: GET /integration/v1/digests/{agency}
+                "actions": ["dynamodb:Query"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["DIGEST#*"],
+            },
+            {
+                "sid": "RatingAggregates",  # api/reports.py: GET /integration/v1/ratings
+                "actions": ["dynamodb:GetItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["RATINGS#*"],
+            },
+            {
                 # integration API (services/back_office.py): registration and events write the
                 # dossier item (conditional PutItem); every read of personal data is logged
                 "sid": "IntegrationDossierWrites",
@@ -333,6 +345,62 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
             _SSM,
         ],
     },
+    # reminders/: the due index (gsi3 DUE), dossiers' next check dates, reminder and digest
+    # jobs, digest entries; notices go to the inbound queue (the outbox); digests by SES.
+    "send_reminders": {
+        "logical_id": "SendReminders",
+        "deployed_name": "camau-zalo-{stage}-send_reminders",
+        "statements": [
+            {
+                "sid": "DueIndex",  # storage/due.py: Query gsi3 on DUE
+                "actions": ["dynamodb:Query"],
+                "resources": [("dynamodb", "table/{table}/index/gsi3")],
+                "keys": ["DUE"],
+            },
+            {
+                "sid": "DigestsRead",  # storage/digests.py: an agency's day, for its e-mail
+                "actions": ["dynamodb:Query"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["DIGEST#*"],
+            },
+            {
+                "sid": "DigestsWrite",  # storage/digests.py: the day's entries, 25 per call
+                "actions": ["dynamodb:BatchWriteItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["DIGEST#*"],
+            },
+            {
+                # storage/dossiers.py set_next_check; storage/idempotency.py reminder and
+                # digest jobs (claim, release, finish)
+                "sid": "NextChecksAndJobs",
+                "actions": ["dynamodb:UpdateItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["DOSSIER#*", "JOB#reminder:*", "JOB#digest:*"],
+            },
+            {
+                # reminders/feedback.py: a feedback item's due date moves to its next step
+                # (storage/feedback.py refresh_due: read, then conditional update)
+                "sid": "FeedbackDueDates",
+                "actions": ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["FEEDBACK#*"],
+            },
+            {
+                "sid": "Outbox",  # notify/outbox.py: citizens' reminders, for the notifier
+                "actions": ["sqs:GetQueueUrl", "sqs:SendMessage"],
+                "resources": [("sqs", "{inbound_queue}")],
+            },
+            {
+                "sid": "DigestEmail",  # reminders/digest.py: from the digest sender only
+                "actions": ["ses:SendEmail"],
+                "resources": [
+                    ("ses", "identity/{digest_sender}"),
+                    ("ses", "identity/{digest_sender_domain}"),
+                ],
+            },
+            _SSM,
+        ],
+    },
     # postal/consumer.py (issue 13): booking jobs and the orders beside their dossiers, the
     # provider over HTTPS (no AWS call), notices through the outbox on the inbound queue.
     "consume_postal": {
@@ -403,6 +471,8 @@ def names(stage: str) -> dict[str, str]:
         "inbound_queue": env["INBOUND_QUEUE"],
         "postal_queue": env["POSTAL_QUEUE"],
         "ssm_path": env["SECRETS_SSM_PATH"].rstrip("/"),
+        "digest_sender": env.get("DIGEST_EMAIL_SENDER", ""),
+        "digest_sender_domain": env.get("DIGEST_EMAIL_SENDER", "").rpartition("@")[2],
         "token_key": env["TOKEN_KMS_KEY"],
     }
 

@@ -1224,6 +1224,135 @@ def submission_failed(hotline: str) -> str:
     )
 
 
+# --- Reminders, agency digests and satisfaction ratings (issue 15; chalicelib/reminders/,
+# --- conversation/flows/rating.py) -----------------------------------------------------------
+
+
+def reminder_supplement(code: str, procedure: str, items: tuple[str, ...]) -> str:
+    lines = [
+        f"NHẮC BỔ SUNG HỒ SƠ {code}",
+        f"Thủ tục: {procedure}",
+        "Cơ quan giải quyết đang chờ Ông/Bà bổ sung giấy tờ để tiếp tục xử lý hồ sơ:",
+    ]
+    lines += [f"- {item}" for item in items]
+    lines.append(
+        "Ông/Bà có thể gửi giấy tờ bổ sung ngay trong Zalo hoặc tại nơi đã nộp hồ sơ. "
+        "Thời hạn giải quyết chỉ được tính lại khi nhận đủ giấy tờ."
+    )
+    return "\n".join(lines)
+
+
+def reminder_result_pickup(code: str, procedure: str, place: str = "") -> str:
+    where = f"đến {place}" if place else "đến nơi đã nộp hồ sơ"
+    return (
+        f"NHẮC NHẬN KẾT QUẢ HỒ SƠ {code}\n"
+        f"Thủ tục: {procedure}\n"
+        "Kết quả giải quyết hồ sơ đã có từ mấy ngày trước nhưng Ông/Bà chưa nhận. Ông/Bà vui "
+        "lòng mang giấy tiếp nhận hồ sơ và hẹn trả kết quả cùng giấy tờ tùy thân "
+        f"{where} để nhận kết quả, hoặc đăng ký nhận qua bưu chính."
+    )
+
+
+def reminder_fees(code: str, procedure: str, amount: int | None = None, purpose: str = "") -> str:
+    owed = ""
+    if amount is not None:
+        owed = f"Số tiền: {amount:,} đồng".replace(",", ".")
+        owed += f" ({purpose}).\n" if purpose else ".\n"
+    return (
+        f"NHẮC THỰC HIỆN NGHĨA VỤ TÀI CHÍNH – HỒ SƠ {code}\n"
+        f"Thủ tục: {procedure}\n"
+        f"{owed}"
+        "Hồ sơ đang chờ Ông/Bà nộp phí, lệ phí hoặc thuế theo thông báo đã gửi. Hồ sơ chỉ được "
+        "giải quyết tiếp sau khi cơ quan nhận được khoản nộp."
+    )
+
+
+REMINDER_BUTTON_PAY = "Thanh toán"
+
+
+def rating_invitation(code: str, procedure: str) -> str:
+    return (
+        f"ĐÁNH GIÁ MỨC ĐỘ HÀI LÒNG – HỒ SƠ {code}\n"
+        f"Thủ tục: {procedure}\n"
+        "Cảm ơn Ông/Bà đã sử dụng dịch vụ hành chính công. Ông/Bà vui lòng chấm điểm mức độ "
+        "hài lòng từ 1 (rất kém) đến 5 (rất tốt) bằng các nút dưới đây."
+    )
+
+
+REMINDER_BUTTON_SUPPLEMENT = "Bổ sung hồ sơ"
+REMINDER_BUTTON_DOSSIER = "Xem hồ sơ"
+RATING_SCORE_TITLES = {
+    1: "1 – Rất kém",
+    2: "2 – Kém",
+    3: "3 – Bình thường",
+    4: "4 – Tốt",
+    5: "5 – Rất tốt",
+}
+RATING_FLOW_TITLE = "Đánh giá mức độ hài lòng"
+RATING_NOT_ALLOWED = (
+    "Chỉ người nộp hồ sơ (đã xác nhận chủ hồ sơ trên Zalo) mới đánh giá được hồ sơ này, và chỉ "
+    "sau khi đã có kết quả."
+)
+RATING_INVALID_SCORE = "Ông/Bà vui lòng chọn một mức điểm từ 1 đến 5 bằng các nút bên dưới."
+
+
+def rating_thanks_score(score: int) -> str:
+    return (
+        f"Cảm ơn Ông/Bà đã đánh giá {score}/5. Ông/Bà có muốn trả lời thêm 3 câu hỏi ngắn "
+        "(thời gian giải quyết, số lần phải liên hệ, thái độ của cán bộ) không?"
+    )
+
+
+RATING_BTN_MORE = "Trả lời thêm"
+RATING_BTN_DONE = "Kết thúc"
+RATING_BTN_SKIP = "Bỏ qua"
+RATING_ASK_TIME = "Hồ sơ được trả kết quả so với ngày hẹn như thế nào?"
+RATING_TIME_TITLES = {"early": "Sớm hơn hẹn", "on_time": "Đúng hẹn", "late": "Trễ hẹn"}
+RATING_ASK_CONTACTS = (
+    "Ông/Bà đã phải liên hệ (đến trực tiếp, gọi điện, nhắn tin) với cơ quan bao nhiêu lần "
+    "để hoàn thành hồ sơ?"
+)
+RATING_CONTACT_TITLES = {1: "1 lần", 2: "2 lần", 3: "3 lần trở lên"}
+RATING_ASK_ATTITUDE = "Thái độ phục vụ của cán bộ tiếp nhận và giải quyết hồ sơ?"
+RATING_ATTITUDE_TITLES = {"good": "Tốt", "fair": "Bình thường", "poor": "Chưa tốt"}
+RATING_ASK_COMMENT = (
+    "Ông/Bà có góp ý gì thêm không? Vui lòng nhập góp ý (tối đa 1.000 ký tự), hoặc bấm «Bỏ qua»."
+)
+RATING_COMMENT_TOO_LONG = "Góp ý dài quá 1.000 ký tự, Ông/Bà vui lòng rút gọn."
+RATING_CHOOSE_BUTTON = "Ông/Bà vui lòng chọn một trong các nút bên dưới."
+RATING_SAVED = (
+    "Đã ghi nhận đánh giá của Ông/Bà. Cảm ơn Ông/Bà đã góp ý để chúng tôi phục vụ tốt hơn. "
+    "Nếu đánh giá lại, đánh giá mới sẽ thay thế đánh giá trước."
+)
+
+
+def digest_email_subject(agency: str, day: str, count: int) -> str:
+    return f"[Một cửa Cà Mau] Hồ sơ cần xử lý ngày {day} – {agency} ({count} mục)"
+
+
+DIGEST_CONDITION_TITLES = {
+    "due_soon": "Hồ sơ đến hạn trong 1 ngày làm việc (chưa có kết quả, chưa có phiếu xin lỗi)",
+    "overdue": "Hồ sơ quá hạn",
+    "feedback_overdue": "Phản ánh, kiến nghị quá hạn xử lý",
+}
+
+
+def digest_email_body(agency: str, day: str, sections: list[tuple[str, list[str]]]) -> str:
+    lines = [
+        f"Tổng hợp ngày {day} của cơ quan {agency}.",
+        "Danh sách cũng có trên API tích hợp: GET /integration/v1/digests/" + agency,
+        "",
+    ]
+    for title, rows in sections:
+        lines.append(f"{title}: {len(rows)}")
+        lines += [f"  - {row}" for row in rows]
+        lines.append("")
+    lines.append(
+        "Thư gửi tự động từ kênh Zalo OA của Trung tâm Phục vụ hành chính công tỉnh Cà Mau."
+    )
+    return "\n".join(lines)
+
+
 # --- Questions, feedback and petitions (hỏi đáp, phản ánh, kiến nghị; issue 14) ----------------
 
 FEEDBACK_KIND_NAMES = {

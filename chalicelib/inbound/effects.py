@@ -35,6 +35,7 @@ from chalicelib.conversation.flows.feedback import (
 from chalicelib.conversation.flows.handoff import CloseLive, ForwardLiveFile, OpenLive
 from chalicelib.conversation.flows.postal import CancelPostal, RegisterPostal
 from chalicelib.conversation.flows.privacy import ExportMyData, ShowMyData
+from chalicelib.conversation.flows.rating import SubmitRating
 from chalicelib.conversation.flows.submission import (
     CreateDossier,
     ReceiveDocument,
@@ -101,6 +102,12 @@ class UploadEraser(Protocol):
     def erase_versions(self, keys: list[str]) -> int: ...
 
 
+class RatingStore(Protocol):
+    """Satisfaction ratings (:class:`chalicelib.services.ratings.RatingService`)."""
+
+    def rate(self, user_id: str, code: str, rating: Any) -> str: ...
+
+
 class DataRightsService(Protocol):
     """The data-rights requests (:class:`chalicelib.services.data_rights.DataRights`)."""
 
@@ -161,6 +168,8 @@ class Collaborators:
     uploads: UploadEraser | None = None
     # The chat submission (issue 11): None where a processor is built without them.
     submissions: Submissions | None = None
+    # Satisfaction ratings (issue 15): None where a processor is built without them.
+    ratings: RatingStore | None = None
     # Data-rights requests (issue 15): None where a processor is built without them.
     data_rights: DataRightsService | None = None
     # Live conversations with an officer (issue 14): None where a processor is built without.
@@ -549,6 +558,31 @@ def _cancel_postal(action: CancelPostal, user_id: str, c: Collaborators) -> Effe
         applied=False,
         reason="postal_not_cancellable",
         replies_instead=[texts.postal_cancel_failed(c.hotline)],
+    )
+
+
+@effect("submit_rating", SubmitRating)
+def _submit_rating(action: SubmitRating, user_id: str, c: Collaborators) -> EffectResult:
+    from chalicelib.domain.rating import Rating
+
+    if c.ratings is None:
+        raise RuntimeError("ratings are not wired")
+    rating = Rating(
+        score=action.score,
+        time=action.time,
+        contacts=action.contacts,
+        attitude=action.attitude,
+        comment=action.comment,
+        rated_at=action.at,
+    )
+    outcome = c.ratings.rate(user_id, action.code, rating)
+    log.info("rating_submitted", outcome=outcome, score=action.score)
+    if outcome in ("stored", "unchanged"):
+        if outcome == "stored":
+            log.metric("RatingStored")
+        return EffectResult()
+    return EffectResult(
+        applied=False, reason=f"rating_{outcome}", replies_instead=[texts.RATING_NOT_ALLOWED]
     )
 
 

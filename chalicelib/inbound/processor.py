@@ -173,6 +173,7 @@ class Processor:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         uploads: effects.UploadEraser | None = None,
         submissions: effects.Submissions | None = None,
+        ratings: effects.RatingStore | None = None,
         feedback: Callable[[], effects.FeedbackTools] | None = None,
         data_rights: effects.DataRightsService | None = None,
         live: effects.Live | None = None,
@@ -184,6 +185,7 @@ class Processor:
         # (Zalo needs an image) and the citizen types the values.
         self.info_card_image_url = info_card_image_url
         self.uploads = uploads
+        self.ratings = ratings
         self.feedback = feedback
         self.data_rights = data_rights
         self.jobs = jobs
@@ -509,6 +511,7 @@ class Processor:
             hotline=self.engine_settings.hotline,
             uploads=self.uploads,
             submissions=self.submissions,
+            ratings=self.ratings,
             feedback=self.feedback,
             data_rights=self.data_rights,
             live=self.live,

@@ -19,6 +19,11 @@ Online creation (:meth:`Dossiers.create`) adds two layouts:
 - the submission marker ``pk = SUBMISSION#<sha256 of the submission id>``, ``sk = SUBMISSION``,
   attribute ``code``: written in the same transaction as the dossier, conditional on not
   existing, so one submission id can only ever create one dossier. Kept as long as the dossier.
+
+Every write of the dossier item also sets the sparse due index ``gsi3`` (``gsi3pk = DUE``,
+``gsi3sk = <YYYY-MM-DD>#dossier#<code>``): the first local date on which the reminders schedule
+must look at it (:func:`chalicelib.domain.reminders.first_check`), or removes it when nothing
+can become due any more. The schedule moves it on with :meth:`Dossiers.set_next_check`.
 """
 
 from __future__ import annotations
@@ -30,8 +35,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from chalicelib.domain.calendar import LOCAL_TZ
+from chalicelib.domain.calendar import LOCAL_TZ, default_calendar
 from chalicelib.domain.dossier import Dossier
+from chalicelib.domain.reminders import ReminderRules, due_key, first_check
+from chalicelib.storage.due import DUE_PK
 from chalicelib.storage.table import ConditionFailed, Table, TransactionCancelled
 
 # Attempts to prove being a dossier's applicant (phone or ID number), per day: per Zalo user and
@@ -91,9 +98,25 @@ def _utc_now() -> datetime:
 class Dossiers:
     """Load, list and save dossiers: one DynamoDB call per method (unless stated)."""
 
-    def __init__(self, table: Table, *, clock: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(
+        self,
+        table: Table,
+        *,
+        rules: ReminderRules | None = None,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
         self._table = table
+        self._rules = rules
         self._clock = clock
+
+    @property
+    def rules(self) -> ReminderRules:
+        """The reminder rules the due index follows (from the settings unless given)."""
+        if self._rules is None:
+            from chalicelib.settings import get_settings
+
+            self._rules = get_settings().reminder_rules()
+        return self._rules
 
     def _feed_values(self, code: str) -> dict[str, Any]:
         """The feed attributes of a write happening now (as expression values)."""
@@ -113,6 +136,10 @@ class Dossiers:
         if owner:
             dossier.owner_zalo_user_id = owner
         return dossier
+
+    def parse(self, item: dict[str, Any]) -> tuple[Dossier, int]:
+        """A dossier item read elsewhere (the due index) as the dossier and its version."""
+        return self._from_item(item), int(item["version"])
 
     def get(self, code: str) -> tuple[Dossier, int] | None:
         """The dossier with this (canonical) code and its version, or None (one GetItem)."""
@@ -170,7 +197,28 @@ class Dossiers:
             item["owner"] = dossier.owner_zalo_user_id
             item["gsi1pk"] = f"OWNER#{dossier.owner_zalo_user_id}"
             item["gsi1sk"] = f"{moment.isoformat()}#{dossier.code}"
+        check = first_check(dossier, self.rules, default_calendar())
+        if check is not None:
+            item["gsi3pk"] = DUE_PK
+            item["gsi3sk"] = due_key(check, "dossier", dossier.code)
         return item
+
+    def set_next_check(self, code: str, version: int, day: date | None) -> bool:
+        """Move the dossier's due-index date to ``day`` (None: remove it), unless the dossier
+        changed since ``version`` (its own write then set the index). One UpdateItem."""
+        values: dict[str, Any] = {":v": version}
+        if day is None:
+            expression = "REMOVE gsi3pk, gsi3sk"
+        else:
+            expression = "SET gsi3pk = :due, gsi3sk = :sk"
+            values.update({":due": DUE_PK, ":sk": due_key(day, "dossier", code)})
+        try:
+            self._table.update(
+                self._pk(code), "DOSSIER", expression, condition="version = :v", values=values
+            )
+        except ConditionFailed:
+            return False
+        return True
 
     def add(self, dossier: Dossier) -> None:
         """Store a new dossier. Raises DossierConflict when the code is taken."""

@@ -85,7 +85,7 @@ def dossiers(aws):
     from local.seed import sample_dossiers
 
     now = datetime.now(tz=UTC) - timedelta(minutes=5)
-    processing, supplement, finished = sample_dossiers(now)
+    processing, supplement, finished, _ = sample_dossiers(now)
     store = Dossiers(get_table())
     for dossier in (processing, supplement, finished):
         store.add(dossier)

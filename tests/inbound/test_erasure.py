@@ -25,7 +25,7 @@ def _seed_everything(table, store) -> tuple[str, str, list[str]]:
     from local.seed import sample_dossiers
 
     now = datetime.now(tz=UTC)
-    in_progress, _, closed = sample_dossiers(now)  # the first is linked to USER
+    in_progress, _, closed, _ = sample_dossiers(now)  # the first is linked to USER
     closed.transition(DossierStatus.RESULT_DELIVERED, now - timedelta(days=1), "officer")
     dossiers = Dossiers(table)
     dossiers.add(in_progress)

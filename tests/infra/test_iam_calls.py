@@ -84,6 +84,9 @@ class Recorder:
             # sqs:DeleteMessage, ChangeMessageVisibilityBatch sqs:ChangeMessageVisibility).
             operation = operation.removesuffix("Batch")
             self.calls.append((f"sqs:{operation}", f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}", ()))
+        elif service == "ses":  # IAM checks the identity sent from
+            arn = f"arn:aws:ses:{REGION}:{ACCOUNT}:identity/{params.get('Source', '?')}"
+            self.calls.append((f"ses:{operation}", arn, ()))
         elif service == "kms":  # the key named by its alias (the policy's condition)
             arn = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{params.get('KeyId', '')}"
             self.calls.append((f"kms:{operation}", arn, ()))
@@ -289,6 +292,10 @@ def _integration_requests(http: Any, zalo_dossier: str, recorder: Recorder) -> N
     ping = headers("back-office", b"")
     assert http.get("/integration/v1/ping", headers=ping).status_code == 200
     assert http.get("/integration/v1/ping", headers=ping).headers["webhook-replayed"] == "true"
+    digest = "/integration/v1/digests/000.00.17.H12?date=2026-12-02"
+    assert http.get(digest, headers=headers("back-office", b"")).status_code == 200
+    ratings = "/integration/v1/ratings?agency=000.00.17.H12&month=2026-12"
+    assert http.get(ratings, headers=headers("back-office", b"")).status_code == 200
     assert http.get("/integration/v1/openapi.json").status_code == 200
     call("put", f"/dossiers/{code()}", registration())
     call("get", "/dossiers?limit=5")
@@ -457,7 +464,7 @@ def test_the_consumers_calls_are_allowed_and_its_grants_are_used(
         str(data / "province-overrides.json"),
         str(data / "agencies.json"),
     )
-    dossier, waiting, _ = sample_dossiers(datetime.now(tz=UTC))  # the first linked to USER
+    dossier, waiting, *_ = sample_dossiers(datetime.now(tz=UTC))  # the first linked to USER
     Dossiers(get_table()).add(dossier)
     Dossiers(get_table()).add(waiting)  # status 5: the citizen supplements it in the chat
     assert Dossiers(get_table()).link_owner(waiting.code, USER)
@@ -721,3 +728,49 @@ def test_the_postal_consumers_calls_are_allowed_and_its_grants_are_used(
             answer = app_module.consume_postal({"Records": records}, None)
     assert len(answer["batchItemFailures"]) == 1
     _check("consume_postal", recorder)
+
+
+def test_the_reminders_schedules_calls_are_allowed_and_its_grants_are_used(
+    secrets_in_ssm, recorder, monkeypatch
+):
+    """A run with a citizen's reminder (the outbox), an overdue dossier (a digest entry, its
+    e-mail through SES) and the next check dates moved on."""
+    import app as app_module
+    from app import app
+    from chalicelib import schedules
+    from chalicelib.domain.dossier import DossierStatus
+    from chalicelib.platform.aws import client
+    from tests.reminders.conftest import AGENCY, dossier, local, store
+
+    sender = CONFIG_ENV["DIGEST_EMAIL_SENDER"]
+    client("ses").verify_email_identity(EmailAddress=sender)
+    monkeypatch.setenv("DIGEST_EMAILS", json.dumps({AGENCY: "motcua@agency.test"}))
+    monkeypatch.setenv("DIGEST_EMAIL_SENDER", sender)  # as the stage sets it
+    monkeypatch.setattr(schedules, "_now", lambda: local(2026, 12, 2, 8))
+    waiting = dossier(1, accepted=local(2026, 11, 23))
+    waiting.transition(
+        DossierStatus.SUPPLEMENT_REQUESTED, local(2026, 11, 27), "o", supplement_items=["Tờ khai"]
+    )
+    store(waiting)
+    store(dossier(2, accepted=local(2026, 11, 20)))  # overdue since 27 November
+    # A feedback item whose reject target is today: its due date moves to the next step.
+    from chalicelib.domain.feedback import Feedback, FeedbackKind
+    from chalicelib.storage.feedback import FeedbackStore
+    from chalicelib.storage.table import get_table
+
+    targets = {"reject": local(2026, 12, 2).date(), "answer": local(2026, 12, 18).date()}
+    FeedbackStore(get_table()).create(
+        Feedback(
+            ref="PAKN-261125-ABCDEF",
+            kind=FeedbackKind.QUESTION,
+            agency=AGENCY,
+            created_at=local(2026, 11, 25),
+            targets=targets,
+        ),
+        local(2026, 11, 25).date(),
+    )
+    _fresh_container(recorder)
+    with Client(app, project_dir=str(ROOT), stage_name=STAGE):
+        report = app_module.send_reminders(SCHEDULED_EVENT, None)
+    assert (report["queued"], report["digest_entries"], report["emails"]) == (1, 1, 1)
+    _check("send_reminders", recorder)

@@ -35,7 +35,8 @@ CODE_CALLS = {
         "sqs:GetQueueUrl",  # zalo/webhook.py; api/health.py readiness
         "sqs:SendMessage",  # zalo/webhook.py; notify/outbox.py (integration events, live replies)
         # api/integration/live.py: the inbox (gsi2), a conversation's messages; api/public.py FAQ;
-        # the integration API's change feed (gsi2) and access log
+        # the integration API's change feed (gsi2) and access log; api/reports.py: an agency's
+        # digest of a day
         "dynamodb:Query",
         "kms:Encrypt",  # storage/tokens.py: the OAuth callback seals the first pair
         # api/form.py: presigned uploads, kept copies, the QR image; integration API: the
@@ -84,12 +85,24 @@ CODE_CALLS = {
     "RefreshZaloToken": LOGS
     | SECRETS
     | {"dynamodb:GetItem", "dynamodb:UpdateItem", "kms:Decrypt", "kms:Encrypt"},
+    "SendReminders": LOGS
+    | SECRETS
+    | {
+        "dynamodb:Query",  # storage/due.py (gsi3 DUE); storage/digests.py an agency's day
+        "dynamodb:BatchWriteItem",  # storage/digests.py entries
+        "dynamodb:GetItem",  # storage/feedback.py refresh_due
+        "dynamodb:UpdateItem",  # dossiers' and feedback items' next check; reminder, digest jobs
+        "sqs:GetQueueUrl",  # notify/outbox.py
+        "sqs:SendMessage",  # notify/outbox.py: citizens' reminders
+        "ses:SendEmail",  # reminders/digest.py
+    },
 }
 # Items a function may reach, where it needs only a few kinds (dynamodb:LeadingKeys).
 ALLOWED_KEYS = {
     "APIHandler": {
         *("DOSSIER#*", "OAUTH#*", "ZALO#TOKEN", "CATALOGUE", "PROC#*", "AGENCY#*"),
         "JOB#api:*",  # the integration API's request jobs (replay), not the events' jobs
+        *("DIGEST#*", "RATINGS#*"),  # agencies' digests and rating counters (issue 15)
         "ACCESS#*",  # the integration API's access log
         # the web form: used links, its dossier created once (number, marker, dossier)
         *("FORM#*", "SUBMISSION#*", "DOSSIER_SEQ#*"),
@@ -102,6 +115,9 @@ ALLOWED_KEYS = {
     },
     "RefreshZaloToken": {"ZALO#TOKEN"},
     "ConsumePostal": {"JOB#*", "DOSSIER#*"},
+    "SendReminders": {
+        *("DUE", "DIGEST#*", "DOSSIER#*", "FEEDBACK#*", "JOB#reminder:*", "JOB#digest:*"),
+    },
 }
 
 
@@ -224,12 +240,14 @@ def test_item_access_is_limited_to_the_few_kinds_of_items_a_function_needs(packa
     # tokens: dossiers (public view), OAuth states and the public catalogue only, plus the
     # integration API's own request jobs (JOB#api:*, its replay answers); officers (integration
     # API) read live conversations and the jobs of their own replies; the web form reads its
-    # used links, its submission marker and the day's number (no personal data read).
+    # used links, its submission marker and the day's number (no personal data read); agencies'
+    # reports read the monthly rating counters (RATINGS#*: numbers, no rating itself) and query
+    # the daily digests (DIGEST#*).
     live = {"LIVE#*", "INBOX#*", "JOB#live-reply:*"}
     public = {"DOSSIER#*", "OAUTH#*", "CATALOGUE", "PROC#*", "AGENCY#*", "JOB#api:*"}
     webform = {"FORM#*", "SUBMISSION#*", "DOSSIER_SEQ#*"}
     feedback = {"FEEDBACK#*"}  # the officer inbox of questions, feedback and petitions
-    assert readable == public | live | webform | feedback
+    assert readable == public | live | webform | feedback | {"RATINGS#*"}
     queried = {
         key
         for s in api
@@ -237,8 +255,8 @@ def test_item_access_is_limited_to_the_few_kinds_of_items_a_function_needs(packa
         for key in s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
     }
     # and the public FAQ's published entries, the integration API's change feed (gsi2 FEED) and
-    # access log (ACCESS#)
-    assert queried <= live | {"FAQ", "FEED", "ACCESS#*"}
+    # access log (ACCESS#), agencies' digests (DIGEST#)
+    assert queried <= live | {"FAQ", "FEED", "ACCESS#*", "DIGEST#*"}
 
 
 def test_only_the_senders_may_decrypt_the_token_pair_and_only_with_the_token_key(packaged):

@@ -173,6 +173,22 @@ def test_make_run_answers_a_follow_end_to_end_and_stops_cleanly_on_sigint(tmp_pa
         )
         assert fire.returncode == 2, fire
         assert "known schedules" in fire.stderr
+        assert "send_reminders" in fire.stderr
+
+        # 3b. make schedule NAME=send_reminders runs the reminders on the sample dossiers (one
+        # overdue: a digest entry, its e-mail through moto's SES from the verified sender).
+        fire = subprocess.run(
+            [sys.executable, "-m", "local.fire", "send_reminders"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert fire.returncode == 0, f"{fire}\n{output()}"
+        assert "schedule send_reminders: ok" in fire.stdout
+        report = json.loads(fire.stdout.split("returned ", 1)[1])
+        assert report["digest_entries"] >= 1 or not _is_working_day_today(), report
 
         # 4. make chat, piped: a signed event in, the OA's reply printed.
         chat = subprocess.run(
@@ -564,7 +580,36 @@ def test_the_worker_thread_polls_its_queue_and_deletes_what_succeeded(postal_que
 
 
 # --- schedules and environment -------------------------------------------------------------------
-def test_rate_schedules_have_a_period_and_cron_schedules_fire_on_demand_only():
+def _is_working_day_today() -> bool:
+    from datetime import UTC, datetime
+
+    from chalicelib.domain.calendar import default_calendar, local_date
+
+    return default_calendar().is_working_day(local_date(datetime.now(UTC)))
+
+
+def test_cron_schedules_fire_at_their_next_utc_time():
+    from datetime import UTC, datetime
+
+    from chalice import Cron
+
+    from local.run import next_cron_time
+
+    reminders = Cron(0, "1,7", "*", "*", "?", "*")
+    at = datetime(2026, 12, 2, 0, 59, 30, tzinfo=UTC)
+    assert next_cron_time(reminders, at) == datetime(2026, 12, 2, 1, 0, tzinfo=UTC)
+    assert next_cron_time(reminders, datetime(2026, 12, 2, 1, 0, tzinfo=UTC)) == datetime(
+        2026, 12, 2, 7, 0, tzinfo=UTC
+    )
+    assert next_cron_time("cron(0 7 * * ? *)", datetime(2026, 12, 31, 8, tzinfo=UTC)) == datetime(
+        2027, 1, 1, 7, 0, tzinfo=UTC
+    )
+    assert next_cron_time("cron(30 2 ? * 2 *)", at) == datetime(2026, 12, 7, 2, 30, tzinfo=UTC)
+    assert next_cron_time("rate(5 minutes)", at) is None
+    assert next_cron_time("cron(0 1 L * ? *)", at) is None  # not read: on demand only
+
+
+def test_rate_schedules_have_a_period_and_cron_schedules_none():
     from chalice import Cron, Rate
 
     from local.run import period_seconds

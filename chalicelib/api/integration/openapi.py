@@ -304,6 +304,41 @@ def _live_paths() -> dict[str, Any]:
     }
 
 
+def _report_paths() -> dict[str, Any]:
+    """Agencies' reports of issue 15 (api/reports.py): the daily digest (scope ``digest``) and
+    the monthly satisfaction ratings (scope ``ratings``)."""
+    from chalicelib.api import reports
+
+    digest = _operation(
+        "getDigest",
+        "An agency's digest of a day: dossiers due within one working day, overdue, late PAKN",
+        {"200": ("The day's entries", reports.DigestAnswer)},
+        query=[("date", "Local date YYYY-MM-DD (default today)", {"type": "string"})],
+    )
+    digest["parameters"].append(
+        {
+            "name": "agency",
+            "in": "path",
+            "required": True,
+            "description": "Agency code (QCVN 102), e.g. 000.00.17.H12",
+            "schema": {"type": "string", "examples": ["000.00.17.H12"]},
+        }
+    )
+    ratings = _operation(
+        "getRatings",
+        "An agency's satisfaction ratings of a month (counts, average, criteria)",
+        {"200": ("The month's aggregates", reports.RatingsAnswer)},
+        query=[
+            ("agency", "Agency code (QCVN 102)", {"type": "string"}),
+            ("month", "YYYY-MM (default this month)", {"type": "string"}),
+        ],
+    )
+    return {
+        f"{BASE}/digests/{{agency}}": {"get": digest},
+        f"{BASE}/ratings": {"get": ratings},
+    }
+
+
 _REQUESTS: tuple[type[BaseModel], ...] = (
     models.DossierEventIn,
     models.DossierIn,
@@ -343,6 +378,13 @@ def document() -> dict[str, Any]:
         answers = (models.JsonObject, postal.PostalEventAnswer)
         mode = "serialization" if model in answers else "validation"
         schemas[model.__name__] = model.model_json_schema(ref_template=template, mode=mode)  # type: ignore[arg-type]
+    from chalicelib.api import reports
+
+    for answer in (reports.DigestAnswer, reports.RatingsAnswer):
+        schema = answer.model_json_schema(ref_template=template, mode="serialization")
+        for name, definition in schema.pop("$defs", {}).items():
+            schemas.setdefault(name, definition)
+        schemas[answer.__name__] = schema
     return {
         "openapi": "3.1.0",
         "info": {
@@ -351,7 +393,7 @@ def document() -> dict[str, Any]:
             "description": "Signed with Standard Webhooks; see docs/integration.md.",
         },
         "servers": [{"url": "/"}],
-        "paths": {**_paths(), **_live_paths(), **_postal_paths()},
+        "paths": {**_paths(), **_live_paths(), **_report_paths(), **_postal_paths()},
         "components": {"schemas": dict(sorted(schemas.items()))},
     }
 

@@ -22,6 +22,7 @@ from chalicelib.conversation.flows.mine import MyDossiersFlow
 from chalicelib.conversation.flows.postal import PostalFlow
 from chalicelib.conversation.flows.privacy import PrivacyFlow
 from chalicelib.conversation.flows.procedures import ProcedureFlow
+from chalicelib.conversation.flows.rating import RatingFlow
 from chalicelib.conversation.flows.remarks import RemarksFlow
 from chalicelib.conversation.flows.submission import SubmissionFlow
 from chalicelib.conversation.flows.supplement import SupplementFlow
@@ -45,6 +46,7 @@ def default_flows() -> FlowRegistry:
             ProcedureFlow(),
             DossierFlow(),
             CentresFlow(),
+            RatingFlow(),
             HandoffFlow(),
         ]
     )

@@ -1,0 +1,15 @@
+"""Every due-item handler of the system, by kind (importing their modules registers them)."""
+
+from __future__ import annotations
+
+from chalicelib.reminders.registry import Handler, registered
+
+
+def default_handlers() -> dict[str, Handler]:
+    """``dossier`` (chalicelib/reminders/dossiers.py), ``feedback``
+    (chalicelib/reminders/feedback.py); add ``postal`` here when its handler exists."""
+    # Imported for their registrations ("dossier", "feedback").
+    import chalicelib.reminders.dossiers
+    import chalicelib.reminders.feedback  # noqa: F401
+
+    return registered()
