@@ -370,7 +370,8 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "keys": ["DIGEST#*"],
             },
             {
-                # storage/dossiers.py set_next_check; storage/idempotency.py reminder and
+                # storage/dossiers.py set_next_check; storage/postal_orders.py set_due (a
+                # postal pickup leaves the due index); storage/idempotency.py reminder and
                 # digest jobs (claim, release, finish)
                 "sid": "NextChecksAndJobs",
                 "actions": ["dynamodb:UpdateItem"],
@@ -384,6 +385,14 @@ FUNCTIONS: dict[str, dict[str, Any]] = {
                 "actions": ["dynamodb:GetItem", "dynamodb:UpdateItem"],
                 "resources": [("dynamodb", "table/{table}")],
                 "keys": ["FEEDBACK#*"],
+            },
+            {
+                # reminders/postal.py: the pickup order read again (consistent) before its
+                # "pickup tomorrow" reminder (storage/postal_orders.py get)
+                "sid": "PostalPickupOrders",
+                "actions": ["dynamodb:GetItem"],
+                "resources": [("dynamodb", "table/{table}")],
+                "keys": ["DOSSIER#*"],
             },
             {
                 "sid": "Outbox",  # notify/outbox.py: citizens' reminders, for the notifier

@@ -2367,3 +2367,16 @@ def postal_event(order: Any, hotline: str) -> str:
         ),
     }
     return texts_by_status.get(status, f"Hồ sơ {code}: {POSTAL_STATUS_NAMES.get(status, status)}.")
+
+
+# --- Postal pickup reminder (issue 15: chalicelib/reminders/postal.py) --------------------------
+
+
+def reminder_postal_pickup(code: str, pickup: date) -> str:
+    """The day before a postal pickup (the working day before it): what to have ready."""
+    return (
+        f"Nhắc lịch: bưu điện sẽ đến thu gom hồ sơ {code} vào {_WEEKDAYS[pickup.weekday()]}, "
+        f"ngày {_date(pickup)}. Ông/Bà vui lòng chuẩn bị sẵn hồ sơ giấy và "
+        "để ý điện thoại vì bưu điện sẽ gọi trước khi đến. Nếu không còn cần thu gom, Ông/Bà "
+        "hủy đăng ký trong «Tra cứu hồ sơ» trước khi bưu điện đến."
+    )

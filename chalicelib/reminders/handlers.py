@@ -7,9 +7,10 @@ from chalicelib.reminders.registry import Handler, registered
 
 def default_handlers() -> dict[str, Handler]:
     """``dossier`` (chalicelib/reminders/dossiers.py), ``feedback``
-    (chalicelib/reminders/feedback.py); add ``postal`` here when its handler exists."""
-    # Imported for their registrations ("dossier", "feedback").
+    (chalicelib/reminders/feedback.py), ``postal`` (chalicelib/reminders/postal.py)."""
+    # Imported for their registrations ("dossier", "feedback", "postal").
     import chalicelib.reminders.dossiers
-    import chalicelib.reminders.feedback  # noqa: F401
+    import chalicelib.reminders.feedback
+    import chalicelib.reminders.postal  # noqa: F401
 
     return registered()

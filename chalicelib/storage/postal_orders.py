@@ -307,6 +307,31 @@ class PostalOrders:
             return None
         return from_item(item)
 
+    def set_due(self, code: str, leg: Leg, current: str, day: date | None) -> bool:
+        """Move the order's due-index date to ``day`` (None: remove it), for the reminders
+        schedule, unless its ``gsi3sk`` is no longer ``current`` (the order changed meanwhile:
+        its own write set the index). One conditional UpdateItem."""
+        names = {"#due": "gsi3sk"}
+        values: dict[str, Any] = {":current": current}
+        if day is None:
+            expression = "REMOVE gsi3pk, gsi3sk"
+        else:
+            ref = current.split("#", 2)[2] if current.count("#") >= 2 else code
+            expression = "SET gsi3pk = :pk, #due = :sk"
+            values.update({":pk": "DUE", ":sk": f"{day.isoformat()}#{REMINDER_KIND}#{ref}"})
+        try:
+            self._table.update(
+                _pk(code),
+                _sk(leg),
+                expression,
+                condition="#due = :current",
+                names=names,
+                values=values,
+            )
+        except ConditionFailed:
+            return False
+        return True
+
     def has_event(self, code: str, leg: Leg, event_id: str) -> bool:
         """Whether ``event_id`` was applied to the leg's order (one consistent GetItem)."""
         item = self._table.get(_pk(code), _sk(leg), consistent=True)

@@ -734,7 +734,8 @@ def test_the_reminders_schedules_calls_are_allowed_and_its_grants_are_used(
     secrets_in_ssm, recorder, monkeypatch
 ):
     """A run with a citizen's reminder (the outbox), an overdue dossier (a digest entry, its
-    e-mail through SES) and the next check dates moved on."""
+    e-mail through SES), a postal pickup's "pickup tomorrow" reminder (the order read again,
+    then out of the due index) and the next check dates moved on."""
     import app as app_module
     from app import app
     from chalicelib import schedules
@@ -769,8 +770,28 @@ def test_the_reminders_schedules_calls_are_allowed_and_its_grants_are_used(
         ),
         local(2026, 11, 25).date(),
     )
+    # A postal pickup on Thursday 3 December: its "pickup tomorrow" reminder is due today.
+    from chalicelib.domain.postal import Leg, PostalAddress, PostalOrder
+    from chalicelib.storage.postal_orders import PostalOrders
+
+    pickup = PostalOrder(
+        code=waiting.code,
+        leg=Leg.PICKUP,
+        owner="8461234567890123456",
+        request_id="req-1",
+        address=PostalAddress(
+            commune_code="32002", commune_name="Phường An Xuyên", hamlet="Khóm 3"
+        ),
+        recipient_name="Nguyễn Văn An",
+        recipient_phone="+84912345678",
+        pickup_date=local(2026, 12, 3).date(),
+        created_at=local(2026, 11, 30),
+        updated_at=local(2026, 11, 30),
+    )
+    assert PostalOrders(get_table()).register(pickup).new
     _fresh_container(recorder)
     with Client(app, project_dir=str(ROOT), stage_name=STAGE):
         report = app_module.send_reminders(SCHEDULED_EVENT, None)
-    assert (report["queued"], report["digest_entries"], report["emails"]) == (1, 1, 1)
+    assert (report["queued"], report["digest_entries"], report["emails"]) == (2, 1, 1)
+    assert report["by_condition"]["pickup_tomorrow"] == 1
     _check("send_reminders", recorder)
