@@ -32,6 +32,7 @@ from chalicelib.conversation.flows import default_flows
 from chalicelib.conversation.intents import Intent, Understanding
 from chalicelib.conversation.model import EngineSettings, Lookups, Outcome, Session, Turn
 from chalicelib.conversation.replies import page_buttons
+from chalicelib.domain.vietnamese import fold
 
 
 def handle(
@@ -115,11 +116,20 @@ def _on_text(ctx: Context, text: str, notice_due: bool) -> None:
         _menu(ctx)
     elif intent is Intent.HELP:
         _help(ctx)
+    elif ctx.flow is None and fold(text).strip(" .!?") in MORE_PHRASES:
+        # The "Xem thêm" button's title typed instead of tapped: the main menu's next page.
+        more = commands.parse(commands.build("more", MAIN_MENU, 1), ("more",))
+        assert more is not None
+        _more(ctx, more)
     else:
         flow = ctx.flows.get(ctx.flow)
         if flow is not None and flow.on_text(ctx, text, understood):
             return
         _route(ctx, understood)
+
+
+# Typed (folded) forms of the main menu's "Xem thêm" button outside any flow.
+MORE_PHRASES = frozenset({"xem them", "cac muc khac", "muc khac", "them muc", "xem them muc"})
 
 
 def _is_consent_answer(command: Command | None, understood: Understanding | None) -> bool:

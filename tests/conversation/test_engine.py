@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from chalicelib.conversation import texts
 from chalicelib.conversation.engine import handle
 from chalicelib.conversation.flows.dossier import LinkDossier
 from chalicelib.conversation.model import (
@@ -585,3 +586,13 @@ def test_thanks_gets_a_short_polite_answer_without_the_menu(chat: Chat) -> None:
     outcome = chat.send("cảm ơn nhiều")
     assert [r.text for r in outcome.replies][-1].startswith("Cảm ơn Ông/Bà đã liên hệ")
     assert not shows_main_menu(outcome)
+
+
+@pytest.mark.parametrize("typed", ["xem them", "Xem thêm", "XEM THEM.", "các mục khác"])
+def test_the_more_button_typed_outside_a_flow_shows_the_menus_next_page(
+    chat: Chat, typed: str
+) -> None:
+    shown = chat.send(typed)
+    assert all_text(shown) == texts.MORE_OPTIONS
+    assert "#flow:feedback" in payloads(shown)
+    assert not chat.lookups.calls  # no procedure search for the words "xem thêm"
