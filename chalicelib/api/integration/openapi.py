@@ -1,6 +1,6 @@
 """The integration API's OpenAPI 3.1 document, generated from the pydantic models of
 :mod:`.models` (``GET /integration/v1/openapi.json``; ``docs/openapi.json`` holds the same
-document and a test fails when it is stale: ``python -m chalicelib.api.integration.openapi``
+document and a test fails when it is stale: ``python -m ops.write_openapi``
 rewrites it)."""
 
 from __future__ import annotations
@@ -408,8 +408,3 @@ def serve() -> Any:
     from chalicelib.api.http import json_response
 
     return json_response(200, document())
-
-
-if __name__ == "__main__":
-    DOCS_PATH.write_text(text(), encoding="utf-8")
-    print(f"wrote {DOCS_PATH}")

@@ -20,7 +20,7 @@ def test_the_document_is_valid_openapi_3_1():
 def test_docs_openapi_json_is_the_generated_document():
     committed = (ROOT / "docs" / "openapi.json").read_text(encoding="utf-8")
     assert committed == openapi.text(), (
-        "docs/openapi.json is stale: run `.venv/bin/python -m chalicelib.api.integration.openapi`"
+        "docs/openapi.json is stale: run `.venv/bin/python -m ops.write_openapi`"
     )
 
 
