@@ -13,7 +13,7 @@ and refuses two flows claiming the same name, intent or command.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
@@ -27,10 +27,12 @@ from chalicelib.conversation.intents import (
     Classifier,
     Phrases,
     Understanding,
+    find_dossier_code,
 )
 from chalicelib.conversation.model import (
     Attachment,
     Button,
+    DossierView,
     EngineSettings,
     Location,
     Lookups,
@@ -110,6 +112,12 @@ class Context:
         if text and text.strip():
             self.enter(PRIVACY_FLOW, CONSENT_STEP, {"pending": text})
 
+    def own_dossiers(self, keep: Callable[[DossierView], bool]) -> list[DossierView]:
+        """The citizen's own dossiers (newest first, as "Hồ sơ của tôi" lists them) that
+        ``keep`` accepts: the candidates a flow acting on one of them offers as buttons."""
+        views = self.lookups.dossiers_of(self.turn.user_id, self.settings.my_dossiers_limit)
+        return [view for view in views if keep(view)]
+
     def unusable_input(self) -> str:
         """Why this turn's content cannot be used (empty text, a photo, a file, a location,
         a sticker or an information card where nothing takes one)."""
@@ -150,6 +158,14 @@ class Context:
 
 
 # --- Flows ---------------------------------------------------------------------------------------
+
+
+def named_dossier(arg: str | None, understood: Understanding | None) -> str | None:
+    """The dossier code a flow was started for: in its command's argument (a button), else in
+    the words that started it."""
+    if arg:
+        return find_dossier_code(arg)
+    return understood.dossier_code if understood else None
 
 
 class Flow(ABC):

@@ -9,7 +9,7 @@ from typing import Literal
 from chalicelib.conversation import commands, texts
 from chalicelib.conversation.actions import Action, register_action
 from chalicelib.conversation.commands import Command
-from chalicelib.conversation.flow import MENU_BUTTON, Context, Flow
+from chalicelib.conversation.flow import MENU_BUTTON, Context, Flow, named_dossier
 from chalicelib.conversation.flows.supplement import SUPPLEMENT_STATUS, owner_buttons
 from chalicelib.conversation.intents import Intent, Phrases, Understanding, find_dossier_code
 from chalicelib.conversation.model import Button, DossierView
@@ -95,7 +95,7 @@ class DossierFlow(Flow):
     needs_consent = False  # the anonymous view is public; verify asks itself
 
     def start(self, ctx: Context, arg: str | None, understood: Understanding | None) -> None:
-        code = find_dossier_code(arg) if arg else understood and understood.dossier_code
+        code = named_dossier(arg, understood)
         if code:
             self.show(ctx, code)
         elif arg:

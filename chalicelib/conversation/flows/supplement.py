@@ -19,9 +19,9 @@ from typing import Any, Literal
 from chalicelib.conversation import commands, texts
 from chalicelib.conversation.actions import Action, register_action
 from chalicelib.conversation.commands import Command
-from chalicelib.conversation.flow import MENU_BUTTON, Context, Flow
+from chalicelib.conversation.flow import MENU_BUTTON, Context, Flow, named_dossier
 from chalicelib.conversation.flows.withdrawal import withdraw_button
-from chalicelib.conversation.intents import Intent, Phrases, Understanding, find_dossier_code
+from chalicelib.conversation.intents import Intent, Phrases, Understanding
 from chalicelib.conversation.model import Attachment, Button, DossierView
 from chalicelib.domain.vietnamese import fold
 
@@ -78,15 +78,11 @@ class SupplementFlow(Flow):
 
     # --- entering -----------------------------------------------------------------------
     def start(self, ctx: Context, arg: str | None, understood: Understanding | None) -> None:
-        code = find_dossier_code(arg) if arg else (understood.dossier_code if understood else None)
+        code = named_dossier(arg, understood)
         if code:
             self._begin(ctx, code)
             return
-        waiting = [
-            v
-            for v in ctx.lookups.dossiers_of(ctx.turn.user_id, ctx.settings.my_dossiers_limit)
-            if v.status == SUPPLEMENT_STATUS
-        ]
+        waiting = ctx.own_dossiers(lambda v: v.status == SUPPLEMENT_STATUS)
         if len(waiting) == 1:
             self._begin(ctx, waiting[0].code)
             return

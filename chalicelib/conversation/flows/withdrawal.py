@@ -13,8 +13,8 @@ from typing import Literal
 from chalicelib.conversation import commands, texts
 from chalicelib.conversation.actions import Action, register_action
 from chalicelib.conversation.commands import Command
-from chalicelib.conversation.flow import MENU_BUTTON, Context, Flow
-from chalicelib.conversation.intents import Intent, Phrases, Understanding, find_dossier_code
+from chalicelib.conversation.flow import MENU_BUTTON, Context, Flow, named_dossier
+from chalicelib.conversation.intents import Intent, Phrases, Understanding
 from chalicelib.conversation.model import Button
 
 COMMAND = "withdraw"
@@ -46,15 +46,11 @@ class WithdrawalFlow(Flow):
     commands = frozenset({COMMAND})
 
     def start(self, ctx: Context, arg: str | None, understood: Understanding | None) -> None:
-        code = find_dossier_code(arg) if arg else (understood.dossier_code if understood else None)
+        code = named_dossier(arg, understood)
         if code:
             self._begin(ctx, code)
             return
-        views = [
-            v
-            for v in ctx.lookups.dossiers_of(ctx.turn.user_id, ctx.settings.my_dossiers_limit)
-            if v.withdrawable
-        ]
+        views = ctx.own_dossiers(lambda v: v.withdrawable)
         if len(views) == 1:  # the confirmation names it
             self._begin(ctx, views[0].code)
             return
