@@ -119,6 +119,11 @@ def _b(title: str, *args: str) -> Button:
     return Button(title=title, payload=commands.build("fb", *args))
 
 
+# The step buttons' titles as citizens type them (folded: no accents, lower case).
+NEXT_WORDS = frozenset({"tiep tuc", "tiep", "tiep theo", "xong", "bo qua", "khong co", "khong"})
+SEND_WORDS = frozenset({"gui", "gui di", "xac nhan", "dong y", "ok"})
+
+
 class FeedbackFlow(Flow):
     name = "feedback"
     title = texts.FLOW_TITLES["feedback"]
@@ -244,6 +249,13 @@ class FeedbackFlow(Flow):
         step = ctx.step or ""
         if step in ("content", "faq", "content_complaint"):  # a new wording of the content
             self._content(ctx, text)
+            return True
+        typed = fold(text).strip(" .!")
+        if step == "extras" and typed in NEXT_WORDS:  # "Tiếp tục" typed, maybe without accents
+            self._after_extras(ctx)
+            return True
+        if step == "confirm" and typed in SEND_WORDS:  # "Gửi" typed
+            self._send(ctx)
             return True
         if step == "extras":
             return self._extra(ctx, text, understood)

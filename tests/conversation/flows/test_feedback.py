@@ -252,3 +252,19 @@ def test_a_typed_complaint_at_the_kind_step_is_explained(chat: Chat) -> None:
     chat.send("phản ánh kiến nghị")
     out = chat.send("tố cáo")
     assert "Luật Tố cáo" in all_text(out) and out.session is None
+
+
+@pytest.mark.parametrize(("next_typed", "send_typed"), [("tiep tuc", "gui"), ("Tiếp tục.", "GỬI")])
+def test_the_step_buttons_typed_without_accents_move_on(
+    chat: Chat, next_typed: str, send_typed: str
+) -> None:
+    _kind(chat, "feedback")
+    chat.send(CONTENT)
+    chat.send(next_typed)
+    assert chat.session.step == "name"  # not a procedure search for the words "tiếp tục"
+    chat.send("Nguyễn Văn An")
+    chat.send("0912 345 678")
+    chat.send("Số 12 đường Lý Thường Kiệt, phường An Xuyên")
+    assert chat.session.step == "confirm"
+    [filed] = chat.send(send_typed).actions
+    assert isinstance(filed, FileFeedback) and filed.content == CONTENT
